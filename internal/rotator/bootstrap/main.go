@@ -1,0 +1,63 @@
+// Command bootstrap is the rotation function: the executable a provided.al2023 Lambda runs. It
+// builds the rotator once per execution environment and hands each invocation to it.
+//
+// It reads its configuration from the environment the bundle sets on the function (see
+// rotator.SettingsFromEnv) and its AWS credentials and region from the variables Lambda sets.
+package main
+
+import (
+	"os"
+
+	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+
+	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/rotator"
+)
+
+func main() {
+	settings, err := rotator.SettingsFromEnv(os.LookupEnv)
+	roots, caErr := rotator.LoadCABundle(os.Getenv(rotator.EnvDatabaseCABundle))
+	if err == nil {
+		err = caErr
+	}
+	handler := rotator.New(newSecretsManagerClient(os.Getenv), rotator.Config{
+		Settings:    settings,
+		SettingsErr: err,
+		RootCAs:     roots,
+	})
+	lambda.Start(handler.Handle)
+}
+
+// newSecretsManagerClient builds the client from the variables Lambda sets (AWS_REGION and the
+// execution role's AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, which stay the
+// same for the life of an execution environment) instead of the SDK's config loader: the loader
+// links the SSO, STS and IMDS clients, which cost binary size and start-up time the rotator never
+// needs.
+func newSecretsManagerClient(getenv func(string) string) *secretsmanager.Client {
+	config := aws.Config{
+		Region: getenv("AWS_REGION"),
+		Credentials: aws.NewCredentialsCache(credentials.NewStaticCredentialsProvider(
+			getenv("AWS_ACCESS_KEY_ID"), getenv("AWS_SECRET_ACCESS_KEY"), getenv("AWS_SESSION_TOKEN"))),
+	}
+	if config.Region == "" {
+		config.Region = getenv("AWS_DEFAULT_REGION")
+	}
+	return secretsmanager.NewFromConfig(config, func(o *secretsmanager.Options) {
+		if endpoint := secretsManagerEndpoint(getenv); endpoint != "" {
+			o.BaseEndpoint = aws.String(endpoint)
+		}
+	})
+}
+
+// secretsManagerEndpoint honours the bundle's SECRETS_MANAGER_ENDPOINT first (a VPC endpoint, or
+// LocalStack in tests), then the SDK's own service-specific and global endpoint variables.
+func secretsManagerEndpoint(getenv func(string) string) string {
+	for _, name := range []string{rotator.EnvSecretsManagerEndpoint, "AWS_ENDPOINT_URL_SECRETS_MANAGER", "AWS_ENDPOINT_URL"} {
+		if endpoint := getenv(name); endpoint != "" {
+			return endpoint
+		}
+	}
+	return ""
+}

@@ -1,0 +1,118 @@
+package rotator
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+)
+
+// connectTimeout bounds every database login, as the AWS templates do: a rotation must fail
+// clearly rather than hang until the function's timeout.
+const connectTimeout = 5 * time.Second
+
+// tlsMode follows the secret's ssl key.
+type tlsMode int
+
+const (
+	// tlsPrefer (ssl absent): TLS when the server offers it, plaintext otherwise.
+	tlsPrefer tlsMode = iota
+	// tlsRequire (ssl true): TLS or fail.
+	tlsRequire
+	// tlsDisable (ssl false): plaintext.
+	tlsDisable
+)
+
+// Credentials are what an engine needs to log in.
+type Credentials struct {
+	Host     string
+	Port     int
+	DBName   string
+	Username string
+	Password string
+	TLS      tlsMode
+	// RootCAs verifies the server certificate when TLS is required; nil skips verification.
+	RootCAs *x509.CertPool
+}
+
+// Engine logs in to one kind of database server.
+type Engine interface {
+	// Connect logs in. Its errors are *Error with CodeDBUnreachable, CodeDBLoginFailed or
+	// CodeDBTLSFailed, so the strategies can tell a wrong password from a server that is down.
+	Connect(ctx context.Context, creds Credentials) (Session, error)
+	// DefaultPort and DefaultDBName apply when the secret has no port or dbname.
+	DefaultPort() int
+	DefaultDBName() string
+	// CheckUsername refuses a username the engine cannot store (too long).
+	CheckUsername(username string) error
+}
+
+// Session is a logged-in connection.
+type Session interface {
+	// SetOwnPassword changes the password of the user the session is logged in as.
+	SetOwnPassword(ctx context.Context, password string) error
+	// CloneUser creates clone (or updates it when it exists) with source's privileges and the
+	// given password; the session is the master user's.
+	CloneUser(ctx context.Context, source, clone, password string) error
+	// Probe runs a trivial query, proving the login is usable.
+	Probe(ctx context.Context) error
+	Close(ctx context.Context) error
+}
+
+// Engines maps the secret's engine key to its implementation.
+type Engines map[string]Engine
+
+// DefaultEngines are the engines the rotator supports, by the names RDS uses.
+func DefaultEngines() Engines {
+	postgres := postgresEngine{}
+	mysql := mysqlEngine{maxUsernameLength: 32}
+	mariadb := mysqlEngine{maxUsernameLength: 80}
+	return Engines{
+		"postgres":          postgres,
+		"aurora-postgresql": postgres,
+		"mysql":             mysql,
+		"aurora-mysql":      mysql,
+		"mariadb":           mariadb,
+	}
+}
+
+// tlsConfig is the TLS configuration for a server: verified against roots when given, otherwise
+// encrypted without verification (libpq's sslmode=require; MySQL's --ssl-mode=REQUIRED).
+func tlsConfig(host string, roots *x509.CertPool) *tls.Config {
+	if roots == nil {
+		return &tls.Config{InsecureSkipVerify: true, MinVersion: tls.VersionTLS12} //nolint:gosec // no CA bundle configured: encrypt without verifying, as sslmode=require does
+	}
+	return &tls.Config{ServerName: host, RootCAs: roots, MinVersion: tls.VersionTLS12}
+}
+
+// LoadCABundle reads the PEM bundle named by DB_CA_BUNDLE, used to verify database servers when
+// the secret says ssl=true. An empty path means no verification.
+func LoadCABundle(path string) (*x509.CertPool, error) {
+	if path == "" {
+		return nil, nil
+	}
+	pem, err := os.ReadFile(path)
+	if err != nil {
+		return nil, failure(CodeInvalidSettings, "reading the database CA bundle %s named by %s: %v; ship the file with the function or unset the variable", path, EnvDatabaseCABundle, err)
+	}
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(pem) {
+		return nil, failure(CodeInvalidSettings, "the database CA bundle %s named by %s holds no PEM certificate", path, EnvDatabaseCABundle)
+	}
+	return pool, nil
+}
+
+// isTLSError recognises a failed TLS negotiation: the drivers report it as plain errors
+// ("server refused TLS connection", "TLS requested but server does not support TLS", tls: and
+// x509: errors from crypto/tls).
+func isTLSError(err error) bool {
+	text := err.Error()
+	return strings.Contains(text, "TLS") || strings.Contains(text, "tls:") || strings.Contains(text, "x509:")
+}
+
+func endpoint(creds Credentials) string {
+	return fmt.Sprintf("%s:%d", creds.Host, creds.Port)
+}

@@ -1,0 +1,369 @@
+package rotator
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/go-sql-driver/mysql"
+)
+
+// mysqlEngine serves MySQL, Aurora MySQL and MariaDB; they differ in the username limit and, by
+// server version, in the password statement.
+type mysqlEngine struct {
+	maxUsernameLength int
+}
+
+// MySQL error numbers the rotator tells apart.
+const (
+	mysqlAccessDenied       = 1045
+	mysqlAccessDeniedNoPass = 1698
+)
+
+func (mysqlEngine) DefaultPort() int      { return 3306 }
+func (mysqlEngine) DefaultDBName() string { return "" }
+
+func (e mysqlEngine) CheckUsername(username string) error {
+	if n := utf8.RuneCountInString(username); n > e.maxUsernameLength {
+		return failure(CodeUsernameTooLong, "the username %q is %d characters; this engine's user names hold at most %d", username, n, e.maxUsernameLength)
+	}
+	return nil
+}
+
+func (mysqlEngine) Connect(ctx context.Context, creds Credentials) (Session, error) {
+	config := mysql.NewConfig()
+	config.Net = "tcp"
+	config.Addr = net.JoinHostPort(creds.Host, strconv.Itoa(creds.Port))
+	config.User = creds.Username
+	config.Passwd = creds.Password
+	config.DBName = creds.DBName
+	config.Timeout = connectTimeout
+	// Client-side interpolation escapes the password into the statement with the server's own
+	// rules (it follows NO_BACKSLASH_ESCAPES); ALTER USER cannot be a server-side prepared statement.
+	config.InterpolateParams = true
+	switch creds.TLS {
+	case tlsRequire:
+		config.TLS = tlsConfig(creds.Host, creds.RootCAs)
+	case tlsPrefer:
+		config.TLS = tlsConfig(creds.Host, nil)
+		config.AllowFallbackToPlaintext = true
+	case tlsDisable:
+		config.TLS = nil
+	}
+	connector, err := mysql.NewConnector(config)
+	if err != nil {
+		return nil, failure(CodeDBUnreachable, "preparing a MySQL connection to %s: %v", endpoint(creds), err)
+	}
+	db := sql.OpenDB(connector)
+	db.SetMaxOpenConns(1)
+	ctx, cancel := context.WithTimeout(ctx, connectTimeout)
+	defer cancel()
+	conn, err := db.Conn(ctx)
+	if err == nil {
+		err = conn.PingContext(ctx)
+	}
+	if err != nil {
+		if conn != nil {
+			_ = conn.Close()
+		}
+		_ = db.Close()
+		return nil, classifyMySQLConnectError(err, creds)
+	}
+	return &mysqlSession{db: db, conn: conn, username: creds.Username}, nil
+}
+
+func classifyMySQLConnectError(err error, creds Credentials) error {
+	var mysqlErr *mysql.MySQLError
+	if errors.As(err, &mysqlErr) {
+		if mysqlErr.Number == mysqlAccessDenied || mysqlErr.Number == mysqlAccessDeniedNoPass {
+			return failure(CodeDBLoginFailed, "MySQL at %s refused the login of %q (error %d)", endpoint(creds), creds.Username, mysqlErr.Number)
+		}
+		return failure(CodeDBLoginFailed, "MySQL at %s refused the connection of %q: %s (error %d)", endpoint(creds), creds.Username, mysqlErr.Message, mysqlErr.Number)
+	}
+	if creds.TLS == tlsRequire && isTLSError(err) {
+		return failure(CodeDBTLSFailed, "the secret requires TLS (ssl=true) but the TLS connection to MySQL at %s failed: %v; enable TLS on the server, or set ssl to false or remove it", endpoint(creds), err)
+	}
+	return failure(CodeDBUnreachable, "cannot reach MySQL at %s: %v; check the host, port, the function's network access and that the server runs", endpoint(creds), err)
+}
+
+type mysqlSession struct {
+	db       *sql.DB
+	conn     *sql.Conn
+	username string
+	syntax   *mysqlSyntax
+}
+
+// mysqlSyntax is how a server version spells account changes: MySQL before 5.7.6 and MariaDB
+// before 10.2 have neither ALTER USER ... IDENTIFIED BY nor ALTER USER ... REQUIRE.
+type mysqlSyntax struct {
+	alterUser bool
+}
+
+func parseMySQLSyntax(version string) mysqlSyntax {
+	numbers := version
+	if i := strings.IndexFunc(numbers, func(r rune) bool { return r != '.' && (r < '0' || r > '9') }); i >= 0 {
+		numbers = numbers[:i]
+	}
+	parts := strings.Split(numbers, ".")
+	component := func(i int) int {
+		if i >= len(parts) {
+			return 0
+		}
+		n, _ := strconv.Atoi(parts[i])
+		return n
+	}
+	major, minor, patch := component(0), component(1), component(2)
+	atLeast := func(wantMajor, wantMinor, wantPatch int) bool {
+		if major != wantMajor {
+			return major > wantMajor
+		}
+		if minor != wantMinor {
+			return minor > wantMinor
+		}
+		return patch >= wantPatch
+	}
+	if strings.Contains(strings.ToLower(version), "mariadb") {
+		return mysqlSyntax{alterUser: atLeast(10, 2, 0)}
+	}
+	return mysqlSyntax{alterUser: atLeast(5, 7, 6)}
+}
+
+func (s *mysqlSession) serverSyntax(ctx context.Context) (mysqlSyntax, error) {
+	if s.syntax != nil {
+		return *s.syntax, nil
+	}
+	var version string
+	if err := s.conn.QueryRowContext(ctx, "SELECT VERSION()").Scan(&version); err != nil {
+		return mysqlSyntax{}, failure(CodeDBStatementFailed, "reading the MySQL server version: %v", mysqlErrorText(err))
+	}
+	syntax := parseMySQLSyntax(version)
+	s.syntax = &syntax
+	return syntax, nil
+}
+
+func (s *mysqlSession) SetOwnPassword(ctx context.Context, password string) error {
+	syntax, err := s.serverSyntax(ctx)
+	if err != nil {
+		return err
+	}
+	statement := "SET PASSWORD = PASSWORD(?)"
+	if syntax.alterUser {
+		statement = "ALTER USER CURRENT_USER() IDENTIFIED BY ?"
+	}
+	if _, err := s.conn.ExecContext(ctx, statement, password); err != nil {
+		return failure(CodeDBStatementFailed, "changing the password of MySQL user %q: %v", s.username, mysqlErrorText(err))
+	}
+	return nil
+}
+
+func (s *mysqlSession) CloneUser(ctx context.Context, source, clone, password string) error {
+	syntax, err := s.serverSyntax(ctx)
+	if err != nil {
+		return err
+	}
+	hosts, err := s.accountHosts(ctx, source)
+	if err != nil {
+		return err
+	}
+	if len(hosts) == 0 {
+		return failure(CodeDBStatementFailed, "the MySQL user %q that the secret names does not exist; the master user cannot clone it", source)
+	}
+	for _, host := range hosts {
+		if err := s.cloneAccount(ctx, syntax, source, clone, host, password); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *mysqlSession) accountHosts(ctx context.Context, user string) ([]string, error) {
+	rows, err := s.conn.QueryContext(ctx, "SELECT Host FROM mysql.user WHERE User = ? ORDER BY Host", user)
+	if err != nil {
+		return nil, failure(CodeDBStatementFailed, "listing the hosts of MySQL user %q: %v; the master user needs SELECT on mysql.user", user, mysqlErrorText(err))
+	}
+	defer rows.Close()
+	var hosts []string
+	for rows.Next() {
+		var host string
+		if err := rows.Scan(&host); err != nil {
+			return nil, failure(CodeDBStatementFailed, "listing the hosts of MySQL user %q: %v", user, mysqlErrorText(err))
+		}
+		hosts = append(hosts, host)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, failure(CodeDBStatementFailed, "listing the hosts of MySQL user %q: %v", user, mysqlErrorText(err))
+	}
+	return hosts, nil
+}
+
+// cloneAccount makes clone@host a copy of source@host: created when missing, then every grant of
+// the source replayed (so privileges granted to the source since the last rotation reach the
+// clone), the source's TLS requirement copied, and the password set.
+func (s *mysqlSession) cloneAccount(ctx context.Context, syntax mysqlSyntax, source, clone, host, password string) error {
+	account := quoteMySQLAccount(clone, host)
+	var exists int
+	err := s.conn.QueryRowContext(ctx, "SELECT COUNT(*) FROM mysql.user WHERE User = ? AND Host = ?", clone, host).Scan(&exists)
+	if err != nil {
+		return failure(CodeDBStatementFailed, "looking up MySQL user %s: %v", account, mysqlErrorText(err))
+	}
+	if exists == 0 {
+		if _, err := s.conn.ExecContext(ctx, "CREATE USER "+account+" IDENTIFIED BY ?", password); err != nil {
+			return failure(CodeDBStatementFailed, "creating MySQL user %s: %v; the master user needs CREATE USER", account, mysqlErrorText(err))
+		}
+	}
+	grants, err := s.showGrants(ctx, source, host)
+	if err != nil {
+		return err
+	}
+	for _, grant := range grants {
+		statement, ok := retargetGrant(grant, account)
+		if !ok {
+			continue
+		}
+		if _, err := s.conn.ExecContext(ctx, statement); err != nil {
+			return failure(CodeDBStatementFailed, "copying a grant of %s to %s: %v; the master user needs each privilege WITH GRANT OPTION", quoteMySQLAccount(source, host), account, mysqlErrorText(err))
+		}
+	}
+	if err := s.copyTLSRequirement(ctx, syntax, source, account, host); err != nil {
+		return err
+	}
+	statement := "SET PASSWORD FOR " + account + " = PASSWORD(?)"
+	if syntax.alterUser {
+		statement = "ALTER USER " + account + " IDENTIFIED BY ?"
+	}
+	if _, err := s.conn.ExecContext(ctx, statement, password); err != nil {
+		return failure(CodeDBStatementFailed, "setting the password of MySQL user %s: %v", account, mysqlErrorText(err))
+	}
+	return nil
+}
+
+func (s *mysqlSession) showGrants(ctx context.Context, user, host string) ([]string, error) {
+	rows, err := s.conn.QueryContext(ctx, "SHOW GRANTS FOR "+quoteMySQLAccount(user, host))
+	if err != nil {
+		return nil, failure(CodeDBStatementFailed, "reading the grants of MySQL user %s: %v", quoteMySQLAccount(user, host), mysqlErrorText(err))
+	}
+	defer rows.Close()
+	var grants []string
+	for rows.Next() {
+		var grant string
+		if err := rows.Scan(&grant); err != nil {
+			return nil, failure(CodeDBStatementFailed, "reading the grants of MySQL user %s: %v", quoteMySQLAccount(user, host), mysqlErrorText(err))
+		}
+		grants = append(grants, grant)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, failure(CodeDBStatementFailed, "reading the grants of MySQL user %s: %v", quoteMySQLAccount(user, host), mysqlErrorText(err))
+	}
+	return grants, nil
+}
+
+// retargetGrant rewrites a SHOW GRANTS row for another account: "GRANT <privileges> ON <object>
+// TO <source> [IDENTIFIED BY PASSWORD '<hash>'] [REQUIRE ...] [WITH GRANT OPTION]" becomes
+// "GRANT <privileges> ON <object> TO <account> [WITH GRANT OPTION]". The source's password hash
+// and TLS requirement are not carried over (the clone gets its own password; the requirement is
+// copied separately). A bare USAGE grant is skipped: CREATE USER already gives it.
+func retargetGrant(grant, account string) (string, bool) {
+	index := strings.LastIndex(grant, " TO ")
+	if index < 0 || !strings.HasPrefix(strings.ToUpper(grant), "GRANT ") {
+		return "", false
+	}
+	privileges := grant[:index]
+	if strings.EqualFold(strings.TrimSpace(privileges), "GRANT USAGE ON *.*") {
+		return "", false
+	}
+	statement := privileges + " TO " + account
+	rest := strings.ToUpper(grant[index:])
+	switch {
+	case strings.Contains(rest, "WITH GRANT OPTION"):
+		statement += " WITH GRANT OPTION"
+	case strings.Contains(rest, "WITH ADMIN OPTION"):
+		statement += " WITH ADMIN OPTION"
+	}
+	return statement, true
+}
+
+func (s *mysqlSession) copyTLSRequirement(ctx context.Context, syntax mysqlSyntax, source, account, host string) error {
+	var sslType string
+	var cipher, issuer, subject []byte
+	err := s.conn.QueryRowContext(ctx, "SELECT ssl_type, ssl_cipher, x509_issuer, x509_subject FROM mysql.user WHERE User = ? AND Host = ?", source, host).
+		Scan(&sslType, &cipher, &issuer, &subject)
+	if err != nil {
+		return failure(CodeDBStatementFailed, "reading the TLS requirement of MySQL user %s: %v", quoteMySQLAccount(source, host), mysqlErrorText(err))
+	}
+	requirement, args := mysqlRequirement(sslType, string(cipher), string(issuer), string(subject))
+	statement := "GRANT USAGE ON *.* TO " + account + " REQUIRE " + requirement
+	if syntax.alterUser {
+		statement = "ALTER USER " + account + " REQUIRE " + requirement
+	}
+	if _, err := s.conn.ExecContext(ctx, statement, args...); err != nil {
+		return failure(CodeDBStatementFailed, "copying the TLS requirement to MySQL user %s: %v", account, mysqlErrorText(err))
+	}
+	return nil
+}
+
+// mysqlRequirement turns mysql.user's ssl_type columns back into a REQUIRE clause.
+func mysqlRequirement(sslType, cipher, issuer, subject string) (string, []any) {
+	switch strings.ToUpper(sslType) {
+	case "ANY":
+		return "SSL", nil
+	case "X509":
+		return "X509", nil
+	case "SPECIFIED":
+		var clauses []string
+		var args []any
+		for _, part := range []struct{ keyword, value string }{{"CIPHER", cipher}, {"ISSUER", issuer}, {"SUBJECT", subject}} {
+			if part.value != "" {
+				clauses = append(clauses, part.keyword+" ?")
+				args = append(args, part.value)
+			}
+		}
+		if len(clauses) == 0 {
+			return "X509", nil
+		}
+		return strings.Join(clauses, " AND "), args
+	default:
+		return "NONE", nil
+	}
+}
+
+func (s *mysqlSession) Probe(ctx context.Context) error {
+	var one int
+	if err := s.conn.QueryRowContext(ctx, "SELECT 1").Scan(&one); err != nil {
+		return failure(CodeTestFailed, "the probe query as MySQL user %q failed: %v", s.username, mysqlErrorText(err))
+	}
+	return nil
+}
+
+func (s *mysqlSession) Close(context.Context) error {
+	connErr := s.conn.Close()
+	return errors.Join(connErr, s.db.Close())
+}
+
+// mysqlErrorText keeps the server's error number and message, never the statement. A syntax error's
+// message quotes the statement near the error, and the statement may carry a password, so those
+// messages are cut down to the number.
+func mysqlErrorText(err error) string {
+	var mysqlErr *mysql.MySQLError
+	if errors.As(err, &mysqlErr) {
+		if strings.Contains(mysqlErr.Message, "near '") {
+			return fmt.Sprintf("SQL syntax error (error %d)", mysqlErr.Number)
+		}
+		return fmt.Sprintf("%s (error %d)", mysqlErr.Message, mysqlErr.Number)
+	}
+	return err.Error()
+}
+
+// quoteMySQLAccount quotes user@host with backticks, which, unlike '...' strings, mean the same
+// whatever the server's NO_BACKSLASH_ESCAPES setting.
+func quoteMySQLAccount(user, host string) string {
+	return quoteMySQLIdentifier(user) + "@" + quoteMySQLIdentifier(host)
+}
+
+func quoteMySQLIdentifier(name string) string {
+	return "`" + strings.ReplaceAll(name, "`", "``") + "`"
+}

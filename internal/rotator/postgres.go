@@ -1,0 +1,172 @@
+package rotator
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+)
+
+// postgresMaxIdentifierBytes is NAMEDATALEN-1: PostgreSQL silently truncates longer role names,
+// which would make the clone's name differ from the one stored in the secret.
+const postgresMaxIdentifierBytes = 63
+
+type postgresEngine struct{}
+
+func (postgresEngine) DefaultPort() int      { return 5432 }
+func (postgresEngine) DefaultDBName() string { return "postgres" }
+
+func (postgresEngine) CheckUsername(username string) error {
+	if len(username) > postgresMaxIdentifierBytes {
+		return failure(CodeUsernameTooLong, "the username %q is %d bytes; PostgreSQL role names hold at most %d", username, len(username), postgresMaxIdentifierBytes)
+	}
+	return nil
+}
+
+func (postgresEngine) Connect(ctx context.Context, creds Credentials) (Session, error) {
+	// ParseConfig("") gives a complete default configuration; every connection field is then set
+	// from structured values, so no password or name is ever pasted into a connection string.
+	config, err := pgx.ParseConfig("")
+	if err != nil {
+		return nil, failure(CodeDBUnreachable, "preparing a PostgreSQL connection to %s: %v", endpoint(creds), err)
+	}
+	config.Host = creds.Host
+	config.Port = uint16(creds.Port)
+	config.Database = creds.DBName
+	config.User = creds.Username
+	config.Password = creds.Password
+	config.ConnectTimeout = connectTimeout
+	config.RuntimeParams = map[string]string{"application_name": "secretsbundle-rotator"}
+	// The statement cache would prepare each statement first; the rotator runs a few statements
+	// once per connection, so the simple protocol saves round trips.
+	config.DefaultQueryExecMode = pgx.QueryExecModeSimpleProtocol
+	config.Fallbacks = nil
+	switch creds.TLS {
+	case tlsDisable:
+		config.TLSConfig = nil
+	case tlsRequire:
+		config.TLSConfig = tlsConfig(creds.Host, creds.RootCAs)
+	case tlsPrefer:
+		config.TLSConfig = tlsConfig(creds.Host, nil)
+		config.Fallbacks = []*pgconn.FallbackConfig{{Host: creds.Host, Port: config.Port}}
+	}
+	ctx, cancel := context.WithTimeout(ctx, connectTimeout)
+	defer cancel()
+	conn, err := pgx.ConnectConfig(ctx, config)
+	if err != nil {
+		return nil, classifyPostgresConnectError(err, creds)
+	}
+	return &postgresSession{conn: conn, username: creds.Username}, nil
+}
+
+func classifyPostgresConnectError(err error, creds Credentials) error {
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		switch pgErr.Code {
+		// invalid_password, invalid_authorization_specification
+		case "28P01", "28000":
+			return failure(CodeDBLoginFailed, "PostgreSQL at %s refused the login of %q: %s", endpoint(creds), creds.Username, pgErr.Message)
+		}
+		return failure(CodeDBLoginFailed, "PostgreSQL at %s refused the connection of %q: %s (SQLSTATE %s)", endpoint(creds), creds.Username, pgErr.Message, pgErr.Code)
+	}
+	if creds.TLS == tlsRequire && isTLSError(err) {
+		return failure(CodeDBTLSFailed, "the secret requires TLS (ssl=true) but the TLS connection to PostgreSQL at %s failed: %v; enable TLS on the server, or set ssl to false or remove it", endpoint(creds), err)
+	}
+	return failure(CodeDBUnreachable, "cannot reach PostgreSQL at %s: %v; check the host, port, the function's network access and that the server runs", endpoint(creds), err)
+}
+
+type postgresSession struct {
+	conn     *pgx.Conn
+	username string
+}
+
+func (s *postgresSession) SetOwnPassword(ctx context.Context, password string) error {
+	statement := fmt.Sprintf("ALTER ROLE %s WITH PASSWORD %s", quotePostgresIdentifier(s.username), quotePostgresLiteral(password))
+	if _, err := s.conn.Exec(ctx, statement); err != nil {
+		return failure(CodeDBStatementFailed, "changing the password of PostgreSQL role %q: %v", s.username, postgresErrorText(err))
+	}
+	return nil
+}
+
+func (s *postgresSession) CloneUser(ctx context.Context, source, clone, password string) error {
+	var exists bool
+	if err := s.conn.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = $1)", clone).Scan(&exists); err != nil {
+		return failure(CodeDBStatementFailed, "looking up PostgreSQL role %q: %v", clone, postgresErrorText(err))
+	}
+	if exists {
+		statement := fmt.Sprintf("ALTER ROLE %s WITH LOGIN PASSWORD %s", quotePostgresIdentifier(clone), quotePostgresLiteral(password))
+		if _, err := s.conn.Exec(ctx, statement); err != nil {
+			return failure(CodeDBStatementFailed, "changing the password of PostgreSQL role %q: %v", clone, postgresErrorText(err))
+		}
+		return nil
+	}
+	// Membership in the source role, not a copy of its grants: privileges granted to the source
+	// later reach the clone at once, as in the AWS alternating-users template.
+	tx, err := s.conn.Begin(ctx)
+	if err != nil {
+		return failure(CodeDBStatementFailed, "creating PostgreSQL role %q: %v", clone, postgresErrorText(err))
+	}
+	defer func() { _ = tx.Rollback(ctx) }()
+	create := fmt.Sprintf("CREATE ROLE %s WITH LOGIN PASSWORD %s", quotePostgresIdentifier(clone), quotePostgresLiteral(password))
+	if _, err := tx.Exec(ctx, create); err != nil {
+		return failure(CodeDBStatementFailed, "creating PostgreSQL role %q: %v", clone, postgresErrorText(err))
+	}
+	grant := fmt.Sprintf("GRANT %s TO %s", quotePostgresIdentifier(source), quotePostgresIdentifier(clone))
+	if _, err := tx.Exec(ctx, grant); err != nil {
+		return failure(CodeDBStatementFailed, "granting role %q to the new role %q: %v; the master user needs CREATEROLE and ADMIN on %q", source, clone, postgresErrorText(err), source)
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return failure(CodeDBStatementFailed, "creating PostgreSQL role %q: %v", clone, postgresErrorText(err))
+	}
+	return nil
+}
+
+func (s *postgresSession) Probe(ctx context.Context) error {
+	var one int
+	if err := s.conn.QueryRow(ctx, "SELECT 1").Scan(&one); err != nil {
+		return failure(CodeTestFailed, "the probe query as PostgreSQL role %q failed: %v", s.username, postgresErrorText(err))
+	}
+	return nil
+}
+
+func (s *postgresSession) Close(ctx context.Context) error {
+	return s.conn.Close(ctx)
+}
+
+// postgresErrorText keeps the server's message and code: pgconn's full error text may quote the
+// statement, and the statement carries a password.
+func postgresErrorText(err error) string {
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		return fmt.Sprintf("%s (SQLSTATE %s)", pgErr.Message, pgErr.Code)
+	}
+	return err.Error()
+}
+
+func quotePostgresIdentifier(name string) string {
+	return pgx.Identifier{name}.Sanitize()
+}
+
+// quotePostgresLiteral quotes a string as an escape-string constant (E'...'): it means the same
+// whatever standard_conforming_strings is, unlike a plain '...' literal. Utility statements such
+// as ALTER ROLE take no bind parameters, so quoting is the only way to pass the password.
+func quotePostgresLiteral(value string) string {
+	var b strings.Builder
+	b.Grow(len(value) + 3)
+	b.WriteString("E'")
+	for _, r := range value {
+		switch r {
+		case '\'':
+			b.WriteString("''")
+		case '\\':
+			b.WriteString(`\\`)
+		default:
+			b.WriteRune(r)
+		}
+	}
+	b.WriteByte('\'')
+	return b.String()
+}

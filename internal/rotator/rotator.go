@@ -1,0 +1,266 @@
+package rotator
+
+import (
+	"context"
+	"crypto/x509"
+	"errors"
+	"io"
+	"os"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+)
+
+// Staging labels of the rotation protocol.
+const (
+	stageCurrent  = "AWSCURRENT"
+	stagePending  = "AWSPENDING"
+	stagePrevious = "AWSPREVIOUS"
+)
+
+// cloneSuffix marks the second user of the alternating-users strategy, as in the AWS templates.
+const cloneSuffix = "_clone"
+
+// Config is what a Rotator is built from.
+type Config struct {
+	Settings Settings
+	// SettingsErr is reported by every invocation when the environment was invalid: the function
+	// must still start, so that the failure lands in its log with a code.
+	SettingsErr error
+	Engines     Engines
+	// RootCAs verifies database servers when a secret says ssl=true; nil encrypts without verifying.
+	RootCAs *x509.CertPool
+	// Log receives one JSON line per step; nil means os.Stdout.
+	Log io.Writer
+}
+
+// Rotator handles rotation events. One Rotator lives for the whole execution environment, so the
+// Secrets Manager client (and its open connections) and the cache of version values are reused
+// by warm invocations.
+type Rotator struct {
+	sm          SecretsManager
+	settings    Settings
+	settingsErr error
+	engines     Engines
+	rootCAs     *x509.CertPool
+	cache       *versionCache
+	log         *logWriter
+}
+
+// New returns a Rotator calling Secrets Manager through sm.
+func New(sm SecretsManager, config Config) *Rotator {
+	out := config.Log
+	if out == nil {
+		out = os.Stdout
+	}
+	engines := config.Engines
+	if engines == nil {
+		engines = DefaultEngines()
+	}
+	return &Rotator{
+		sm:          sm,
+		settings:    config.Settings,
+		settingsErr: config.SettingsErr,
+		engines:     engines,
+		rootCAs:     config.RootCAs,
+		cache:       newVersionCache(16),
+		log:         &logWriter{out: out},
+	}
+}
+
+// Handle runs one step of a rotation and writes its log line. The returned error is what the
+// Lambda runtime reports to Secrets Manager.
+func (r *Rotator) Handle(ctx context.Context, event Event) error {
+	started := time.Now()
+	sm := &countingSecretsManager{SecretsManager: r.sm}
+	run := &rotation{Rotator: r, sm: sm, event: event, secretARN: event.SecretID}
+	outcome, err := run.execute(ctx)
+	line := LogLine{
+		Step:                event.Step,
+		Secret:              run.secretARN,
+		Token:               event.ClientRequestToken,
+		Outcome:             outcome,
+		DurationMS:          float64(time.Since(started).Microseconds()) / 1000,
+		SecretsManagerCalls: int(sm.calls.Load()),
+	}
+	if err != nil {
+		err = run.redact(err)
+		line.Outcome = OutcomeFailed
+		line.Error = err.Error()
+		line.Code = CodeOf(err)
+		if line.Code == "" {
+			line.Code = CodeSecretsManagerError
+		}
+	}
+	r.log.write(line)
+	return err
+}
+
+// rotation is the state of one invocation.
+type rotation struct {
+	*Rotator
+	sm        SecretsManager
+	event     Event
+	secretARN string
+	// versions is DescribeSecret's VersionIdsToStages, read fresh by every invocation.
+	versions map[string][]string
+	// passwords seen during the invocation, removed from any error text before it is returned.
+	passwords []string
+}
+
+func (run *rotation) execute(ctx context.Context) (Outcome, error) {
+	step, err := run.event.validate()
+	if err != nil {
+		return OutcomeFailed, err
+	}
+	if run.settingsErr != nil {
+		return OutcomeFailed, run.settingsErr
+	}
+	done, err := run.checkToken(ctx)
+	if err != nil || done {
+		return OutcomeAlreadyDone, err
+	}
+	switch step {
+	case stepCreate:
+		return run.createSecret(ctx)
+	case stepSet:
+		return run.setSecret(ctx)
+	case stepTest:
+		return run.testSecret(ctx)
+	default:
+		return run.finishSecret(ctx)
+	}
+}
+
+// checkToken applies the rules every step starts with. done reports a token that is already
+// AWSCURRENT: the rotation finished, and a retried step has nothing left to do.
+func (run *rotation) checkToken(ctx context.Context) (done bool, err error) {
+	described, err := run.sm.DescribeSecret(ctx, &secretsmanager.DescribeSecretInput{SecretId: aws.String(run.event.SecretID)})
+	if err != nil {
+		return false, failure(CodeSecretsManagerError, "describing secret %s: %v; the function's role needs secretsmanager:DescribeSecret on it", run.event.SecretID, err)
+	}
+	if arn := stringValue(described.ARN); arn != "" {
+		run.secretARN = arn
+	}
+	if !aws.ToBool(described.RotationEnabled) {
+		return false, failure(CodeRotationDisabled, "rotation is not enabled on secret %s; enable it with RotateSecret (the bundle's rotation schedule) before invoking the rotator", run.secretARN)
+	}
+	run.versions = described.VersionIdsToStages
+	stages, ok := run.versions[run.event.ClientRequestToken]
+	if !ok {
+		return false, failure(CodeTokenUnknown, "secret %s has no version %s; the rotation token is not one of its versions, so there is nothing to rotate", run.secretARN, run.event.ClientRequestToken)
+	}
+	if hasStage(stages, stageCurrent) {
+		return true, nil
+	}
+	if !hasStage(stages, stagePending) {
+		return false, failure(CodeTokenNotPending, "version %s of secret %s is not AWSPENDING; a newer rotation replaced it, or the label was moved by hand — start a new rotation with RotateSecret", run.event.ClientRequestToken, run.secretARN)
+	}
+	return false, nil
+}
+
+// value reads a version's value, from the cache when this environment already read it.
+func (run *rotation) value(ctx context.Context, versionID string) (string, error) {
+	if value, ok := run.cache.get(run.secretARN, versionID); ok {
+		return value, nil
+	}
+	out, err := run.sm.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{
+		SecretId:  aws.String(run.secretARN),
+		VersionId: aws.String(versionID),
+	})
+	if err != nil {
+		return "", err
+	}
+	value := stringValue(out.SecretString)
+	run.cache.put(run.secretARN, versionID, value)
+	return value, nil
+}
+
+// stagedSecret reads and parses the version holding a label.
+func (run *rotation) stagedSecret(ctx context.Context, stage string) (*dbSecret, error) {
+	versionID := versionWithStage(run.versions, stage)
+	if versionID == "" {
+		return nil, failure(CodeCurrentMissing, "secret %s has no %s version", run.secretARN, stage)
+	}
+	return run.versionSecret(ctx, versionID, stage)
+}
+
+func (run *rotation) versionSecret(ctx context.Context, versionID, stage string) (*dbSecret, error) {
+	value, err := run.value(ctx, versionID)
+	if err != nil {
+		return nil, failure(CodeSecretsManagerError, "reading the %s version %s of secret %s: %v; the function's role needs secretsmanager:GetSecretValue on the secret (and kms:Decrypt on its key)", stage, versionID, run.secretARN, err)
+	}
+	secret, err := parseDBSecret(value, stage+" version "+versionID+" of secret "+run.secretARN)
+	if err != nil {
+		return nil, err
+	}
+	run.passwords = append(run.passwords, secret.Password)
+	return secret, nil
+}
+
+func (run *rotation) engine(secret *dbSecret, label string) (Engine, error) {
+	engine, ok := run.engines[secret.Engine]
+	if !ok {
+		names := make([]string, 0, len(run.engines))
+		for name := range run.engines {
+			names = append(names, name)
+		}
+		slices.Sort(names)
+		return nil, failure(CodeUnknownEngine, "the %s of secret %s has engine %q; the rotator supports %s", label, run.secretARN, secret.Engine, strings.Join(names, ", "))
+	}
+	return engine, nil
+}
+
+func (run *rotation) credentials(engine Engine, secret *dbSecret) Credentials {
+	creds := Credentials{
+		Host:     secret.Host,
+		Port:     secret.Port,
+		DBName:   secret.DBName,
+		Username: secret.Username,
+		Password: secret.Password,
+		TLS:      secret.SSL,
+		RootCAs:  run.rootCAs,
+	}
+	if creds.Port == 0 {
+		creds.Port = engine.DefaultPort()
+	}
+	if creds.DBName == "" {
+		creds.DBName = engine.DefaultDBName()
+	}
+	return creds
+}
+
+// redact removes every password the invocation read from an error's text: drivers may quote
+// statements or connection details, and no password may reach a log or Secrets Manager.
+func (run *rotation) redact(err error) error {
+	text := err.Error()
+	redacted := text
+	for _, password := range run.passwords {
+		if password != "" {
+			redacted = strings.ReplaceAll(redacted, password, "[redacted]")
+		}
+	}
+	if redacted == text {
+		return err
+	}
+	code := CodeOf(err)
+	if code == "" {
+		code = CodeSecretsManagerError
+	}
+	return &Error{Code: code, Message: strings.TrimPrefix(redacted, string(code)+": ")}
+}
+
+func alternateUsername(username string) string {
+	if base, ok := strings.CutSuffix(username, cloneSuffix); ok && base != "" {
+		return base
+	}
+	return username + cloneSuffix
+}
+
+func isCode(err error, code Code) bool {
+	var rotationErr *Error
+	return errors.As(err, &rotationErr) && rotationErr.Code == code
+}
