@@ -1,0 +1,361 @@
+// Package dbserver starts real database servers for the integration tests: PostgreSQL and MariaDB
+// from their Debian packages, each initialised in its own temporary directory and listening on a
+// free loopback port, optionally with TLS from a self-signed certificate, and stopped by pid.
+//
+// The packages are installed by scripts/databases.sh when missing (apt, under a lock so that test
+// binaries running in parallel install once). PostgreSQL refuses to run as root, so when the tests
+// run as root it is initialised and run as the postgres system user (runuser -u postgres --);
+// MariaDB drops to the mysql user by itself (--user=mysql).
+package dbserver
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"os/user"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// Engine is a kind of database server.
+type Engine string
+
+const (
+	Postgres Engine = "postgres"
+	MariaDB  Engine = "mariadb"
+)
+
+// Options choose the server to start.
+type Options struct {
+	Engine Engine
+	// TLS starts the server with a self-signed certificate for 127.0.0.1 (Server.CACertPEM).
+	TLS bool
+}
+
+// Server is a running database server.
+type Server struct {
+	Engine Engine
+	Host   string
+	Port   int
+	// SuperUser and SuperPassword log in with every privilege over TCP.
+	SuperUser     string
+	SuperPassword string
+	TLS           bool
+	// CACertPEM is the server's self-signed certificate, when TLS is on.
+	CACertPEM []byte
+
+	dir     string
+	pid     int
+	process *exec.Cmd
+	logPath string
+	stopped bool
+	mu      sync.Mutex
+}
+
+const startTimeout = 60 * time.Second
+
+// superPassword is fixed: the servers listen on loopback only and live for one test run.
+const superPassword = "harness-superuser-password"
+
+// Start starts a server; Stop must be called (StartT and Shared arrange that).
+func Start(ctx context.Context, opts Options) (*Server, error) {
+	if err := ensureInstalled(ctx); err != nil {
+		return nil, err
+	}
+	port, err := freePort()
+	if err != nil {
+		return nil, err
+	}
+	server := &Server{Engine: opts.Engine, Host: "127.0.0.1", Port: port, SuperPassword: superPassword, TLS: opts.TLS}
+	switch opts.Engine {
+	case Postgres:
+		err = server.startPostgres(ctx)
+	case MariaDB:
+		err = server.startMariaDB(ctx)
+	default:
+		return nil, fmt.Errorf("dbserver: unknown engine %q (use postgres or mariadb)", opts.Engine)
+	}
+	if err != nil {
+		_ = server.Stop()
+		return nil, err
+	}
+	return server, nil
+}
+
+// StartT starts a server for one test and stops it when the test ends; the test fails when the
+// server cannot be started.
+func StartT(t testing.TB, opts Options) *Server {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	defer cancel()
+	server, err := Start(ctx, opts)
+	if err != nil {
+		t.Fatalf("starting %s: %v", opts.Engine, err)
+	}
+	t.Cleanup(func() {
+		if err := server.Stop(); err != nil {
+			t.Errorf("stopping %s: %v", opts.Engine, err)
+		}
+	})
+	return server
+}
+
+var (
+	sharedMu      sync.Mutex
+	sharedServers = map[Options]*Server{}
+	sharedErrors  = map[Options]error{}
+)
+
+// Shared returns a server started once per test binary for these options, so a package's tests
+// share one server instead of paying a start each. Call StopShared from TestMain.
+func Shared(t testing.TB, opts Options) *Server {
+	t.Helper()
+	sharedMu.Lock()
+	defer sharedMu.Unlock()
+	if server, ok := sharedServers[opts]; ok {
+		return server
+	}
+	if err, ok := sharedErrors[opts]; ok {
+		t.Fatalf("starting %s (earlier attempt): %v", opts.Engine, err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	defer cancel()
+	server, err := Start(ctx, opts)
+	if err != nil {
+		sharedErrors[opts] = err
+		t.Fatalf("starting %s: %v", opts.Engine, err)
+	}
+	sharedServers[opts] = server
+	return server
+}
+
+// StopShared stops every server Shared started.
+func StopShared() error {
+	sharedMu.Lock()
+	defer sharedMu.Unlock()
+	var errs []error
+	for opts, server := range sharedServers {
+		errs = append(errs, server.Stop())
+		delete(sharedServers, opts)
+	}
+	return errors.Join(errs...)
+}
+
+// Stop stops the server by its pid and removes its directory. Stopping twice is harmless.
+func (s *Server) Stop() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.stopped {
+		return nil
+	}
+	s.stopped = true
+	var err error
+	if s.pid > 0 {
+		err = stopPID(s.pid, s.stopSignal())
+	}
+	if s.process != nil {
+		// Reap the launcher (runuser or the server itself); its exit status after a stop signal
+		// is not an error.
+		_ = s.process.Wait()
+	}
+	if s.dir != "" {
+		if rmErr := os.RemoveAll(s.dir); rmErr != nil {
+			err = errors.Join(err, rmErr)
+		}
+	}
+	return err
+}
+
+// Kill stops the server as a crash would, for tests of a database that goes away; the directory is
+// removed by Stop later.
+func (s *Server) Kill() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.pid <= 0 {
+		return nil
+	}
+	return stopPID(s.pid, syscall.SIGKILL)
+}
+
+// Log returns the server's log, for failure messages.
+func (s *Server) Log() string {
+	content, err := os.ReadFile(s.logPath)
+	if err != nil {
+		return ""
+	}
+	const tail = 4000
+	if len(content) > tail {
+		content = content[len(content)-tail:]
+	}
+	return string(content)
+}
+
+func (s *Server) stopSignal() syscall.Signal {
+	if s.Engine == Postgres {
+		// SIGINT is PostgreSQL's "fast" shutdown: no waiting for clients to disconnect.
+		return syscall.SIGINT
+	}
+	return syscall.SIGTERM
+}
+
+func stopPID(pid int, signal syscall.Signal) error {
+	if err := syscall.Kill(pid, signal); err != nil {
+		if errors.Is(err, syscall.ESRCH) {
+			return nil
+		}
+		return fmt.Errorf("signalling pid %d: %w", pid, err)
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) {
+		if !alive(pid) {
+			return nil
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	_ = syscall.Kill(pid, syscall.SIGKILL)
+	return fmt.Errorf("pid %d did not stop within 20s after %v; killed it", pid, signal)
+}
+
+// alive reports whether pid is still running (a zombie counts as gone).
+func alive(pid int) bool {
+	if syscall.Kill(pid, 0) != nil {
+		return false
+	}
+	status, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return false
+	}
+	// The state follows the ")" that closes the command name.
+	for i := len(status) - 1; i >= 0; i-- {
+		if status[i] == ')' && i+2 < len(status) {
+			return status[i+2] != 'Z'
+		}
+	}
+	return true
+}
+
+func freePort() (int, error) {
+	listener, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, fmt.Errorf("finding a free loopback port: %w", err)
+	}
+	defer listener.Close()
+	return listener.Addr().(*net.TCPAddr).Port, nil
+}
+
+var installOnce struct {
+	sync.Once
+	err error
+}
+
+// ensureInstalled runs scripts/databases.sh, which installs what is missing under a lock.
+func ensureInstalled(ctx context.Context) error {
+	installOnce.Do(func() {
+		if postgresBin() != "" && mariadbBin("mariadbd") != "" && mariadbBin("mariadb-install-db") != "" {
+			return
+		}
+		script := filepath.Join(repoRoot(), "scripts", "databases.sh")
+		cmd := exec.CommandContext(ctx, "bash", script)
+		output, err := cmd.CombinedOutput()
+		if err != nil {
+			installOnce.err = fmt.Errorf("installing the database servers with %s: %w\n%s", script, err, output)
+		}
+	})
+	return installOnce.err
+}
+
+func repoRoot() string {
+	_, file, _, _ := runtime.Caller(0)
+	return filepath.Clean(filepath.Join(filepath.Dir(file), "..", "..", ".."))
+}
+
+// postgresBin is the newest installed PostgreSQL's bin directory, or "".
+func postgresBin() string {
+	matches, _ := filepath.Glob("/usr/lib/postgresql/*/bin/initdb")
+	best, bestVersion := "", -1
+	for _, match := range matches {
+		version, err := strconv.Atoi(filepath.Base(filepath.Dir(filepath.Dir(match))))
+		if err == nil && version > bestVersion {
+			best, bestVersion = filepath.Dir(match), version
+		}
+	}
+	return best
+}
+
+func mariadbBin(name string) string {
+	if path, err := exec.LookPath(name); err == nil {
+		return path
+	}
+	for _, dir := range []string{"/usr/sbin", "/usr/bin"} {
+		if _, err := os.Stat(filepath.Join(dir, name)); err == nil {
+			return filepath.Join(dir, name)
+		}
+	}
+	return ""
+}
+
+// systemUser returns the uid and gid of a system user, or ok=false when the tests do not run as
+// root (then the servers run as the current user).
+func systemUser(name string) (uid, gid int, ok bool, err error) {
+	if os.Geteuid() != 0 {
+		return 0, 0, false, nil
+	}
+	u, err := user.Lookup(name)
+	if err != nil {
+		return 0, 0, false, fmt.Errorf("looking up the %s system user (created by its Debian package): %w", name, err)
+	}
+	uid, _ = strconv.Atoi(u.Uid)
+	gid, _ = strconv.Atoi(u.Gid)
+	return uid, gid, true, nil
+}
+
+// chownTree gives a directory tree to the server's user.
+func chownTree(dir string, uid, gid int) error {
+	return filepath.Walk(dir, func(path string, _ os.FileInfo, err error) error {
+		if err != nil {
+			return err
+		}
+		return os.Lchown(path, uid, gid)
+	})
+}
+
+// waitReady polls ready until it succeeds, the process exits, or the timeout passes.
+func (s *Server) waitReady(ctx context.Context, ready func(context.Context) error) error {
+	ctx, cancel := context.WithTimeout(ctx, startTimeout)
+	defer cancel()
+	exited := make(chan struct{})
+	go func() {
+		// ProcessState is set by Wait in Stop; here only watch for an early exit.
+		for ctx.Err() == nil {
+			if s.process.ProcessState != nil || (s.process.Process != nil && !alive(s.process.Process.Pid)) {
+				close(exited)
+				return
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+	}()
+	var lastErr error
+	for {
+		attempt, cancelAttempt := context.WithTimeout(ctx, 3*time.Second)
+		lastErr = ready(attempt)
+		cancelAttempt()
+		if lastErr == nil {
+			return nil
+		}
+		select {
+		case <-exited:
+			return fmt.Errorf("%s exited while starting: %v\nlog:\n%s", s.Engine, lastErr, s.Log())
+		case <-ctx.Done():
+			return fmt.Errorf("%s did not accept logins within %s: %v\nlog:\n%s", s.Engine, startTimeout, lastErr, s.Log())
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+}

@@ -1,0 +1,69 @@
+package dbserver
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"os"
+	"testing"
+
+	"github.com/jackc/pgx/v5"
+)
+
+func requireAcc(t *testing.T) {
+	t.Helper()
+	if os.Getenv("TF_ACC") == "" {
+		t.Skip("starts real database servers: set TF_ACC=1")
+	}
+}
+
+func TestAccPostgresStartsWithTLSAndStops(t *testing.T) {
+	requireAcc(t)
+	server := StartT(t, Options{Engine: Postgres, TLS: true})
+	ctx := context.Background()
+	config, err := pgx.ParseConfig(server.SuperuserURL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	roots := x509.NewCertPool()
+	roots.AppendCertsFromPEM(server.CACertPEM)
+	config.TLSConfig = &tls.Config{RootCAs: roots, ServerName: "127.0.0.1"}
+	conn, err := pgx.ConnectConfig(ctx, config)
+	if err != nil {
+		t.Fatalf("TLS login as the superuser: %v\n%s", err, server.Log())
+	}
+	var ssl bool
+	if err := conn.QueryRow(ctx, "SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()").Scan(&ssl); err != nil || !ssl {
+		t.Errorf("connection not encrypted (ssl=%v, err=%v)", ssl, err)
+	}
+	_ = conn.Close(ctx)
+	pid := server.pid
+	if err := server.Stop(); err != nil {
+		t.Fatal(err)
+	}
+	if alive(pid) {
+		t.Errorf("postmaster %d still runs after Stop", pid)
+	}
+}
+
+func TestAccMariaDBStartsAndStops(t *testing.T) {
+	requireAcc(t)
+	server := StartT(t, Options{Engine: MariaDB})
+	db, err := server.SuperuserDB()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var version string
+	if err := db.QueryRow("SELECT VERSION()").Scan(&version); err != nil {
+		t.Fatalf("login as the superuser: %v\n%s", err, server.Log())
+	}
+	t.Logf("MariaDB %s on port %d", version, server.Port)
+	pid := server.pid
+	if err := server.Stop(); err != nil {
+		t.Fatal(err)
+	}
+	if alive(pid) {
+		t.Errorf("mariadbd %d still runs after Stop", pid)
+	}
+}
