@@ -105,6 +105,11 @@ type mysqlSyntax struct {
 }
 
 func parseMySQLSyntax(version string) mysqlSyntax {
+	isMariaDB := strings.Contains(strings.ToLower(version), "mariadb")
+	// MariaDB behind some proxies reports "5.5.5-<real version>" for old clients' sake.
+	if isMariaDB {
+		version = strings.TrimPrefix(version, "5.5.5-")
+	}
 	numbers := version
 	if i := strings.IndexFunc(numbers, func(r rune) bool { return r != '.' && (r < '0' || r > '9') }); i >= 0 {
 		numbers = numbers[:i]
@@ -127,7 +132,7 @@ func parseMySQLSyntax(version string) mysqlSyntax {
 		}
 		return patch >= wantPatch
 	}
-	if strings.Contains(strings.ToLower(version), "mariadb") {
+	if isMariaDB {
 		return mysqlSyntax{alterUser: atLeast(10, 2, 0)}
 	}
 	return mysqlSyntax{alterUser: atLeast(5, 7, 6)}

@@ -78,21 +78,26 @@ func parseDBSecret(value, label string) (*dbSecret, error) {
 func (s *dbSecret) with(username, password string) (string, error) {
 	fields := maps.Clone(s.fields)
 	for key, value := range map[string]string{"username": username, "password": password} {
-		encoded, err := json.Marshal(value)
+		encoded, err := marshalUnescaped(value)
 		if err != nil {
 			return "", err
 		}
 		fields[key] = encoded
 	}
+	encoded, err := marshalUnescaped(fields)
+	return string(encoded), err
+}
+
+// marshalUnescaped is json.Marshal without HTML escaping: passwords may hold <, > and &, and are
+// kept literal rather than \u-escaped, as the AWS templates and consoles write them.
+func marshalUnescaped(value any) ([]byte, error) {
 	var buf bytes.Buffer
 	encoder := json.NewEncoder(&buf)
-	// Passwords may hold <, > and &: keep them literal rather than \u-escaped, as the AWS
-	// templates and consoles write them.
 	encoder.SetEscapeHTML(false)
-	if err := encoder.Encode(fields); err != nil {
-		return "", err
+	if err := encoder.Encode(value); err != nil {
+		return nil, err
 	}
-	return strings.TrimSuffix(buf.String(), "\n"), nil
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
 }
 
 // differingKeys lists the keys other than username and password whose values differ, so a pending
