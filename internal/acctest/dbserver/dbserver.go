@@ -174,15 +174,19 @@ func (s *Server) Stop() error {
 	return err
 }
 
-// Kill stops the server as a crash would, for tests of a database that goes away; the directory is
-// removed by Stop later.
-func (s *Server) Kill() error {
+// Pause freezes the server (SIGSTOP): it still accepts TCP connections but never answers, as a
+// hung or partitioned database does. Resume undoes it.
+func (s *Server) Pause() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.pid <= 0 {
-		return nil
-	}
-	return stopPID(s.pid, syscall.SIGKILL)
+	return syscall.Kill(s.pid, syscall.SIGSTOP)
+}
+
+// Resume continues a paused server.
+func (s *Server) Resume() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return syscall.Kill(s.pid, syscall.SIGCONT)
 }
 
 // Log returns the server's log, for failure messages.
