@@ -102,6 +102,10 @@ type mysqlSession struct {
 // before 10.2 have neither ALTER USER ... IDENTIFIED BY nor ALTER USER ... REQUIRE.
 type mysqlSyntax struct {
 	alterUser bool
+	// mariaDB: MariaDB lets a user change its own password only with SET PASSWORD (ALTER USER
+	// needs the CREATE USER privilege even for oneself), MySQL 8 only with ALTER USER (it has no
+	// PASSWORD() function).
+	mariaDB bool
 }
 
 func parseMySQLSyntax(version string) mysqlSyntax {
@@ -133,7 +137,7 @@ func parseMySQLSyntax(version string) mysqlSyntax {
 		return patch >= wantPatch
 	}
 	if isMariaDB {
-		return mysqlSyntax{alterUser: atLeast(10, 2, 0)}
+		return mysqlSyntax{alterUser: atLeast(10, 2, 0), mariaDB: true}
 	}
 	return mysqlSyntax{alterUser: atLeast(5, 7, 6)}
 }
@@ -157,7 +161,7 @@ func (s *mysqlSession) SetOwnPassword(ctx context.Context, password string) erro
 		return err
 	}
 	statement := "SET PASSWORD = PASSWORD(?)"
-	if syntax.alterUser {
+	if syntax.alterUser && !syntax.mariaDB {
 		statement = "ALTER USER CURRENT_USER() IDENTIFIED BY ?"
 	}
 	if _, err := s.conn.ExecContext(ctx, statement, password); err != nil {

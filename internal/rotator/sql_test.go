@@ -67,8 +67,12 @@ func TestParseMySQLSyntax(t *testing.T) {
 		"10.1.48-MariaDB":            false,
 		"5.5.5-10.6.12-MariaDB":      true,
 	} {
-		if got := parseMySQLSyntax(version).alterUser; got != alterUser {
-			t.Errorf("parseMySQLSyntax(%q).alterUser = %v, want %v", version, got, alterUser)
+		syntax := parseMySQLSyntax(version)
+		if syntax.alterUser != alterUser {
+			t.Errorf("parseMySQLSyntax(%q).alterUser = %v, want %v", version, syntax.alterUser, alterUser)
+		}
+		if syntax.mariaDB != strings.Contains(version, "MariaDB") {
+			t.Errorf("parseMySQLSyntax(%q).mariaDB = %v", version, syntax.mariaDB)
 		}
 	}
 }
