@@ -56,7 +56,8 @@ proc_starttime() {
   stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
   # The command name (field 2) may contain spaces; count fields after its closing parenthesis.
   stat=${stat##*) }
-  awk '{ print $20 }' <<<"$stat"
+  # A zombie has exited; only its parent has not collected it yet.
+  awk '$1 == "Z" { exit 1 } { print $20 }' <<<"$stat"
 }
 
 write_pidfile() { # file pid

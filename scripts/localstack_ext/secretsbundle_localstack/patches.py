@@ -24,6 +24,7 @@ def apply() -> None:
         LOG.warning("secretsbundle: LocalStack fixes disabled by %s", DISABLE_ENV)
         return
     _patch_rotate_secret_without_immediate_rotation()
+    _patch_delete_failed_function()
     _applied = True
 
 
@@ -78,3 +79,28 @@ def _patch_rotate_secret_without_immediate_rotation() -> None:
         return secret.to_short_dict()
 
     LOG.debug("secretsbundle: patched RotateSecret for RotateImmediately=false")
+
+
+def _patch_delete_failed_function() -> None:
+    """DeleteFunction of a function in state Failed: delete it, as AWS does.
+
+    A version that failed to start has no version manager in LocalStack 4.14.0, and deleting the
+    function fails with ``500 InternalError: Unable to find version manager``; the function can then
+    never be deleted. A provider that rolls back a failed create (deleting the function it made)
+    hits it whenever a function fails to start, e.g. one the process executor refuses.
+    """
+    from localstack.services.lambda_ import hooks as lambda_hooks
+    from localstack.services.lambda_.invocation.lambda_service import LambdaService
+
+    @patch(LambdaService.stop_version)
+    def stop_version(fn, self, qualified_arn):
+        try:
+            return fn(self, qualified_arn)
+        except ValueError as e:
+            if "Unable to find version manager" not in str(e):
+                raise
+        # Nothing runs for a version that never started; finish the deletion as LocalStack would.
+        LOG.debug("secretsbundle: version %s never started; nothing to stop", qualified_arn)
+        lambda_hooks.delete_function_version.run(qualified_arn)
+
+    LOG.debug("secretsbundle: patched DeleteFunction for functions in state Failed")

@@ -7,7 +7,7 @@ import uuid
 import pytest
 from botocore.exceptions import ClientError
 
-from conftest import Functions, client, log_messages
+from conftest import Functions, client, log_messages, zip_bootstrap
 
 
 def create_secret(endpoint: str) -> dict:
@@ -97,3 +97,28 @@ def test_rotate_secret_immediately_runs_the_four_steps(endpoint, active_function
     current = secrets.get_secret_value(SecretId=secret["ARN"], VersionStage="AWSCURRENT")
     assert current["VersionId"] == token
     assert current["SecretString"] == f"rotated-{token}"
+
+
+PYTHON_CODE = zip_bootstrap(b"def handler(event, context):\n    return 1\n", name="handler.py")
+
+
+def test_failed_function_can_be_deleted(functions):
+    name = functions.create(PYTHON_CODE, runtime="python3.12", handler="handler.handler")
+    assert functions.wait_settled(name)["State"] == "Failed"
+
+    functions.lambda_.delete_function(FunctionName=name)
+
+    with pytest.raises(functions.lambda_.exceptions.ResourceNotFoundException):
+        functions.lambda_.get_function(FunctionName=name)
+
+
+def test_failed_function_cannot_be_deleted_unpatched(unpatched_endpoint, role_arn):
+    functions = Functions(unpatched_endpoint, role_arn)
+    name = functions.create(PYTHON_CODE, runtime="python3.12", handler="handler.handler")
+    assert functions.wait_settled(name)["State"] == "Failed"
+
+    with pytest.raises(ClientError) as error:
+        functions.lambda_.delete_function(FunctionName=name)
+
+    assert error.value.response["ResponseMetadata"]["HTTPStatusCode"] == 500
+    assert "Unable to find version manager" in error.value.response["Error"]["Message"]
