@@ -5,6 +5,8 @@
 #   scripts/localstack.sh up       install what is missing, start (or reuse) LocalStack and the AWS proxy
 #   scripts/localstack.sh down     stop what `up` started (SIGTERM to its process groups, SIGKILL later)
 #   scripts/localstack.sh status   print what runs
+#   scripts/localstack.sh pytest [args]   run the plugin package's tests (scripts/localstack_ext/tests),
+#                                  which start or reuse LocalStack through `up` themselves
 #
 # Environment: LOCALSTACK_PORT (default 4566), AWSPROXY_PORT (default 4567), LOCALSTACK_PYTHON (an
 # interpreter >= 3.12 to use instead of searching PATH and pyenv).
@@ -349,8 +351,18 @@ up | down)
   "cmd_$1"
   ;;
 status) cmd_status ;;
+pytest)
+  shift
+  exec 9>"$run/lock"
+  flock 9
+  ensure_venv
+  # The tests take the lock themselves (their fixture runs `up`).
+  exec 9>&-
+  cd "$repo"
+  exec "$venv/bin/python" -m pytest "$ext/tests" "$@"
+  ;;
 *)
-  echo "usage: $0 up|down|status" >&2
+  echo "usage: $0 up|down|status|pytest [pytest arguments]" >&2
   exit 2
   ;;
 esac
