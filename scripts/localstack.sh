@@ -104,6 +104,10 @@ stop_lambda_environments() {
   done
 }
 
+listening() { # port
+  (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+}
+
 http_code() { # url
   curl -s -o /dev/null -m 2 -w '%{http_code}' "$1" 2>/dev/null || true
 }
@@ -183,14 +187,14 @@ ensure_venv() {
 
 # --- the AWS proxy --------------------------------------------------------------------------------
 
-proxy_wanted() { [ -d "$repo/${proxy_pkg#./}" ]; }
+proxy_wanted() { compgen -G "$repo/${proxy_pkg#./}/*.go" >/dev/null; }
 
 ensure_proxy() {
-  if pid=$(live_pid "$proxy_pidfile") && [ "$(http_code "$proxy_url/")" != 000 ]; then
+  if live_pid "$proxy_pidfile" >/dev/null && listening "$proxy_port"; then
     return 0
   fi
   stop_group "$proxy_pidfile" "the AWS proxy"
-  [ "$(http_code "$proxy_url/")" = 000 ] ||
+  ! listening "$proxy_port" ||
     die "port $proxy_port answers but not through a proxy this harness started: stop that process or set AWSPROXY_PORT"
   log "building the AWS proxy ($proxy_pkg)"
   (cd "$repo" && go build -o "$harness/bin/awsproxy" "$proxy_pkg") || die "go build $proxy_pkg failed (see the output above)"
@@ -201,7 +205,8 @@ ensure_proxy() {
   local pid=$!
   write_pidfile "$proxy_pidfile" "$pid"
   local deadline=$((SECONDS + 30))
-  until [ "$(http_code "$proxy_url/")" != 000 ]; do
+  # Listening is enough: its upstream, LocalStack, may not run yet.
+  until listening "$proxy_port"; do
     if ! kill -0 "$pid" 2>/dev/null || [ $SECONDS -ge $deadline ]; then
       log "the AWS proxy did not answer on $proxy_url; last lines of $proxy_log:"
       tail -n 30 "$proxy_log" >&2 || true
@@ -305,6 +310,9 @@ cmd_up() {
   [ "$(http_code "$ls_url/_localstack/health")" = 000 ] ||
     die "port $ls_port answers but not through a LocalStack this harness started (a container?): stop it, or set LOCALSTACK_PORT to use another port"
   start_localstack "$endpoint"
+  if proxy_wanted && [ "$(http_code "$proxy_url/_proxy/health")" != 200 ]; then
+    log "warning: the AWS proxy on $proxy_url does not answer 200 on /_proxy/health (log: $proxy_log)"
+  fi
   log "up in $(elapsed "$total")s"
 }
 

@@ -395,6 +395,8 @@ class ProcessRuntimeExecutor(RuntimeExecutor):
                 "Runtime.Unknown", f"RequestId: {request_id} Error: the emulator did not answer: {e}"
             )
 
+        if status != 0:
+            output.wait_for_line(mark, f"REPORT RequestId: {request_id}", REPORT_WAIT_SECONDS)
         if timed_out:
             body = _error_payload(
                 "Sandbox.Timedout",
@@ -402,7 +404,6 @@ class ProcessRuntimeExecutor(RuntimeExecutor):
             )
             is_error = True
         else:
-            output.wait_for_line(mark, f"REPORT RequestId: {request_id}", REPORT_WAIT_SECONDS)
             is_error = status != 200 or _is_error_body(body)
             if is_error and not _is_error_body(body):
                 body = _error_payload(

@@ -177,3 +177,15 @@ def test_runtime_other_than_provided_is_refused(functions):
 
     assert configuration["State"] == "Failed"
     assert "runtime python3.12 is not supported by the process executor" in configuration["StateReason"]
+
+
+def test_runtime_crash_is_an_unhandled_function_error(functions, active_function):
+    response, body = invoke(functions, active_function, {"action": "exit"})
+
+    assert response.get("FunctionError") == "Unhandled"
+    assert "errorType" in body, body
+    assert "testfunc: exiting with status 2" in tail_log(response)
+
+    # The next invocation starts the runtime again.
+    response, body = invoke(functions, active_function, {"action": "ok"})
+    assert "FunctionError" not in response, body

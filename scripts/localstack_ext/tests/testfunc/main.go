@@ -2,10 +2,10 @@
 // and run (scripts/localstack_ext/tests). It is test infrastructure, never shipped.
 //
 // An event {"action": ...} chooses what it does: "ok" answers with the event and some of its
-// environment, "error" fails, "sleep" sleeps for "seconds". A Secrets Manager rotation event
-// ({"Step", "SecretId", "ClientRequestToken"}) logs the step and performs a minimal rotation, so a
-// test sees that RotateSecret called the function and that the function reached Secrets Manager
-// with the endpoint and credentials LocalStack gave it.
+// environment, "error" fails, "exit" crashes the runtime, "sleep" sleeps for "seconds". A Secrets
+// Manager rotation event ({"Step", "SecretId", "ClientRequestToken"}) logs the step and performs a
+// minimal rotation, so a test sees that RotateSecret called the function and that the function
+// reached Secrets Manager with the endpoint and credentials LocalStack gave it.
 package main
 
 import (
@@ -40,6 +40,10 @@ var reportedEnv = []string{
 func handle(ctx context.Context, e event) (map[string]any, error) {
 	if e.Step != "" {
 		return nil, rotate(ctx, e)
+	}
+	if e.Action == "exit" {
+		fmt.Println("testfunc: exiting with status 2")
+		os.Exit(2)
 	}
 	switch e.Action {
 	case "ok":
