@@ -45,9 +45,9 @@ func (p *secretsBundleProvider) Resources(context.Context) []func() resource.Res
 }
 
 func (p *secretsBundleProvider) DataSources(context.Context) []func() datasource.DataSource {
-	return []func() datasource.DataSource{}
+	return []func() datasource.DataSource{newSecretValueDataSource}
 }
 
 func (p *secretsBundleProvider) EphemeralResources(context.Context) []func() ephemeral.EphemeralResource {
-	return []func() ephemeral.EphemeralResource{}
+	return []func() ephemeral.EphemeralResource{newSecretValueEphemeralResource}
 }

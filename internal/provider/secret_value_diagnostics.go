@@ -1,0 +1,43 @@
+package provider
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+
+	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/awsclient"
+	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/secretvalue"
+)
+
+// addSecretValueError reports a failed read with a fixed summary per kind of failure. The error
+// texts of internal/secretvalue name the secret and the remedy, and never carry its value.
+func addSecretValueError(diags *diag.Diagnostics, err error) {
+	summary := "Cannot read the secret"
+	switch {
+	case errors.Is(err, secretvalue.ErrSecretNotFound):
+		summary = "Secret not found"
+	case errors.Is(err, secretvalue.ErrVersionNotFound):
+		summary = "Secret version not found"
+	case errors.Is(err, secretvalue.ErrMarkedForDeletion):
+		summary = "Secret is marked for deletion"
+	case errors.Is(err, secretvalue.ErrAccessDenied):
+		summary = "Access to the secret denied"
+	}
+	diags.AddError(summary, err.Error())
+}
+
+// readBackClient takes the client the provider's Configure handed out. ProviderData is nil while
+// Terraform validates configuration before configuring the provider; the client is then unused.
+func readBackClient(data any, diags *diag.Diagnostics) *awsclient.Client {
+	if data == nil {
+		return nil
+	}
+	client, ok := data.(*awsclient.Client)
+	if !ok {
+		diags.AddError("Unexpected provider data",
+			fmt.Sprintf("Expected *awsclient.Client, got %T. This is a bug in the provider: please report it.", data))
+		return nil
+	}
+	return client
+}

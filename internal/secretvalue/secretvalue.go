@@ -1,0 +1,186 @@
+// Package secretvalue reads one version of a Secrets Manager secret and parses the RDS credential
+// JSON in it. It is shared by the secretsbundle_secret_value data source and ephemeral resource, so
+// both give the same answer and the same errors.
+package secretvalue
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
+	"github.com/aws/smithy-go"
+)
+
+// DefaultStage is the stage read when neither a version id nor a stage is asked for.
+const DefaultStage = "AWSCURRENT"
+
+// API is the part of Secrets Manager a read needs.
+type API interface {
+	GetSecretValue(ctx context.Context, params *secretsmanager.GetSecretValueInput, optFns ...func(*secretsmanager.Options)) (*secretsmanager.GetSecretValueOutput, error)
+	DescribeSecret(ctx context.Context, params *secretsmanager.DescribeSecretInput, optFns ...func(*secretsmanager.Options)) (*secretsmanager.DescribeSecretOutput, error)
+}
+
+// Request names the secret (name or ARN) and at most one of VersionID and VersionStage.
+type Request struct {
+	SecretID     string
+	VersionID    string
+	VersionStage string
+}
+
+// Value is one version of a secret. Fields is nil when SecretString is not a JSON object; inside
+// it, a key that is absent or of an unusable type is nil, so partial secrets still read.
+type Value struct {
+	ARN           string
+	Name          string
+	VersionID     string
+	VersionStages []string
+	CreatedDate   *time.Time
+	// SecretString is nil for secrets stored as SecretBinary.
+	SecretString *string
+	Fields       *RDSFields
+}
+
+// RDSFields are the keys of the JSON that AWS's RDS secret templates and our rotator use.
+type RDSFields struct {
+	Engine    *string
+	Host      *string
+	Port      *int64
+	DBName    *string
+	Username  *string
+	Password  *string
+	MasterARN *string
+}
+
+// Sentinel errors, for callers that react to the kind of failure. The returned errors wrap them
+// with the secret's id and what to do.
+var (
+	ErrSecretNotFound    = errors.New("secret not found")
+	ErrVersionNotFound   = errors.New("secret version not found")
+	ErrMarkedForDeletion = errors.New("secret is marked for deletion")
+	ErrAccessDenied      = errors.New("access denied")
+)
+
+// Read fetches the version the request names (AWSCURRENT by default) and parses it.
+func Read(ctx context.Context, api API, req Request) (*Value, error) {
+	input := &secretsmanager.GetSecretValueInput{SecretId: aws.String(req.SecretID)}
+	switch {
+	case req.VersionID != "":
+		input.VersionId = aws.String(req.VersionID)
+	case req.VersionStage != "":
+		input.VersionStage = aws.String(req.VersionStage)
+	default:
+		input.VersionStage = aws.String(DefaultStage)
+	}
+	out, err := api.GetSecretValue(ctx, input)
+	if err != nil {
+		return nil, classify(ctx, api, req, err)
+	}
+	value := &Value{
+		ARN:           aws.ToString(out.ARN),
+		Name:          aws.ToString(out.Name),
+		VersionID:     aws.ToString(out.VersionId),
+		VersionStages: out.VersionStages,
+		CreatedDate:   out.CreatedDate,
+		SecretString:  out.SecretString,
+	}
+	if out.SecretString != nil {
+		value.Fields = ParseRDSFields(*out.SecretString)
+	}
+	return value, nil
+}
+
+// ParseRDSFields reads the RDS keys of a JSON object; it returns nil for anything else. It never
+// returns the parser's error, which could quote part of the secret.
+func ParseRDSFields(secret string) *RDSFields {
+	var object map[string]json.RawMessage
+	if err := json.Unmarshal([]byte(secret), &object); err != nil || object == nil {
+		return nil
+	}
+	return &RDSFields{
+		Engine:    stringField(object, "engine"),
+		Host:      stringField(object, "host"),
+		Port:      portField(object),
+		DBName:    stringField(object, "dbname"),
+		Username:  stringField(object, "username"),
+		Password:  stringField(object, "password"),
+		MasterARN: stringField(object, "masterarn"),
+	}
+}
+
+func stringField(object map[string]json.RawMessage, key string) *string {
+	raw, ok := object[key]
+	if !ok {
+		return nil
+	}
+	var s string
+	if err := json.Unmarshal(raw, &s); err != nil {
+		return nil
+	}
+	return &s
+}
+
+// portField accepts 5432 and "5432": the console writes a number, hand-made secrets often a string.
+func portField(object map[string]json.RawMessage) *int64 {
+	raw, ok := object["port"]
+	if !ok {
+		return nil
+	}
+	var n int64
+	if err := json.Unmarshal(raw, &n); err == nil {
+		return &n
+	}
+	var s string
+	if err := json.Unmarshal(raw, &s); err != nil {
+		return nil
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil {
+		return nil
+	}
+	return &n
+}
+
+// classify turns the SDK's error into one that names the secret and says what to do. A
+// ResourceNotFound is ambiguous (the secret, or only the version?), so DescribeSecret settles it.
+func classify(ctx context.Context, api API, req Request, err error) error {
+	var notFound *types.ResourceNotFoundException
+	var invalidRequest *types.InvalidRequestException
+	var decryption *types.DecryptionFailure
+	var apiErr smithy.APIError
+	switch {
+	case errors.As(err, &notFound):
+		if req.VersionID == "" && req.VersionStage == "" {
+			return fmt.Errorf("%w: no secret %q in this account and region; check secret_id, the provider's region and account", ErrSecretNotFound, req.SecretID)
+		}
+		if _, describeErr := api.DescribeSecret(ctx, &secretsmanager.DescribeSecretInput{SecretId: aws.String(req.SecretID)}); describeErr != nil {
+			var describeNotFound *types.ResourceNotFoundException
+			if errors.As(describeErr, &describeNotFound) {
+				return fmt.Errorf("%w: no secret %q in this account and region; check secret_id, the provider's region and account", ErrSecretNotFound, req.SecretID)
+			}
+		}
+		if req.VersionID != "" {
+			return fmt.Errorf("%w: secret %q has no version %q; list its versions with `aws secretsmanager list-secret-version-ids --secret-id %s`", ErrVersionNotFound, req.SecretID, req.VersionID, req.SecretID)
+		}
+		return fmt.Errorf("%w: no version of secret %q carries the stage %q; list its versions and stages with `aws secretsmanager list-secret-version-ids --secret-id %s`", ErrVersionNotFound, req.SecretID, req.VersionStage, req.SecretID)
+	case errors.As(err, &invalidRequest) && isMarkedForDeletion(invalidRequest):
+		return fmt.Errorf("%w: secret %q is scheduled for deletion and cannot be read; restore it with `aws secretsmanager restore-secret --secret-id %s`, or stop reading it", ErrMarkedForDeletion, req.SecretID, req.SecretID)
+	case errors.As(err, &decryption):
+		return fmt.Errorf("%w: Secrets Manager cannot decrypt secret %q with its KMS key (%s); the caller needs kms:Decrypt on that key", ErrAccessDenied, req.SecretID, decryption.ErrorCode())
+	case errors.As(err, &apiErr) && (apiErr.ErrorCode() == "AccessDeniedException" || apiErr.ErrorCode() == "AccessDenied"):
+		return fmt.Errorf("%w: the provider's credentials may not read secret %q (%s); grant secretsmanager:GetSecretValue on it (and kms:Decrypt on its key): %s", ErrAccessDenied, req.SecretID, apiErr.ErrorCode(), apiErr.ErrorMessage())
+	default:
+		return fmt.Errorf("reading secret %q: %w", req.SecretID, err)
+	}
+}
+
+func isMarkedForDeletion(err *types.InvalidRequestException) bool {
+	message := strings.ToLower(err.ErrorMessage())
+	return strings.Contains(message, "marked for deletion") || strings.Contains(message, "scheduled for deletion")
+}
