@@ -1,0 +1,257 @@
+package accessevents
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
+	"github.com/aws/aws-sdk-go-v2/service/cloudtrail/types"
+	"github.com/aws/smithy-go"
+	"golang.org/x/time/rate"
+)
+
+// API is the part of CloudTrail a listing needs.
+type API interface {
+	LookupEvents(ctx context.Context, params *cloudtrail.LookupEventsInput, optFns ...func(*cloudtrail.Options)) (*cloudtrail.LookupEventsOutput, error)
+}
+
+// pageSize is the most events LookupEvents returns per call.
+const pageSize = 50
+
+// Query says which events to list.
+type Query struct {
+	// SecretARN is looked up as ResourceName; SecretName too when set, because CloudTrail records
+	// some events (such as calls that failed before the secret was resolved) under the name the
+	// caller used.
+	SecretARN  string
+	SecretName string
+	// EventNames keeps only these events. Filtering happens here: LookupEvents allows one lookup
+	// attribute per call, and the secret already takes it.
+	EventNames []string
+	Start, End time.Time
+	MaxEvents  int
+}
+
+// Result is a listing, newest first.
+type Result struct {
+	Events []Event
+	// Truncated is true when MaxEvents stopped the listing while more matching events may exist.
+	Truncated bool
+	// Requests is how many LookupEvents calls were made, retries included.
+	Requests int
+}
+
+// Options are the listing's pacing. The zero value is CloudTrail's: the shared limiter of 2
+// requests per second, exponential backoff from 1 s to 20 s, 8 attempts per page.
+type Options struct {
+	// Limiter paces every LookupEvents call, retries included. Calls for the same account and
+	// region must share one (SharedLimiter) for the pacing to mean anything.
+	Limiter *rate.Limiter
+	// Backoff is the wait before retry n (1, 2, ...) of a throttled or failed call.
+	Backoff     func(retry int) time.Duration
+	MaxAttempts int
+}
+
+func (o Options) withDefaults() Options {
+	if o.Limiter == nil {
+		o.Limiter = SharedLimiter("")
+	}
+	if o.Backoff == nil {
+		o.Backoff = ExponentialBackoff(time.Second, 20*time.Second)
+	}
+	if o.MaxAttempts == 0 {
+		o.MaxAttempts = 8
+	}
+	return o
+}
+
+// ExponentialBackoff doubles from base up to limit, with jitter so that concurrent listers that
+// were throttled together do not come back together.
+func ExponentialBackoff(base, limit time.Duration) func(int) time.Duration {
+	return func(retry int) time.Duration {
+		d := base << min(retry-1, 30)
+		if d > limit || d <= 0 {
+			d = limit
+		}
+		return d/2 + rand.N(d/2+1)
+	}
+}
+
+// List pages through LookupEvents for the query's secret, newest first, until it has
+// MaxEvents matching events or the window is exhausted.
+func List(ctx context.Context, api API, query Query, options Options) (*Result, error) {
+	options = options.withDefaults()
+	if query.MaxEvents <= 0 {
+		query.MaxEvents = DefaultMaxEvents
+	}
+	lister := &lister{api: api, query: query, options: options, result: &Result{}}
+	cursors := []*cursor{{resourceName: query.SecretARN}}
+	if query.SecretName != "" && query.SecretName != query.SecretARN {
+		cursors = append(cursors, &cursor{resourceName: query.SecretName})
+	}
+	seen := map[string]bool{}
+	for len(lister.result.Events) < query.MaxEvents {
+		next, err := lister.newest(ctx, cursors)
+		if err != nil {
+			return nil, err
+		}
+		if next == nil {
+			return lister.result, nil
+		}
+		event := next.pop()
+		if !lister.wanted(event, seen) {
+			continue
+		}
+		seen[event.EventID] = true
+		lister.result.Events = append(lister.result.Events, event)
+	}
+	lister.result.Truncated = lister.moreMayExist(cursors, seen)
+	return lister.result, nil
+}
+
+type lister struct {
+	api     API
+	query   Query
+	options Options
+	result  *Result
+}
+
+// cursor walks the pages of one lookup attribute value.
+type cursor struct {
+	resourceName string
+	buffer       []Event
+	nextToken    *string
+	started      bool
+}
+
+func (c *cursor) exhausted() bool { return len(c.buffer) == 0 && c.started && c.nextToken == nil }
+
+func (c *cursor) pop() Event {
+	event := c.buffer[0]
+	c.buffer = c.buffer[1:]
+	return event
+}
+
+// newest fills the cursors' buffers as needed and returns the one whose next event is the most
+// recent, or nil when all are exhausted. Ties go to the earlier cursor (the ARN's).
+func (l *lister) newest(ctx context.Context, cursors []*cursor) (*cursor, error) {
+	var best *cursor
+	for _, c := range cursors {
+		for len(c.buffer) == 0 && !c.exhausted() {
+			if err := l.fetch(ctx, c); err != nil {
+				return nil, err
+			}
+		}
+		if len(c.buffer) > 0 && (best == nil || c.buffer[0].EventTime.After(best.buffer[0].EventTime)) {
+			best = c
+		}
+	}
+	return best, nil
+}
+
+func (l *lister) wanted(event Event, seen map[string]bool) bool {
+	if seen[event.EventID] {
+		return false
+	}
+	if event.EventTime.Before(l.query.Start.Truncate(time.Second)) || event.EventTime.After(l.query.End) {
+		return false
+	}
+	return len(l.query.EventNames) == 0 || slices.Contains(l.query.EventNames, event.EventName)
+}
+
+// moreMayExist tells, once MaxEvents is reached, whether a matching event is already buffered or
+// pages remain unread.
+func (l *lister) moreMayExist(cursors []*cursor, seen map[string]bool) bool {
+	for _, c := range cursors {
+		if c.nextToken != nil || !c.started {
+			return true
+		}
+		for _, event := range c.buffer {
+			if l.wanted(event, seen) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// fetch reads the cursor's next page, retrying throttled and transient failures. Every attempt
+// waits for the limiter, so retries spend the same 2-per-second budget as first tries.
+func (l *lister) fetch(ctx context.Context, c *cursor) error {
+	input := &cloudtrail.LookupEventsInput{
+		LookupAttributes: []types.LookupAttribute{{AttributeKey: types.LookupAttributeKeyResourceName, AttributeValue: aws.String(c.resourceName)}},
+		StartTime:        aws.Time(l.query.Start),
+		EndTime:          aws.Time(l.query.End),
+		MaxResults:       aws.Int32(pageSize),
+		NextToken:        c.nextToken,
+	}
+	for attempt := 1; ; attempt++ {
+		if err := l.options.Limiter.Wait(ctx); err != nil {
+			return fmt.Errorf("listing CloudTrail events for secret %s: stopped while waiting for the LookupEvents rate limit: %w", c.resourceName, err)
+		}
+		l.result.Requests++
+		out, err := l.api.LookupEvents(ctx, input, withoutSDKRetries)
+		if err == nil {
+			c.started = true
+			c.nextToken = out.NextToken
+			if aws.ToString(c.nextToken) == "" {
+				c.nextToken = nil
+			}
+			for _, event := range out.Events {
+				c.buffer = append(c.buffer, ParseEvent(event))
+			}
+			return nil
+		}
+		if !retryable(err) {
+			return describe(err, c.resourceName)
+		}
+		if attempt >= l.options.MaxAttempts {
+			return fmt.Errorf("listing CloudTrail events for secret %s: LookupEvents still failing after %d attempts (CloudTrail allows 2 LookupEvents per second per account and region, shared with every other caller); try again later or lower max_events: %w", c.resourceName, attempt, err)
+		}
+		timer := time.NewTimer(l.options.Backoff(attempt))
+		select {
+		case <-ctx.Done():
+			timer.Stop()
+			return fmt.Errorf("listing CloudTrail events for secret %s: stopped while backing off after %v: %w", c.resourceName, err, ctx.Err())
+		case <-timer.C:
+		}
+	}
+}
+
+// withoutSDKRetries turns off the SDK's own retries for LookupEvents: they would bypass the
+// limiter and spend the account's shared budget faster than 2 per second. fetch retries instead.
+func withoutSDKRetries(o *cloudtrail.Options) {
+	o.Retryer = aws.NopRetryer{}
+}
+
+var throttlingCodes = []string{"ThrottlingException", "Throttling", "TooManyRequestsException", "RequestLimitExceeded"}
+
+func retryable(err error) bool {
+	var apiErr smithy.APIError
+	if errors.As(err, &apiErr) && slices.Contains(throttlingCodes, apiErr.ErrorCode()) {
+		return true
+	}
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return false
+	}
+	return retry.IsErrorRetryables(retry.DefaultRetryables).IsErrorRetryable(err) == aws.TrueTernary
+}
+
+func describe(err error, resourceName string) error {
+	var apiErr smithy.APIError
+	if errors.As(err, &apiErr) {
+		switch apiErr.ErrorCode() {
+		case "AccessDeniedException", "AccessDenied", "UnauthorizedOperation":
+			return fmt.Errorf("listing CloudTrail events for secret %s: access denied; grant the provider's credentials cloudtrail:LookupEvents: %w", resourceName, err)
+		case "InvalidTimeRangeException":
+			return fmt.Errorf("listing CloudTrail events for secret %s: CloudTrail refused the time window; set start_time before end_time, within the last 90 days: %w", resourceName, err)
+		}
+	}
+	return fmt.Errorf("listing CloudTrail events for secret %s: %w", resourceName, err)
+}
