@@ -195,7 +195,7 @@ ensure_proxy() {
   fi
   stop_group "$proxy_pidfile" "the AWS proxy"
   ! listening "$proxy_port" ||
-    die "port $proxy_port answers but not through a proxy this harness started: stop that process or set AWSPROXY_PORT"
+    die "something this harness did not start listens on port $proxy_port: stop it, or set AWSPROXY_PORT to use another port"
   log "building the AWS proxy ($proxy_pkg)"
   (cd "$repo" && go build -o "$harness/bin/awsproxy" "$proxy_pkg") || die "go build $proxy_pkg failed (see the output above)"
   # The proxy waits for its upstream lazily, so it can start before LocalStack: LocalStack needs its
@@ -307,8 +307,8 @@ cmd_up() {
     # A crashed instance may have left Lambda environments and its temporary directory behind.
     stop_localstack
   fi
-  [ "$(http_code "$ls_url/_localstack/health")" = 000 ] ||
-    die "port $ls_port answers but not through a LocalStack this harness started (a container?): stop it, or set LOCALSTACK_PORT to use another port"
+  ! listening "$ls_port" ||
+    die "something this harness did not start listens on port $ls_port (a LocalStack container?): stop it, or set LOCALSTACK_PORT to use another port"
   start_localstack "$endpoint"
   if proxy_wanted && [ "$(http_code "$proxy_url/_proxy/health")" != 200 ]; then
     log "warning: the AWS proxy on $proxy_url does not answer 200 on /_proxy/health (log: $proxy_log)"
