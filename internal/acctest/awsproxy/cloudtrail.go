@@ -277,7 +277,7 @@ func parseLookup(body []byte, now time.Time) (lookupQuery, *awsError) {
 	}
 	// A token is only valid for the query it was issued for, as on AWS.
 	sum := sha256.New()
-	fmt.Fprintf(sum, "%v|%d|%d|%s", request.LookupAttributes, start.Unix(), end.Unix(), request.EventCategory)
+	fmt.Fprintf(sum, "%v|%s|%s|%s", request.LookupAttributes, request.StartTime, request.EndTime, request.EventCategory)
 	query.fingerprint = hex.EncodeToString(sum.Sum(nil))[:16]
 	if request.NextToken != nil {
 		seq, ok := decodeNextToken(*request.NextToken, query.fingerprint)
