@@ -90,8 +90,8 @@ func TestDetectOperationByProtocol(t *testing.T) {
 		},
 		{
 			name: "Lambda by escaped ARN", method: "GET",
-			path: "/2015-03-31/functions/arn%3Aaws%3Alambda%3Aus-east-1%3A000000000000%3Afunction%3Af/configuration",
-			want: operation{Service: "lambda", Name: "GetFunctionConfiguration", Protocol: protocolREST},
+			path:       "/2015-03-31/functions/arn%3Aaws%3Alambda%3Aus-east-1%3A000000000000%3Afunction%3Af/configuration",
+			want:       operation{Service: "lambda", Name: "GetFunctionConfiguration", Protocol: protocolREST},
 			wantParams: map[string]any{"FunctionName": "arn:aws:lambda:us-east-1:000000000000:function:f"},
 		},
 		{

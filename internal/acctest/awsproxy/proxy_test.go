@@ -77,9 +77,9 @@ func TestScrubKeys(t *testing.T) {
 	in := map[string]any{
 		"SecretId": "db", "ClientRequestToken": "tok", "NextToken": "n",
 		"MasterUserPassword": "x", "Credentials": map[string]any{"AccessKeyId": "a"},
-		"Environment":        map[string]any{"Variables": map[string]any{"DB_PASSWORD": "x"}},
-		"Code":               map[string]any{"ZipFile": "UEsDBA=="},
-		"Tags":               []any{map[string]any{"Key": "k", "Value": `{"password":"x"}`}},
+		"Environment":                 map[string]any{"Variables": map[string]any{"DB_PASSWORD": "x"}},
+		"Code":                        map[string]any{"ZipFile": "UEsDBA=="},
+		"Tags":                        []any{map[string]any{"Key": "k", "Value": `{"password":"x"}`}},
 		"Attributes.entry.1.Password": "x",
 	}
 	got := scrub(in).(map[string]any)
