@@ -391,8 +391,9 @@ class ProcessRuntimeExecutor(RuntimeExecutor):
         except requests.Timeout:
             status, body, timed_out = 0, b"", True
         except requests.ConnectionError as e:
-            status, body = 0, _error_payload(
-                "Runtime.Unknown", f"RequestId: {request_id} Error: the emulator did not answer: {e}"
+            status, body = (
+                0,
+                _error_payload("Runtime.Unknown", f"RequestId: {request_id} Error: the emulator did not answer: {e}"),
             )
 
         if status != 0:

@@ -93,7 +93,16 @@ def bootstrap_zip(tmp_path_factory) -> bytes:
     out = tmp_path_factory.mktemp("testfunc") / "bootstrap"
     env = dict(os.environ, GOOS="linux", GOARCH=GO_ARCH[platform.machine().lower()], CGO_ENABLED="0")
     result = subprocess.run(
-        ["go", "build", "-tags", "lambda.norpc", "-trimpath", "-o", str(out), "./scripts/localstack_ext/tests/testfunc"],
+        [
+            "go",
+            "build",
+            "-tags",
+            "lambda.norpc",
+            "-trimpath",
+            "-o",
+            str(out),
+            "./scripts/localstack_ext/tests/testfunc",
+        ],
         cwd=REPO,
         env=env,
         capture_output=True,

@@ -119,7 +119,9 @@ def test_concurrent_invocations_run_side_by_side(functions, active_function):
     started = time.monotonic()
     with ThreadPoolExecutor(invocations) as pool:
         results = list(
-            pool.map(lambda _: invoke(functions, active_function, {"action": "sleep", "seconds": 1.5}), range(invocations))
+            pool.map(
+                lambda _: invoke(functions, active_function, {"action": "sleep", "seconds": 1.5}), range(invocations)
+            )
         )
     elapsed = time.monotonic() - started
 
@@ -133,7 +135,9 @@ def test_concurrent_invocations_run_side_by_side(functions, active_function):
 
 def test_no_process_is_left_after_the_function_is_deleted(functions, active_function):
     with ThreadPoolExecutor(2) as pool:
-        results = list(pool.map(lambda _: invoke(functions, active_function, {"action": "sleep", "seconds": 1}), range(2)))
+        results = list(
+            pool.map(lambda _: invoke(functions, active_function, {"action": "sleep", "seconds": 1}), range(2))
+        )
     bootstraps = {body["pid"] for _, body in results}
     emulators = {parent_pid(pid) for pid in bootstraps}
     processes = bootstraps | emulators

@@ -6,7 +6,6 @@ import uuid
 
 import pytest
 from botocore.exceptions import ClientError
-
 from conftest import Functions, client, log_messages, zip_bootstrap
 
 
