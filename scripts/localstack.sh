@@ -116,7 +116,9 @@ http_code() { # url
 localstack_healthy() {
   local body
   body=$(curl -s -m 2 "$ls_url/_localstack/health" 2>/dev/null) || return 1
-  HEALTH="$body" SERVICES_WANTED="$services" python3 - <<'EOF' 2>/dev/null
+  local python=python3
+  [ -x "$venv/bin/python" ] && python="$venv/bin/python"
+  HEALTH="$body" SERVICES_WANTED="$services" "$python" - <<'EOF' 2>/dev/null
 import json, os, sys
 services = json.loads(os.environ["HEALTH"]).get("services", {})
 wanted = os.environ["SERVICES_WANTED"].split(",")
