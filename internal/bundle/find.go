@@ -1,0 +1,111 @@
+package bundle
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
+	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+	"github.com/aws/aws-sdk-go-v2/service/sns"
+)
+
+// Found is what Find learns beyond the parts' ids: the settings Read cannot see.
+type Found struct {
+	State            State
+	LogRetentionDays int64
+	EmailAddresses   []string
+	LambdaName       string
+}
+
+// Find locates a bundle's parts from its secret's name or ARN, for import. The secret must carry
+// the bundle tag; the function is the secret's rotation function, the role the function's, the
+// rule has the name derived from the secret's, and a topic is the bundle's own when it carries the
+// bundle tag too.
+func Find(ctx context.Context, d Deps, secretID string) (*Found, error) {
+	secret, err := d.AWS.SecretsManager.DescribeSecret(ctx, &secretsmanager.DescribeSecretInput{SecretId: aws.String(secretID)})
+	if err != nil {
+		return nil, fmt.Errorf("finding secret %s: %w", secretID, err)
+	}
+	name := aws.ToString(secret.Name)
+	tagged := false
+	for _, t := range secret.Tags {
+		tagged = tagged || (aws.ToString(t.Key) == BundleTagKey && aws.ToString(t.Value) == name)
+	}
+	if !tagged {
+		return nil, fmt.Errorf("secret %s has no tag %s = %q, so it was not made by secretsbundle_rds_secret; import it with aws_secretsmanager_secret instead", name, BundleTagKey, name)
+	}
+	f := &Found{State: State{SecretARN: aws.ToString(secret.ARN), SecretName: name}}
+	st := &f.State
+
+	functionName := FunctionName(name, "")
+	if arn := aws.ToString(secret.RotationLambdaARN); arn != "" {
+		functionName = arn[strings.LastIndex(arn, ":")+1:]
+	}
+	if fn, err := d.AWS.Lambda.GetFunction(ctx, &lambda.GetFunctionInput{FunctionName: aws.String(functionName)}); err == nil && fn.Tags[BundleTagKey] == name {
+		c := fn.Configuration
+		st.FunctionName, st.FunctionARN, st.CodeSHA256 = aws.ToString(c.FunctionName), aws.ToString(c.FunctionArn), aws.ToString(c.CodeSha256)
+		if st.FunctionName != FunctionName(name, "") {
+			f.LambdaName = st.FunctionName
+		}
+		role := aws.ToString(c.Role)
+		st.RoleARN, st.RoleName, st.RolePolicy = role, role[strings.LastIndex(role, "/")+1:], rolePolicyName
+		st.LogGroupName = LogGroupName(st.FunctionName)
+		if c.LoggingConfig != nil && aws.ToString(c.LoggingConfig.LogGroup) != "" {
+			st.LogGroupName = aws.ToString(c.LoggingConfig.LogGroup)
+		}
+		if policy, err := d.AWS.Lambda.GetPolicy(ctx, &lambda.GetPolicyInput{FunctionName: aws.String(st.FunctionName)}); err == nil && policyHasStatement(aws.ToString(policy.Policy), permissionID) {
+			st.PermissionID = permissionID
+		}
+		groups, err := d.AWS.Logs.DescribeLogGroups(ctx, &cloudwatchlogs.DescribeLogGroupsInput{LogGroupNamePrefix: aws.String(st.LogGroupName)})
+		if err == nil {
+			for _, g := range groups.LogGroups {
+				if aws.ToString(g.LogGroupName) == st.LogGroupName {
+					f.LogRetentionDays = int64(aws.ToInt32(g.RetentionInDays))
+				}
+			}
+		}
+	} else if err != nil && !isNotFound(err) {
+		return nil, fmt.Errorf("finding the rotator %s of secret %s: %w", functionName, name, err)
+	}
+
+	ruleName := RuleName(name)
+	rule, err := d.AWS.Events.DescribeRule(ctx, &eventbridge.DescribeRuleInput{Name: aws.String(ruleName)})
+	if err != nil && !isNotFound(err) {
+		return nil, fmt.Errorf("finding the alert rule %s of secret %s: %w", ruleName, name, err)
+	}
+	if err == nil {
+		st.RuleName, st.RuleARN = ruleName, aws.ToString(rule.Arn)
+		targets, err := d.AWS.Events.ListTargetsByRule(ctx, &eventbridge.ListTargetsByRuleInput{Rule: aws.String(ruleName)})
+		if err != nil {
+			return nil, fmt.Errorf("reading the targets of EventBridge rule %s: %w", ruleName, err)
+		}
+		for _, t := range targets.Targets {
+			if aws.ToString(t.Id) == alertTargetID {
+				st.TopicARN = aws.ToString(t.Arn)
+			}
+		}
+	}
+	if st.TopicARN != "" {
+		tags, err := d.AWS.SNS.ListTagsForResource(ctx, &sns.ListTagsForResourceInput{ResourceArn: aws.String(st.TopicARN)})
+		if err == nil {
+			for _, t := range tags.Tags {
+				st.TopicCreated = st.TopicCreated || (aws.ToString(t.Key) == BundleTagKey && aws.ToString(t.Value) == name)
+			}
+		}
+		if st.TopicCreated {
+			subs, err := d.AWS.SNS.ListSubscriptionsByTopic(ctx, &sns.ListSubscriptionsByTopicInput{TopicArn: aws.String(st.TopicARN)})
+			if err == nil {
+				for _, s := range subs.Subscriptions {
+					if aws.ToString(s.Protocol) == "email" {
+						f.EmailAddresses = append(f.EmailAddresses, aws.ToString(s.Endpoint))
+					}
+				}
+			}
+		}
+	}
+	return f, nil
+}

@@ -1,0 +1,197 @@
+package bundle
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+)
+
+func created(t *testing.T, f *fakeAWS) (*Spec, *State) {
+	t.Helper()
+	spec := testSpec()
+	st, err := Create(context.Background(), f.deps(), spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.calls = nil
+	return spec, st
+}
+
+func TestReadIsOneRoundOfAtMostEightCalls(t *testing.T) {
+	f := newFakeAWS()
+	_, st := created(t, f)
+	f.latency = 20 * time.Millisecond
+	obs, err := Read(context.Background(), f.deps(), st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(f.calls); n > 8 {
+		t.Errorf("Read made %d calls: %v", n, f.ops())
+	}
+	for _, c := range f.calls {
+		for _, other := range f.calls {
+			if other.end.Before(c.start) {
+				t.Fatalf("%s started after %s ended: Read is not one round", c.op, other.op)
+			}
+		}
+	}
+	if obs.Gone || obs.State.FunctionName == "" || obs.State.PermissionID == "" || obs.State.RuleARN == "" || obs.State.TopicARN == "" {
+		t.Errorf("Read lost parts that exist: %+v", obs.State)
+	}
+	if obs.Credentials == nil || obs.Credentials.Host != "db.internal" || obs.Credentials.Port != 5432 {
+		t.Errorf("credential keys not read back: %+v", obs.Credentials)
+	}
+}
+
+func TestReadReportsEachMissingPart(t *testing.T) {
+	f := newFakeAWS()
+	_, st := created(t, f)
+	delete(f.functions, st.FunctionName)
+	delete(f.permissions, st.FunctionName)
+	delete(f.topics, st.TopicARN)
+	obs, err := Read(context.Background(), f.deps(), st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if obs.Gone {
+		t.Fatal("the bundle is reported gone although its secret exists")
+	}
+	if obs.State.FunctionName != "" || obs.State.PermissionID != "" || obs.State.TopicARN != "" {
+		t.Errorf("missing parts still in state: %+v", obs.State)
+	}
+	if obs.State.RoleName == "" || obs.State.RuleName == "" {
+		t.Errorf("parts that exist were dropped: %+v", obs.State)
+	}
+}
+
+func TestReadReportsGoneSecret(t *testing.T) {
+	f := newFakeAWS()
+	_, st := created(t, f)
+	delete(f.secrets, st.SecretARN)
+	obs, err := Read(context.Background(), f.deps(), st)
+	if err != nil || !obs.Gone {
+		t.Fatalf("Read = %+v, %v; want the bundle gone", obs, err)
+	}
+}
+
+func TestUpdateRecreatesOnlyTheMissingPart(t *testing.T) {
+	f := newFakeAWS()
+	spec, st := created(t, f)
+	delete(f.rules, st.RuleName)
+	delete(f.targets, st.RuleName)
+	obs, err := Read(context.Background(), f.deps(), st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.calls = nil
+	next, err := Update(context.Background(), f.deps(), spec, testSpec(), &obs.State)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ops := f.ops()
+	for _, op := range []string{"CreateSecret", "CreateRole", "CreateFunction", "CreateTopic", "AddPermission", "RotateSecret", "PutSecretValue", "UpdateFunctionConfiguration"} {
+		if slices.Contains(ops, op) {
+			t.Errorf("Update called %s although that part was unchanged: %v", op, ops)
+		}
+	}
+	if !slices.Contains(ops, "PutRule") || !slices.Contains(ops, "PutTargets") || next.RuleARN == "" {
+		t.Errorf("the rule was not re-created: %v", ops)
+	}
+}
+
+func TestUpdateNeverWritesThePasswordBack(t *testing.T) {
+	f := newFakeAWS()
+	spec, st := created(t, f)
+	f.secrets[st.SecretARN] = `{"engine":"postgres","host":"db.internal","port":5432,"username":"app","password":"rotated-by-lambda","extra":"kept"}`
+	changed := testSpec()
+	changed.Credentials.Host = "db2.internal"
+	if _, err := Update(context.Background(), f.deps(), spec, changed, st); err != nil {
+		t.Fatal(err)
+	}
+	value := f.secrets[st.SecretARN]
+	for _, want := range []string{`"host":"db2.internal"`, `"password":"rotated-by-lambda"`, `"extra":"kept"`} {
+		if !strings.Contains(value, want) {
+			t.Errorf("new value %s lacks %s", value, want)
+		}
+	}
+}
+
+func TestUpdateChangesScheduleAndFunctionInPlace(t *testing.T) {
+	f := newFakeAWS()
+	spec, st := created(t, f)
+	changed := testSpec()
+	changed.Rotation.AutomaticallyAfterDays = 7
+	changed.Rotation.Lambda.MemorySize = 256
+	changed.Tags = map[string]string{"team": "payments"}
+	if _, err := Update(context.Background(), f.deps(), spec, changed, st); err != nil {
+		t.Fatal(err)
+	}
+	ops := f.ops()
+	for _, op := range []string{"RotateSecret", "UpdateFunctionConfiguration", "secretsmanager.TagResource", "TagRole"} {
+		if !slices.Contains(ops, op) {
+			t.Errorf("Update did not call %s: %v", op, ops)
+		}
+	}
+	if slices.Contains(ops, "CreateFunction") || slices.Contains(ops, "CreateSecret") {
+		t.Errorf("Update replaced parts: %v", ops)
+	}
+}
+
+func TestUpdateDisablingTheAlertDeletesRuleAndCreatedTopic(t *testing.T) {
+	f := newFakeAWS()
+	spec, st := created(t, f)
+	changed := testSpec()
+	changed.Alert.Enabled = false
+	next, err := Update(context.Background(), f.deps(), spec, changed, st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(f.rules) > 0 || len(f.topics) > 0 || next.RuleName != "" || next.TopicARN != "" {
+		t.Errorf("rule or topic left: rules %v topics %v state %+v", f.rules, f.topics, next)
+	}
+}
+
+func TestDeleteRemovesEverythingSecretLast(t *testing.T) {
+	f := newFakeAWS()
+	_, st := created(t, f)
+	if err := Delete(context.Background(), f.deps(), st, 7); err != nil {
+		t.Fatal(err)
+	}
+	if left := f.leftovers(); len(left) > 0 {
+		t.Errorf("left after delete: %v", left)
+	}
+	ops := f.ops()
+	if ops[len(ops)-1] != "DeleteSecret" {
+		t.Errorf("the secret was not deleted last: %v", ops)
+	}
+}
+
+func TestDeleteKeepsAGivenTopic(t *testing.T) {
+	f := newFakeAWS()
+	spec := testSpec()
+	spec.Alert.TopicARN = "arn:aws:sns:us-east-1:123456789012:existing"
+	f.topics[spec.Alert.TopicARN] = true
+	st, err := Create(context.Background(), f.deps(), spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := Delete(context.Background(), f.deps(), st, 0); err != nil {
+		t.Fatal(err)
+	}
+	if !f.topics[spec.Alert.TopicARN] {
+		t.Error("the given topic was deleted")
+	}
+}
+
+func TestDeleteToleratesPartsAlreadyGone(t *testing.T) {
+	f := newFakeAWS()
+	_, st := created(t, f)
+	delete(f.functions, st.FunctionName)
+	delete(f.rules, st.RuleName)
+	if err := Delete(context.Background(), f.deps(), st, 0); err != nil {
+		t.Fatal(err)
+	}
+}
+

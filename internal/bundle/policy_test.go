@@ -1,0 +1,141 @@
+package bundle
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+)
+
+func statements(t *testing.T, doc PolicyDocument) map[string]map[string]any {
+	t.Helper()
+	var parsed struct {
+		Statement []map[string]any
+	}
+	if err := json.Unmarshal([]byte(doc.String()), &parsed); err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]map[string]any{}
+	for _, s := range parsed.Statement {
+		sid, _ := s["Sid"].(string)
+		out[sid] = s
+	}
+	return out
+}
+
+func TestRolePolicyIsScopedToTheSecret(t *testing.T) {
+	a := arnContext{Partition: "aws", Region: "us-east-1", AccountID: "123456789012"}
+	spec := testSpec()
+	got := statements(t, RolePolicy(a, spec, "/aws/lambda/f"))
+	if r := got["RotateThisSecret"]["Resource"]; r != "arn:aws:secretsmanager:us-east-1:123456789012:secret:prod/orders/db-??????" {
+		t.Errorf("secret statement resource = %v", r)
+	}
+	if r := got["WriteOwnLogs"]["Resource"]; r != "arn:aws:logs:us-east-1:123456789012:log-group:/aws/lambda/f:*" {
+		t.Errorf("logs resource = %v", r)
+	}
+	for _, sid := range []string{"UseSecretKey", "ReadMasterSecret", "RunInVPC"} {
+		if _, ok := got[sid]; ok {
+			t.Errorf("statement %s present without a CMK, master secret or VPC", sid)
+		}
+	}
+
+	spec.KMSKeyID = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+	spec.Rotation.Strategy = StrategyAlternatingUsers
+	spec.Rotation.MasterSecretARN = "arn:aws:secretsmanager:us-east-1:123456789012:secret:master-AbCdEf"
+	spec.Rotation.Lambda.SubnetIDs = []string{"subnet-0123456789abcdef0"}
+	got = statements(t, RolePolicy(a, spec, "/aws/lambda/f"))
+	kms := got["UseSecretKey"]
+	if kms["Resource"] != spec.KMSKeyID || !strings.Contains(mustJSON(t, kms["Condition"]), "kms:EncryptionContext:SecretARN") {
+		t.Errorf("KMS statement = %v", kms)
+	}
+	if got["ReadMasterSecret"]["Resource"] != spec.Rotation.MasterSecretARN {
+		t.Errorf("master statement = %v", got["ReadMasterSecret"])
+	}
+	if _, ok := got["RunInVPC"]; !ok {
+		t.Error("no ENI statement for a function in a VPC")
+	}
+}
+
+func TestTopicPolicyAllowsOnlyTheRule(t *testing.T) {
+	a := arnContext{Partition: "aws", Region: "us-east-1", AccountID: "123456789012"}
+	got := statements(t, TopicPolicy(a, "arn:aws:sns:us-east-1:123456789012:t", "r"))["AllowThisRuleToPublish"]
+	if !strings.Contains(mustJSON(t, got["Condition"]), `"aws:SourceArn":"arn:aws:events:us-east-1:123456789012:rule/r"`) {
+		t.Errorf("topic policy condition = %v", got["Condition"])
+	}
+	if !strings.Contains(mustJSON(t, got["Principal"]), "events.amazonaws.com") {
+		t.Errorf("topic policy principal = %v", got["Principal"])
+	}
+}
+
+func TestEventPatternAndRuleState(t *testing.T) {
+	pattern := EventPattern("prod/db", "arn:aws:secretsmanager:us-east-1:1:secret:prod/db-AbCdEf", []string{"DeleteSecret"})
+	for _, want := range []string{`"source":["aws.secretsmanager"]`, `"detail-type":["AWS API Call via CloudTrail"]`, `"eventName":["DeleteSecret"]`, `"secretId":["prod/db","arn:aws:secretsmanager:us-east-1:1:secret:prod/db-AbCdEf"]`, `"aRN"`} {
+		if !strings.Contains(pattern, want) {
+			t.Errorf("pattern %s lacks %s", pattern, want)
+		}
+	}
+	if RuleState([]string{"DeleteSecret"}) != "ENABLED" || RuleState([]string{"DeleteSecret", "GetSecretValue"}) != "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS" {
+		t.Error("rule state does not follow read-only events")
+	}
+}
+
+func TestDerivedNamesAreValidAndUnique(t *testing.T) {
+	long := strings.Repeat("x", 200)
+	for _, name := range []string{"prod/orders/db", "prod.orders.db", long, long + "y", "a+b=c@d"} {
+		for _, derived := range []string{FunctionName(name, ""), RoleName(name), RuleName(name)} {
+			if len(derived) > 64 || strings.ContainsAny(derived, "/.+=@") {
+				t.Errorf("derived name %q of %q is not a valid Lambda/IAM/EventBridge name", derived, name)
+			}
+		}
+	}
+	if RoleName("prod/orders/db") == RoleName("prod.orders.db") || RoleName(long) == RoleName(long+"y") {
+		t.Error("distinct secret names derive the same role name")
+	}
+	if FunctionName("x", "mine") != "mine" {
+		t.Error("a configured function name is not used")
+	}
+}
+
+func TestGeneratePassword(t *testing.T) {
+	password, err := GeneratePassword(32, ":/@\"'\\")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(password) != 32 || strings.ContainsAny(password, ":/@\"'\\") {
+		t.Errorf("password of length %d contains excluded characters", len(password))
+	}
+	for _, class := range []string{lowercase, uppercase, digits} {
+		if !strings.ContainsAny(password, class) {
+			t.Errorf("password lacks a character of %q", class)
+		}
+	}
+	if _, err := GeneratePassword(8, lowercase+uppercase+digits+punctuation); err == nil {
+		t.Error("excluding every character should fail")
+	}
+}
+
+func TestSecretJSONKeepsPasswordAndUnknownKeys(t *testing.T) {
+	spec := testSpec()
+	ssl := true
+	spec.Credentials.SSL = &ssl
+	value, err := secretJSON(spec, `{"password":"from-rotation","custom":1,"host":"old"}`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`"password":"from-rotation"`, `"custom":1`, `"host":"db.internal"`, `"ssl":true`, `"port":5432`} {
+		if !strings.Contains(value, want) {
+			t.Errorf("%s lacks %s", value, want)
+		}
+	}
+	if _, err := secretJSON(spec, ""); err == nil {
+		t.Error("a value without any password should be refused")
+	}
+}
+
+func mustJSON(t *testing.T, v any) string {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}

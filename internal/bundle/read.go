@@ -1,0 +1,248 @@
+package bundle
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"sync"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+	"github.com/aws/aws-sdk-go-v2/service/sns"
+)
+
+// Observed is what Read found: the parts that still exist (missing ones have empty ids in State)
+// and the settings Terraform manages, for drift.
+type Observed struct {
+	State State
+	// Gone: the secret does not exist or is scheduled for deletion, so the bundle is gone.
+	Gone bool
+
+	Description string
+	KMSKeyID    string
+	// Tags are the secret's tags without the bundle tag.
+	Tags map[string]string
+	// Credentials are the managed keys of the current version, when it could be read.
+	Credentials *CredentialKeys
+
+	AutomaticallyAfterDays int64
+	ScheduleExpression     string
+	Duration               string
+
+	// Function settings, when the function exists.
+	Architecture      string
+	MemorySize        int64
+	Timeout           int64
+	PasswordLength    int64
+	ExcludeCharacters string
+	Strategy          string
+	SubnetIDs         []string
+	SecurityGroupIDs  []string
+
+	AlertEvents []string
+}
+
+// Read reads every part at once, in one round of at most eight calls.
+func Read(ctx context.Context, d Deps, prior *State) (*Observed, error) {
+	obs := &Observed{State: *prior}
+	st := &obs.State
+	var mu sync.Mutex
+	var errs []error
+	fail := func(err error) {
+		mu.Lock()
+		defer mu.Unlock()
+		errs = append(errs, err)
+	}
+	// Each goroutine writes its own fields only; targetLost joins the rule's after the wait.
+	targetLost := false
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		out, err := d.AWS.SecretsManager.DescribeSecret(ctx, &secretsmanager.DescribeSecretInput{SecretId: aws.String(prior.SecretARN)})
+		switch {
+		case isNotFound(err) || isMarkedForDeletion(err):
+			obs.Gone = true
+		case err != nil:
+			fail(fmt.Errorf("reading secret %s: %w", prior.SecretARN, err))
+		case out.DeletedDate != nil:
+			obs.Gone = true
+		default:
+			obs.readSecret(out)
+		}
+	})
+	wg.Go(func() {
+		out, err := d.AWS.SecretsManager.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String(prior.SecretARN)})
+		if err == nil {
+			if keys, ok := parseCredentialKeys(aws.ToString(out.SecretString)); ok {
+				obs.Credentials = &keys
+			}
+		} else if !isNotFound(err) && !isMarkedForDeletion(err) {
+			// The value is read for drift only; without it the keys simply are not compared.
+			obs.Credentials = nil
+		}
+	})
+	if prior.RoleName != "" {
+		wg.Go(func() {
+			_, err := d.AWS.IAM.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String(prior.RoleName)})
+			if isNotFound(err) {
+				st.RoleName, st.RoleARN, st.RolePolicy = "", "", ""
+			} else if err != nil {
+				fail(fmt.Errorf("reading IAM role %s: %w", prior.RoleName, err))
+			}
+		})
+	}
+	if prior.FunctionName != "" {
+		wg.Go(func() {
+			out, err := d.AWS.Lambda.GetFunction(ctx, &lambda.GetFunctionInput{FunctionName: aws.String(prior.FunctionName)})
+			if isNotFound(err) {
+				st.FunctionName, st.FunctionARN, st.CodeSHA256 = "", "", ""
+				return
+			} else if err != nil {
+				fail(fmt.Errorf("reading Lambda function %s: %w", prior.FunctionName, err))
+				return
+			}
+			obs.readFunction(out)
+		})
+		wg.Go(func() {
+			out, err := d.AWS.Lambda.GetPolicy(ctx, &lambda.GetPolicyInput{FunctionName: aws.String(prior.FunctionName)})
+			if isNotFound(err) {
+				st.PermissionID = ""
+				return
+			} else if err != nil {
+				fail(fmt.Errorf("reading the policy of Lambda function %s: %w", prior.FunctionName, err))
+				return
+			}
+			if !policyHasStatement(aws.ToString(out.Policy), permissionID) {
+				st.PermissionID = ""
+			}
+		})
+	}
+	if prior.RuleName != "" {
+		wg.Go(func() {
+			out, err := d.AWS.Events.DescribeRule(ctx, &eventbridge.DescribeRuleInput{Name: aws.String(prior.RuleName)})
+			if isNotFound(err) {
+				st.RuleName, st.RuleARN = "", ""
+				return
+			} else if err != nil {
+				fail(fmt.Errorf("reading EventBridge rule %s: %w", prior.RuleName, err))
+				return
+			}
+			obs.AlertEvents = patternEvents(aws.ToString(out.EventPattern))
+		})
+		wg.Go(func() {
+			out, err := d.AWS.Events.ListTargetsByRule(ctx, &eventbridge.ListTargetsByRuleInput{Rule: aws.String(prior.RuleName)})
+			if err != nil {
+				// A missing rule is reported by DescribeRule; the target matters only with the rule.
+				return
+			}
+			targeted := false
+			for _, t := range out.Targets {
+				targeted = targeted || (aws.ToString(t.Id) == alertTargetID && aws.ToString(t.Arn) == prior.TopicARN)
+			}
+			targetLost = !targeted
+		})
+	}
+	if prior.TopicCreated && prior.TopicARN != "" {
+		wg.Go(func() {
+			_, err := d.AWS.SNS.GetTopicAttributes(ctx, &sns.GetTopicAttributesInput{TopicArn: aws.String(prior.TopicARN)})
+			if isNotFound(err) {
+				st.TopicARN, st.SubscriptionARNs = "", nil
+			} else if err != nil {
+				fail(fmt.Errorf("reading SNS topic %s: %w", prior.TopicARN, err))
+			}
+		})
+	}
+	wg.Wait()
+	if targetLost {
+		// A rule without its target alerts nobody: re-create it like a lost rule.
+		st.RuleARN = ""
+	}
+	if st.FunctionName == "" {
+		st.PermissionID = ""
+	}
+	if err := errors.Join(errs...); err != nil && !obs.Gone {
+		return nil, err
+	}
+	return obs, nil
+}
+
+func (obs *Observed) readSecret(out *secretsmanager.DescribeSecretOutput) {
+	st := &obs.State
+	st.SecretName = aws.ToString(out.Name)
+	obs.Description = aws.ToString(out.Description)
+	obs.KMSKeyID = aws.ToString(out.KmsKeyId)
+	obs.Tags = map[string]string{}
+	for _, t := range out.Tags {
+		if aws.ToString(t.Key) != BundleTagKey {
+			obs.Tags[aws.ToString(t.Key)] = aws.ToString(t.Value)
+		}
+	}
+	st.RotationEnabled = aws.ToBool(out.RotationEnabled)
+	st.LastRotatedDate, st.NextRotationDate = aws.ToTime(out.LastRotatedDate), aws.ToTime(out.NextRotationDate)
+	for version, stages := range out.VersionIdsToStages {
+		for _, s := range stages {
+			if s == stageCurrent {
+				st.VersionID = version
+			}
+		}
+	}
+	if rules := out.RotationRules; rules != nil {
+		obs.AutomaticallyAfterDays = aws.ToInt64(rules.AutomaticallyAfterDays)
+		obs.ScheduleExpression = aws.ToString(rules.ScheduleExpression)
+		obs.Duration = aws.ToString(rules.Duration)
+	}
+}
+
+func (obs *Observed) readFunction(out *lambda.GetFunctionOutput) {
+	c := out.Configuration
+	if c == nil {
+		return
+	}
+	obs.State.FunctionARN, obs.State.CodeSHA256 = aws.ToString(c.FunctionArn), aws.ToString(c.CodeSha256)
+	if len(c.Architectures) > 0 {
+		obs.Architecture = string(c.Architectures[0])
+	}
+	obs.MemorySize, obs.Timeout = int64(aws.ToInt32(c.MemorySize)), int64(aws.ToInt32(c.Timeout))
+	if c.Environment != nil {
+		env := c.Environment.Variables
+		obs.PasswordLength, _ = strconv.ParseInt(env[envPasswordLength], 10, 64)
+		obs.ExcludeCharacters, obs.Strategy = env[envExcludeCharacters], env[envRotationStrategy]
+	}
+	if c.VpcConfig != nil {
+		obs.SubnetIDs, obs.SecurityGroupIDs = c.VpcConfig.SubnetIds, c.VpcConfig.SecurityGroupIds
+	}
+}
+
+func policyHasStatement(policy, sid string) bool {
+	var doc struct {
+		Statement []struct {
+			Sid string `json:"Sid"`
+		} `json:"Statement"`
+	}
+	if json.Unmarshal([]byte(policy), &doc) != nil {
+		return false
+	}
+	for _, s := range doc.Statement {
+		if s.Sid == sid {
+			return true
+		}
+	}
+	return false
+}
+
+// patternEvents reads the eventName list back from a rule pattern this package wrote.
+func patternEvents(pattern string) []string {
+	var p struct {
+		Detail struct {
+			EventName []string `json:"eventName"`
+		} `json:"detail"`
+	}
+	if json.Unmarshal([]byte(pattern), &p) != nil {
+		return nil
+	}
+	return p.Detail.EventName
+}

@@ -1,0 +1,86 @@
+package bundle
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/aws/smithy-go"
+)
+
+// Eventual-consistency errors worth waiting out, each by its exact code and message.
+var (
+	// A new role is not assumable by Lambda for about ten seconds.
+	errRoleNotAssumable = apiErrorMatch{code: "InvalidParameterValueException", message: "cannot be assumed by Lambda"}
+	// RotateSecret is refused until the invoke grant has propagated.
+	errCannotInvoke               = apiErrorMatch{code: "AccessDeniedException", message: "Secrets Manager cannot invoke the specified Lambda function"}
+	errCannotInvokeInvalidRequest = apiErrorMatch{code: "InvalidRequestException", message: "Secrets Manager cannot invoke the specified Lambda function"}
+	// A secret deleted without recovery frees its name a few seconds later.
+	errScheduledForDeletion = apiErrorMatch{code: "InvalidRequestException", message: "scheduled for deletion"}
+	// Lambda refuses changes while a previous update is in progress.
+	errUpdateInProgress = apiErrorMatch{code: "ResourceConflictException", message: "update is in progress"}
+)
+
+type apiErrorMatch struct {
+	code    string
+	message string
+}
+
+func (m apiErrorMatch) matches(err error) bool {
+	var apiErr smithy.APIError
+	return errors.As(err, &apiErr) && apiErr.ErrorCode() == m.code && strings.Contains(apiErr.ErrorMessage(), m.message)
+}
+
+// Backoff of retries and polls: short at first because LocalStack and most propagation are quick.
+const (
+	firstBackoff = 500 * time.Millisecond
+	maxBackoff   = 5 * time.Second
+)
+
+// retryOn calls fn until it succeeds, fails with an error none of the matches accept, or ctx ends
+// (the resource's timeout); then it returns fn's last error.
+func retryOn(ctx context.Context, fn func() error, matches ...apiErrorMatch) error {
+	backoff := firstBackoff
+	for {
+		err := fn()
+		if err == nil || !anyMatch(err, matches) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(backoff):
+		}
+		backoff = min(backoff*2, maxBackoff)
+	}
+}
+
+func anyMatch(err error, matches []apiErrorMatch) bool {
+	for _, m := range matches {
+		if m.matches(err) {
+			return true
+		}
+	}
+	return false
+}
+
+// isNotFound reports whether err says the object does not exist, in any service's words.
+func isNotFound(err error) bool {
+	var apiErr smithy.APIError
+	if !errors.As(err, &apiErr) {
+		return false
+	}
+	switch apiErr.ErrorCode() {
+	case "ResourceNotFoundException", "NoSuchEntity", "NotFound", "NotFoundException", "DBInstanceNotFound", "DBClusterNotFoundFault":
+		return true
+	}
+	return false
+}
+
+// isMarkedForDeletion reports whether err says the secret is scheduled for deletion, which for
+// Terraform is as good as gone.
+func isMarkedForDeletion(err error) bool {
+	var apiErr smithy.APIError
+	return errors.As(err, &apiErr) && apiErr.ErrorCode() == "InvalidRequestException" && strings.Contains(apiErr.ErrorMessage(), "marked for deletion")
+}

@@ -1,0 +1,57 @@
+package bundle
+
+import "time"
+
+// State is what exists of a bundle: the identifiers of its parts. An empty identifier means the
+// part does not exist (not created yet, rolled back, or deleted out of band).
+type State struct {
+	SecretARN  string
+	SecretName string
+	VersionID  string
+
+	RoleName     string
+	RoleARN      string
+	RolePolicy   string
+	LogGroupName string
+	FunctionName string
+	FunctionARN  string
+	CodeSHA256   string
+	PermissionID string
+
+	RuleName     string
+	RuleARN      string
+	TopicARN     string
+	TopicCreated bool
+	// SubscriptionARNs are the e-mail subscriptions made on a created topic.
+	SubscriptionARNs []string
+
+	RotationEnabled   bool
+	LastRotatedDate   time.Time
+	NextRotationDate  time.Time
+	LastRotationError string
+}
+
+// Parts lists the parts that exist, by the names errors and diagnostics use.
+func (s *State) Parts() []string {
+	var parts []string
+	for _, p := range []struct {
+		name string
+		id   string
+	}{
+		{"secret " + s.SecretARN, s.SecretARN},
+		{"IAM role " + s.RoleName, s.RoleName},
+		{"role policy " + s.RolePolicy, s.RolePolicy},
+		{"log group " + s.LogGroupName, s.LogGroupName},
+		{"Lambda function " + s.FunctionName, s.FunctionName},
+		{"Lambda permission " + s.PermissionID, s.PermissionID},
+		{"EventBridge rule " + s.RuleName, s.RuleName},
+	} {
+		if p.id != "" {
+			parts = append(parts, p.name)
+		}
+	}
+	if s.TopicCreated && s.TopicARN != "" {
+		parts = append(parts, "SNS topic "+s.TopicARN)
+	}
+	return parts
+}
