@@ -8,6 +8,7 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -48,6 +49,9 @@ type Rotator struct {
 	rootCAs     *x509.CertPool
 	cache       *versionCache
 	log         *logWriter
+	// arns maps the SecretId of events (an ARN on AWS, the name in LocalStack) to the ARN that
+	// DescribeSecret returned, so cached values are found before DescribeSecret answers.
+	arns sync.Map
 }
 
 // New returns a Rotator calling Secrets Manager through sm.
@@ -109,6 +113,13 @@ type rotation struct {
 	versions map[string][]string
 	// passwords seen during the invocation, removed from any error text before it is returned.
 	passwords []string
+	// tokenValue delivers the token's value, read concurrently with DescribeSecret (see prefetch).
+	tokenValue chan fetchedValue
+}
+
+type fetchedValue struct {
+	value string
+	err   error
 }
 
 func (run *rotation) execute(ctx context.Context) (Outcome, error) {
@@ -118,6 +129,10 @@ func (run *rotation) execute(ctx context.Context) (Outcome, error) {
 	}
 	if run.settingsErr != nil {
 		return OutcomeFailed, run.settingsErr
+	}
+	if step != stepFinish {
+		stop := run.prefetchTokenValue(ctx)
+		defer stop()
 	}
 	done, err := run.checkToken(ctx)
 	if err != nil || done {
@@ -144,6 +159,7 @@ func (run *rotation) checkToken(ctx context.Context) (done bool, err error) {
 	}
 	if arn := stringValue(described.ARN); arn != "" {
 		run.secretARN = arn
+		run.arns.Store(run.event.SecretID, arn)
 	}
 	if !aws.ToBool(described.RotationEnabled) {
 		return false, failure(CodeRotationDisabled, "rotation is not enabled on secret %s; enable it with RotateSecret (the bundle's rotation schedule) before invoking the rotator", run.secretARN)
@@ -162,21 +178,66 @@ func (run *rotation) checkToken(ctx context.Context) (done bool, err error) {
 	return false, nil
 }
 
+// prefetchTokenValue starts reading the token's value while DescribeSecret runs: the create, set
+// and test steps all need it, and the two round trips are independent. Reading is harmless even
+// when the checks then refuse the token; nothing is done with the value before they pass. The
+// returned function waits for the read, so no request is left running when the invocation ends
+// (Lambda freezes the process between invocations).
+func (run *rotation) prefetchTokenValue(ctx context.Context) (stop func()) {
+	token := run.event.ClientRequestToken
+	secretARN := run.event.SecretID
+	if known, ok := run.arns.Load(secretARN); ok {
+		secretARN = known.(string)
+	}
+	if _, ok := run.cache.get(secretARN, token); ok {
+		return func() {}
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	result := make(chan fetchedValue, 1)
+	run.tokenValue = result
+	go func() {
+		value, err := run.fetch(ctx, run.event.SecretID, token)
+		result <- fetchedValue{value: value, err: err}
+	}()
+	return func() {
+		cancel()
+		if run.tokenValue != nil {
+			<-run.tokenValue
+			run.tokenValue = nil
+		}
+	}
+}
+
 // value reads a version's value, from the cache when this environment already read it.
 func (run *rotation) value(ctx context.Context, versionID string) (string, error) {
+	if run.tokenValue != nil && versionID == run.event.ClientRequestToken {
+		fetched := <-run.tokenValue
+		run.tokenValue = nil
+		if fetched.err == nil {
+			run.cache.put(run.secretARN, versionID, fetched.value)
+		}
+		return fetched.value, fetched.err
+	}
 	if value, ok := run.cache.get(run.secretARN, versionID); ok {
 		return value, nil
 	}
+	value, err := run.fetch(ctx, run.secretARN, versionID)
+	if err != nil {
+		return "", err
+	}
+	run.cache.put(run.secretARN, versionID, value)
+	return value, nil
+}
+
+func (run *rotation) fetch(ctx context.Context, secretID, versionID string) (string, error) {
 	out, err := run.sm.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{
-		SecretId:  aws.String(run.secretARN),
+		SecretId:  aws.String(secretID),
 		VersionId: aws.String(versionID),
 	})
 	if err != nil {
 		return "", err
 	}
-	value := stringValue(out.SecretString)
-	run.cache.put(run.secretARN, versionID, value)
-	return value, nil
+	return stringValue(out.SecretString), nil
 }
 
 // stagedSecret reads and parses the version holding a label.

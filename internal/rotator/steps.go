@@ -93,18 +93,13 @@ func (run *rotation) pendingAndCurrent(ctx context.Context) (pending, current *d
 	return pending, current, engine, nil
 }
 
-// setSecret makes the database accept the pending credentials.
+// setSecret makes the database accept the pending credentials. A step that already did so (a
+// retry after the password was changed but before the step returned) is recognised by the
+// pending credentials logging in; each strategy checks that where it costs no extra login in the
+// common case, since a login is most of the step's time.
 func (run *rotation) setSecret(ctx context.Context) (Outcome, error) {
 	pending, current, engine, err := run.pendingAndCurrent(ctx)
 	if err != nil {
-		return OutcomeFailed, err
-	}
-	pendingCreds := run.credentials(engine, pending)
-	// Done already: a retry after the password was changed but before the step returned.
-	if session, err := engine.Connect(ctx, pendingCreds); err == nil {
-		_ = session.Close(ctx)
-		return OutcomeAlreadyDone, nil
-	} else if !isCode(err, CodeDBLoginFailed) {
 		return OutcomeFailed, err
 	}
 	if run.settings.Strategy == StrategyAlternatingUsers {
@@ -113,12 +108,34 @@ func (run *rotation) setSecret(ctx context.Context) (Outcome, error) {
 	return run.setSingleUser(ctx, engine, pending, current)
 }
 
-// setSingleUser logs in as the user with AWSCURRENT, or AWSPREVIOUS when the database is still on
-// the previous password (a rotation that changed the database but never finished), and changes
-// the user's own password.
+// pendingLogsIn reports whether the pending credentials already work; errors other than a refused
+// login (the server is down, TLS fails) are returned.
+func (run *rotation) pendingLogsIn(ctx context.Context, engine Engine, pending *dbSecret) (bool, error) {
+	session, err := engine.Connect(ctx, run.credentials(engine, pending))
+	if err == nil {
+		_ = session.Close(ctx)
+		return true, nil
+	}
+	if isCode(err, CodeDBLoginFailed) {
+		return false, nil
+	}
+	return false, err
+}
+
+// setSingleUser logs in as the user with AWSCURRENT and changes the user's own password. When
+// AWSCURRENT no longer logs in, either an earlier attempt already set the pending password (done)
+// or the database is still on the previous password (a rotation that changed the database but
+// never finished, or a restore): then AWSPREVIOUS logs in.
 func (run *rotation) setSingleUser(ctx context.Context, engine Engine, pending, current *dbSecret) (Outcome, error) {
 	session, err := engine.Connect(ctx, run.credentials(engine, current))
 	if err != nil && isCode(err, CodeDBLoginFailed) {
+		done, pendingErr := run.pendingLogsIn(ctx, engine, pending)
+		if pendingErr != nil {
+			return OutcomeFailed, pendingErr
+		}
+		if done {
+			return OutcomeAlreadyDone, nil
+		}
 		session, err = run.connectPrevious(ctx, engine, current, err)
 	}
 	if err != nil {
@@ -167,6 +184,12 @@ func (run *rotation) setAlternating(ctx context.Context, engine Engine, pending,
 		return OutcomeFailed, err
 	}
 	_ = session.Close(ctx)
+	if done, err := run.pendingLogsIn(ctx, engine, pending); err != nil || done {
+		if err != nil {
+			return OutcomeFailed, err
+		}
+		return OutcomeAlreadyDone, nil
+	}
 
 	master, err := run.masterSecret(ctx, current)
 	if err != nil {
