@@ -2,12 +2,17 @@ package accessevents
 
 import (
 	"sync"
+	"time"
 
 	"golang.org/x/time/rate"
 )
 
 // RequestsPerSecond is CloudTrail's LookupEvents limit per account and region.
 const RequestsPerSecond = 2
+
+// requestInterval spaces requests 2% wider than the limit allows, so that a few milliseconds of
+// scheduling or network jitter never puts 3 arrivals in one second at CloudTrail's end.
+const requestInterval = time.Second * 102 / (100 * RequestsPerSecond)
 
 var (
 	limitersMu sync.Mutex
@@ -22,8 +27,11 @@ func SharedLimiter(key string) *rate.Limiter {
 	defer limitersMu.Unlock()
 	limiter, ok := limiters[key]
 	if !ok {
-		limiter = rate.NewLimiter(rate.Limit(RequestsPerSecond), 1)
+		limiter = NewLimiter()
 		limiters[key] = limiter
 	}
 	return limiter
 }
+
+// NewLimiter returns a limiter that paces LookupEvents requests for one account and region.
+func NewLimiter() *rate.Limiter { return rate.NewLimiter(rate.Every(requestInterval), 1) }

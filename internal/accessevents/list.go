@@ -139,7 +139,9 @@ func (c *cursor) pop() Event {
 }
 
 // newest fills the cursors' buffers as needed and returns the one whose next event is the most
-// recent, or nil when all are exhausted. Ties go to the earlier cursor (the ARN's).
+// recent, or nil when all are exhausted. CloudTrail keeps whole seconds, so times often tie; a tie
+// goes to the cursor that lists the other's head further down, which keeps CloudTrail's own order
+// of the events both list, and otherwise to the earlier cursor (the ARN's).
 func (l *lister) newest(ctx context.Context, cursors []*cursor) (*cursor, error) {
 	var best *cursor
 	for _, c := range cursors {
@@ -148,11 +150,29 @@ func (l *lister) newest(ctx context.Context, cursors []*cursor) (*cursor, error)
 				return nil, err
 			}
 		}
-		if len(c.buffer) > 0 && (best == nil || c.buffer[0].EventTime.After(best.buffer[0].EventTime)) {
+		if len(c.buffer) == 0 {
+			continue
+		}
+		switch {
+		case best == nil:
+			best = c
+		case c.buffer[0].EventTime.After(best.buffer[0].EventTime):
+			best = c
+		case c.buffer[0].EventTime.Equal(best.buffer[0].EventTime) && c.listsLater(best.buffer[0].EventID):
 			best = c
 		}
 	}
 	return best, nil
+}
+
+// listsLater tells whether the event is in the buffer after its head.
+func (c *cursor) listsLater(eventID string) bool {
+	for _, event := range c.buffer[1:] {
+		if event.EventID == eventID {
+			return true
+		}
+	}
+	return false
 }
 
 func (l *lister) wanted(event Event, seen map[string]bool) bool {

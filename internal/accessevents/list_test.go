@@ -137,6 +137,28 @@ func TestListMergesARNAndNameLookups(t *testing.T) {
 	}
 }
 
+// Within one second, the order CloudTrail gives the events both lookups list is kept, even when
+// the name's lookup has a newer event of that second than the ARN's.
+func TestListMergeKeepsOrderWithinASecond(t *testing.T) {
+	now := time.Now().UTC().Truncate(time.Second)
+	event := func(id string) types.Event {
+		return testEvent(id, "GetSecretValue", now, "arn:aws:iam::123456789012:user/u", "10.0.0.1")
+	}
+	fake := &fakeCloudTrail{events: map[string][]types.Event{
+		testARN:  {event("3"), event("2")},
+		testName: {event("4"), event("3"), event("2"), event("1")},
+	}}
+	query := testQuery(now, 50)
+	query.SecretName = testName
+	result, err := List(context.Background(), fake, query, fastOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := strings.Join(eventIDs(result.Events), ","), "4,3,2,1"; got != want {
+		t.Fatalf("events %s, want %s", got, want)
+	}
+}
+
 func TestListRetriesThrottlingWithBackoff(t *testing.T) {
 	now := time.Now().UTC().Truncate(time.Second)
 	throttled := &smithy.GenericAPIError{Code: "ThrottlingException", Message: "Rate exceeded"}
@@ -206,7 +228,7 @@ func TestListKeepsToTwoRequestsPerSecond(t *testing.T) {
 		events:   map[string][]types.Event{testARN: testEvents("e", 200, now)},
 		failures: map[int]error{2: &smithy.GenericAPIError{Code: "ThrottlingException"}},
 	}
-	options := Options{Limiter: rate.NewLimiter(RequestsPerSecond, 1), Backoff: func(int) time.Duration { return 0 }, MaxAttempts: 4}
+	options := Options{Limiter: NewLimiter(), Backoff: func(int) time.Duration { return 0 }, MaxAttempts: 4}
 	if _, err := List(context.Background(), fake, testQuery(now, 200), options); err != nil {
 		t.Fatal(err)
 	}

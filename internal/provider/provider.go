@@ -45,7 +45,7 @@ func (p *secretsBundleProvider) Resources(context.Context) []func() resource.Res
 }
 
 func (p *secretsBundleProvider) DataSources(context.Context) []func() datasource.DataSource {
-	return []func() datasource.DataSource{newSecretValueDataSource}
+	return []func() datasource.DataSource{newSecretValueDataSource, newAccessEventsDataSource}
 }
 
 func (p *secretsBundleProvider) EphemeralResources(context.Context) []func() ephemeral.EphemeralResource {

@@ -1,0 +1,138 @@
+package provider
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/accessevents"
+	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/awsclient"
+)
+
+var (
+	_ datasource.DataSource                   = (*accessEventsDataSource)(nil)
+	_ datasource.DataSourceWithConfigure      = (*accessEventsDataSource)(nil)
+	_ datasource.DataSourceWithValidateConfig = (*accessEventsDataSource)(nil)
+)
+
+type accessEventsDataSource struct {
+	client *awsclient.Client
+}
+
+func newAccessEventsDataSource() datasource.DataSource { return &accessEventsDataSource{} }
+
+func (d *accessEventsDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_access_events"
+}
+
+func (d *accessEventsDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
+	resp.Schema = accessEventsSchema()
+}
+
+func (d *accessEventsDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
+	d.client = readBackClient(req.ProviderData, &resp.Diagnostics)
+}
+
+// ValidateConfig checks what involves two attributes, at plan time.
+func (d *accessEventsDataSource) ValidateConfig(ctx context.Context, req datasource.ValidateConfigRequest, resp *datasource.ValidateConfigResponse) {
+	var config accessEventsModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	start, startErr := time.Parse(time.RFC3339, config.StartTime.ValueString())
+	end, endErr := time.Parse(time.RFC3339, config.EndTime.ValueString())
+	if startErr == nil && endErr == nil && !start.Before(end) {
+		resp.Diagnostics.AddAttributeError(path.Root("start_time"), "Invalid time window",
+			fmt.Sprintf("Attribute start_time (%s) must be before end_time (%s).", config.StartTime.ValueString(), config.EndTime.ValueString()))
+	}
+}
+
+func (d *accessEventsDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
+	var model accessEventsModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &model)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	query, diags := accessEventsQuery(ctx, &model)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	arn, name, err := accessevents.ResolveSecret(ctx, d.client.SecretsManager, model.SecretID.ValueString())
+	if err != nil {
+		summary := "Cannot resolve the secret"
+		if errors.Is(err, accessevents.ErrSecretNotFound) {
+			summary = "Secret not found"
+		}
+		resp.Diagnostics.AddAttributeError(path.Root("secret_id"), summary, err.Error())
+		return
+	}
+	if !query.Start.Before(query.End) {
+		resp.Diagnostics.AddAttributeError(path.Root("start_time"), "Invalid time window",
+			fmt.Sprintf("Attribute start_time (%s) must be before the end of the window (%s, now unless end_time says otherwise).", model.StartTime.ValueString(), model.EndTime.ValueString()))
+		return
+	}
+	query.SecretARN, query.SecretName = arn, name
+	result, err := accessevents.List(ctx, d.client.CloudTrail, query, accessevents.Options{
+		Limiter: accessevents.SharedLimiter(d.client.AccountID + "/" + d.client.Region),
+	})
+	if err != nil {
+		resp.Diagnostics.AddError("Cannot list the secret's CloudTrail events", err.Error())
+		return
+	}
+	model.SecretARN = types.StringValue(arn)
+	model.Truncated = types.BoolValue(result.Truncated)
+	model.Events = make([]accessEventModel, len(result.Events))
+	for i, event := range result.Events {
+		model.Events[i] = newAccessEventModel(event)
+	}
+	principals := accessevents.Principals(result.Events)
+	model.Principals = make([]accessPrincipalModel, len(principals))
+	for i, principal := range principals {
+		model.Principals[i] = newAccessPrincipalModel(principal)
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, &model)...)
+}
+
+// query turns the arguments into a query and writes the defaults it chose back into the model,
+// so that the state shows the window and limits that were used.
+func accessEventsQuery(ctx context.Context, model *accessEventsModel) (accessevents.Query, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	query := accessevents.Query{MaxEvents: accessevents.DefaultMaxEvents, EventNames: []string{"GetSecretValue"}}
+	if !model.MaxEvents.IsNull() {
+		query.MaxEvents = int(model.MaxEvents.ValueInt64())
+	}
+	model.MaxEvents = types.Int64Value(int64(query.MaxEvents))
+	if !model.EventNames.IsNull() {
+		diags.Append(model.EventNames.ElementsAs(ctx, &query.EventNames, false)...)
+	}
+	var listDiags diag.Diagnostics
+	model.EventNames, listDiags = types.ListValueFrom(ctx, types.StringType, query.EventNames)
+	diags.Append(listDiags...)
+
+	// The validators have checked the formats; errors here cannot happen.
+	query.End = time.Now().UTC().Truncate(time.Second)
+	if !model.EndTime.IsNull() {
+		query.End, _ = time.Parse(time.RFC3339, model.EndTime.ValueString())
+	}
+	switch {
+	case !model.StartTime.IsNull():
+		query.Start, _ = time.Parse(time.RFC3339, model.StartTime.ValueString())
+	case !model.Lookback.IsNull():
+		lookback, _ := accessevents.ParseLookback(model.Lookback.ValueString())
+		query.Start = query.End.Add(-lookback)
+	default:
+		model.Lookback = types.StringValue("24h")
+		query.Start = query.End.Add(-accessevents.DefaultLookback)
+	}
+	model.StartTime = rfc3339(query.Start)
+	model.EndTime = rfc3339(query.End)
+	return query, diags
+}
