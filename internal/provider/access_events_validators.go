@@ -36,7 +36,9 @@ func (eventNameValidator) Description(context.Context) string {
 	return "must be a CloudTrail event name such as GetSecretValue"
 }
 
-func (v eventNameValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+func (v eventNameValidator) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
 
 func (v eventNameValidator) ValidateString(ctx context.Context, req validator.StringRequest, resp *validator.StringResponse) {
 	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
