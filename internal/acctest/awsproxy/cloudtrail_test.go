@@ -172,7 +172,7 @@ func TestLookupEventsAttributes(t *testing.T) {
 			t.Errorf("CloudTrailEvent lacks %s: %v", field, detail)
 		}
 	}
-	identity := detail["userIdentity"].(map[string]any)
+	identity, _ := detail["userIdentity"].(map[string]any)
 	if identity["type"] != "IAMUser" || identity["accessKeyId"] != "AKIAREADER" || identity["arn"] != "arn:aws:iam::000000000000:user/reader" {
 		t.Errorf("userIdentity %v", identity)
 	}

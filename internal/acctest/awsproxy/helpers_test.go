@@ -1,7 +1,6 @@
 package awsproxy
 
 import (
-	"context"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -152,17 +151,4 @@ func decodeJSON[T any](t *testing.T, data []byte) T {
 		t.Fatalf("decoding %s: %v", data, err)
 	}
 	return value
-}
-
-func waitFor(t *testing.T, what string, condition func() bool) {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
-	defer cancel()
-	for !condition() {
-		select {
-		case <-ctx.Done():
-			t.Fatalf("timed out waiting for %s", what)
-		case <-time.After(10 * time.Millisecond):
-		}
-	}
 }

@@ -12,9 +12,9 @@ import (
 type protocol int
 
 const (
-	protocolUnknown protocol = iota
-	// protocolJSON is awsJson1_0/1_1: POST /, X-Amz-Target "Prefix.Operation".
-	protocolJSON
+	// protocolJSON is awsJson1_0/1_1: POST /, X-Amz-Target "Prefix.Operation". The zero value
+	// is a request in no AWS protocol.
+	protocolJSON protocol = iota + 1
 	// protocolQuery is awsQuery: form-encoded Action=Operation, XML responses.
 	protocolQuery
 	// protocolREST is restJson1 as Lambda uses it: the operation is the method and path.

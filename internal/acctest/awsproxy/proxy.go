@@ -631,7 +631,13 @@ type bufferPool struct{}
 
 var copyBuffers = sync.Pool{New: func() any { buf := make([]byte, 32*1024); return &buf }}
 
-func (bufferPool) Get() []byte  { return *(copyBuffers.Get().(*[]byte)) }
+func (bufferPool) Get() []byte {
+	if buf, ok := copyBuffers.Get().(*[]byte); ok {
+		return *buf
+	}
+	return make([]byte, 32*1024)
+}
+
 func (bufferPool) Put(b []byte) { copyBuffers.Put(&b) }
 
 func newUUID() string {
