@@ -110,6 +110,7 @@ func Create(ctx context.Context, d Deps, spec *Spec) (*State, error) {
 func (d Deps) fillFromDatabase(ctx context.Context, spec *Spec) error {
 	db := spec.Database
 	if db == nil {
+		defaultPort(spec)
 		return nil
 	}
 	c := &spec.Credentials
@@ -157,5 +158,13 @@ func (d Deps) fillFromDatabase(ctx context.Context, spec *Spec) error {
 	if c.Host == "" {
 		return fmt.Errorf("the RDS database named in database has no endpoint yet (is it still being created?); set credentials.host or apply again when it is available")
 	}
+	defaultPort(spec)
 	return nil
+}
+
+// defaultPort fills the engine's usual port when neither the configuration nor RDS gave one.
+func defaultPort(spec *Spec) {
+	if spec.Credentials.Port == 0 {
+		spec.Credentials.Port = DefaultPort(spec.Credentials.Engine)
+	}
 }

@@ -28,10 +28,10 @@ import (
 // call with its start and end, and fails calls on request. The service fakes embed the awsclient
 // interfaces so that a call this package should not make panics.
 type fakeAWS struct {
-	mu      sync.Mutex
-	calls   []fakeCall
-	faults  map[string][]error // per operation, consumed one per call; nil entries pass
-	latency time.Duration
+	mu                    sync.Mutex
+	calls                 []fakeCall
+	faults                map[string][]error // per operation, consumed one per call; nil entries pass
+	latency               time.Duration
 	inFlight, maxInFlight int
 
 	secrets     map[string]string // ARN → value

@@ -52,7 +52,7 @@ func Find(ctx context.Context, d Deps, secretID string) (*Found, error) {
 			f.LambdaName = st.FunctionName
 		}
 		role := aws.ToString(c.Role)
-		st.RoleARN, st.RoleName, st.RolePolicy = role, role[strings.LastIndex(role, "/")+1:], rolePolicyName
+		st.RoleARN, st.RoleName, st.RolePolicy = role, role[strings.LastIndex(role, "/")+1:], RolePolicyName
 		st.LogGroupName = LogGroupName(st.FunctionName)
 		if c.LoggingConfig != nil && aws.ToString(c.LoggingConfig.LogGroup) != "" {
 			st.LogGroupName = aws.ToString(c.LoggingConfig.LogGroup)

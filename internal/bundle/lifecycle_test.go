@@ -194,4 +194,3 @@ func TestDeleteToleratesPartsAlreadyGone(t *testing.T) {
 		t.Fatal(err)
 	}
 }
-

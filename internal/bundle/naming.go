@@ -10,10 +10,11 @@ import (
 // IAM and EventBridge names may not, and may be longer than their 64 characters, so the derived
 // names are sanitised and, when shortened, end with a hash of the whole secret name to stay unique.
 const (
-	maxDerivedName   = 64
-	rotatorPrefix    = "secretsbundle-rotator-"
-	alertPrefix      = "secretsbundle-alert-"
-	rolePolicyName   = "secretsbundle-rotation"
+	maxDerivedName = 64
+	rotatorPrefix  = "secretsbundle-rotator-"
+	alertPrefix    = "secretsbundle-alert-"
+	// RolePolicyName is the rotator role's inline policy.
+	RolePolicyName   = "secretsbundle-rotation"
 	permissionID     = "secretsbundle-secretsmanager-invoke"
 	alertTargetID    = "secretsbundle-alert-topic"
 	logGroupPrefix   = "/aws/lambda/"

@@ -106,13 +106,13 @@ func (d Deps) putRolePolicy(ctx context.Context, spec *Spec, st *State) error {
 	logGroup := LogGroupName(FunctionName(spec.Name, spec.Rotation.Lambda.Name))
 	_, err := d.AWS.IAM.PutRolePolicy(ctx, &iam.PutRolePolicyInput{
 		RoleName:       aws.String(st.RoleName),
-		PolicyName:     aws.String(rolePolicyName),
+		PolicyName:     aws.String(RolePolicyName),
 		PolicyDocument: aws.String(RolePolicy(d.arns(), spec, logGroup).String()),
 	})
 	if err != nil {
-		return fmt.Errorf("putting the inline policy %s on IAM role %s: %w", rolePolicyName, st.RoleName, err)
+		return fmt.Errorf("putting the inline policy %s on IAM role %s: %w", RolePolicyName, st.RoleName, err)
 	}
-	st.RolePolicy = rolePolicyName
+	st.RolePolicy = RolePolicyName
 	return nil
 }
 

@@ -41,7 +41,9 @@ func (p *secretsBundleProvider) Schema(_ context.Context, _ provider.SchemaReque
 }
 
 func (p *secretsBundleProvider) Resources(context.Context) []func() resource.Resource {
-	return []func() resource.Resource{}
+	return []func() resource.Resource{
+		NewRDSSecretResource,
+	}
 }
 
 func (p *secretsBundleProvider) DataSources(context.Context) []func() datasource.DataSource {

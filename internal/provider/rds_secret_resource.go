@@ -1,0 +1,364 @@
+package provider
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/awsclient"
+	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/bundle"
+	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/rotator/artifact"
+)
+
+var (
+	_ resource.Resource                   = (*rdsSecretResource)(nil)
+	_ resource.ResourceWithConfigure      = (*rdsSecretResource)(nil)
+	_ resource.ResourceWithImportState    = (*rdsSecretResource)(nil)
+	_ resource.ResourceWithModifyPlan     = (*rdsSecretResource)(nil)
+	_ resource.ResourceWithValidateConfig = (*rdsSecretResource)(nil)
+)
+
+// The issue's default timeouts: a first rotation and IAM propagation fit in them.
+const (
+	defaultCreateTimeout = 10 * time.Minute
+	defaultUpdateTimeout = 10 * time.Minute
+	defaultDeleteTimeout = 10 * time.Minute
+)
+
+type rdsSecretResource struct {
+	client *awsclient.Client
+}
+
+// NewRDSSecretResource is the factory the provider registers.
+func NewRDSSecretResource() resource.Resource { return &rdsSecretResource{} }
+
+func (r *rdsSecretResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_rds_secret"
+}
+
+func (r *rdsSecretResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	resp.Schema = rdsSecretSchema(ctx)
+}
+
+func (r *rdsSecretResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	if req.ProviderData == nil {
+		return
+	}
+	client, ok := req.ProviderData.(*awsclient.Client)
+	if !ok {
+		resp.Diagnostics.AddError("Unexpected provider data", fmt.Sprintf("The provider handed the resource %T instead of *awsclient.Client; this is a bug in the provider, please report it.", req.ProviderData))
+		return
+	}
+	r.client = client
+}
+
+func (r *rdsSecretResource) deps() bundle.Deps {
+	return bundle.Deps{AWS: r.client, RotatorCode: artifact.Zip}
+}
+
+// secretsManagerEndpoint is the endpoint the rotator should call: the provider's own when it is
+// configured, else the one the SDK would take from the environment, else none (the Lambda's
+// regional default).
+func (r *rdsSecretResource) secretsManagerEndpoint() string {
+	if e := r.client.Endpoints["secretsmanager"]; e != "" {
+		return e
+	}
+	if e := os.Getenv("AWS_ENDPOINT_URL_SECRETSMANAGER"); e != "" {
+		return e
+	}
+	return os.Getenv("AWS_ENDPOINT_URL")
+}
+
+func (r *rdsSecretResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	var plan rdsSecretModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	var password types.String
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("credentials").AtName("password_wo"), &password)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	timeout, diags := plan.Timeouts.Create(ctx, defaultCreateTimeout)
+	resp.Diagnostics.Append(diags...)
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+
+	if plan.Name.IsNull() || plan.Name.IsUnknown() {
+		plan.Name = types.StringValue(uniqueName(plan.NamePrefix.ValueString()))
+	}
+	spec := plan.spec(ctx, r.client.DefaultTags, r.secretsManagerEndpoint(), &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	spec.Credentials.Password = password.ValueString()
+	st, err := bundle.Create(ctx, r.deps(), spec)
+	if err != nil {
+		var createErr *bundle.CreateError
+		if errors.As(err, &createErr) && st != nil {
+			// Rollback left parts behind: keep them in state so Terraform taints the resource and
+			// the next apply or destroy deletes them.
+			plan.applySpec(spec)
+			plan.setState(st)
+			resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+		}
+		resp.Diagnostics.AddError("Cannot create the secret bundle "+spec.Name, err.Error())
+		return
+	}
+	plan.applySpec(spec)
+	plan.setState(st)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	warnRotation(st, &resp.Diagnostics)
+}
+
+func warnRotation(st *bundle.State, diags *diag.Diagnostics) {
+	if st.LastRotationError != "" {
+		diags.AddWarning("The first rotation of "+st.SecretName+" failed",
+			"The secret, its rotator and its alert were created, but the first rotation did not succeed: "+st.LastRotationError+
+				". Fix the cause (database reachable from the function, user and password right), then rotate with `aws secretsmanager rotate-secret --secret-id "+st.SecretARN+"`; last_rotation_error keeps this message until a rotation succeeds.")
+	}
+}
+
+// applySpec writes what the bundle filled in (credentials from RDS, default port, merged tags)
+// back into the computed attributes.
+func (m *rdsSecretModel) applySpec(spec *bundle.Spec) {
+	if m.Credentials != nil {
+		m.Credentials.Engine = types.StringValue(spec.Credentials.Engine)
+		m.Credentials.Host = types.StringValue(spec.Credentials.Host)
+		m.Credentials.Port = types.Int64Value(spec.Credentials.Port)
+		if m.Credentials.DBName.IsUnknown() || (m.Credentials.DBName.IsNull() && spec.Credentials.DBName != "") {
+			m.Credentials.DBName = types.StringValue(spec.Credentials.DBName)
+		}
+		// Write-only values are never stored.
+		m.Credentials.PasswordWO = types.StringNull()
+	}
+	m.TagsAll = tagsValue(spec.Tags)
+}
+
+// uniqueName appends a time-ordered unique suffix to a prefix, like terraform-provider-aws's
+// name_prefix.
+func uniqueName(prefix string) string {
+	b := make([]byte, 4)
+	_, _ = rand.Read(b)
+	return prefix + time.Now().UTC().Format("20060102150405") + hex.EncodeToString(b)
+}
+
+func (r *rdsSecretResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	var state rdsSecretModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	prior := state.bundleState(ctx, &resp.Diagnostics)
+	obs, err := bundle.Read(ctx, r.deps(), prior)
+	if err != nil {
+		resp.Diagnostics.AddError("Cannot read the secret bundle "+prior.SecretName, err.Error())
+		return
+	}
+	if obs.Gone {
+		resp.State.RemoveResource(ctx)
+		return
+	}
+	if obs.State.LastRotatedDate.IsZero() || dateString(obs.State.LastRotatedDate).ValueString() == state.LastRotatedDate.ValueString() {
+		obs.State.LastRotationError = prior.LastRotationError
+	} else {
+		// A rotation succeeded since the error was recorded.
+		obs.State.LastRotationError = ""
+	}
+	state.setState(&obs.State)
+	state.observe(ctx, obs, r.client.DefaultTags, &resp.Diagnostics)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+}
+
+// observe copies what Read saw into the managed attributes, so that drift shows in the plan.
+// Settings the user left to defaults stay as they are when AWS reports the default.
+func (m *rdsSecretModel) observe(ctx context.Context, obs *bundle.Observed, defaultTags map[string]string, diags *diag.Diagnostics) {
+	if !(m.Description.IsNull() && obs.Description == "") {
+		m.Description = types.StringValue(obs.Description)
+	}
+	if obs.KMSKeyID != "" && obs.KMSKeyID != m.KMSKeyID.ValueString() {
+		m.KMSKeyID = types.StringValue(obs.KMSKeyID)
+	}
+	if c := obs.Credentials; c != nil {
+		if m.Credentials == nil {
+			m.Credentials = &credentialsModel{PasswordWO: types.StringNull(), PasswordWOVersion: types.Int64Null(), SSL: types.BoolNull(), DBName: types.StringNull()}
+		}
+		m.Credentials.Engine, m.Credentials.Host = types.StringValue(c.Engine), types.StringValue(c.Host)
+		m.Credentials.Port, m.Credentials.Username = types.Int64Value(c.Port), types.StringValue(c.Username)
+		if c.DBName != "" || !m.Credentials.DBName.IsNull() {
+			m.Credentials.DBName = types.StringValue(c.DBName)
+		}
+		m.Credentials.SSL = types.BoolPointerValue(c.SSL)
+	}
+	rotation, lambdaSettings := m.rotation(ctx, diags)
+	rotation.Enabled = types.BoolValue(obs.State.RotationEnabled)
+	switch {
+	case obs.ScheduleExpression != "" && (rotation.ScheduleExpression.ValueString() != "" || obs.AutomaticallyAfterDays == 0):
+		rotation.ScheduleExpression = types.StringValue(obs.ScheduleExpression)
+	case obs.AutomaticallyAfterDays != 0 && !(rotation.AutomaticallyAfterDays.IsNull() && obs.AutomaticallyAfterDays == defaultAfterDays):
+		rotation.AutomaticallyAfterDays = types.Int64Value(obs.AutomaticallyAfterDays)
+	}
+	if obs.Duration != "" || !rotation.Duration.IsNull() {
+		rotation.Duration = types.StringValue(obs.Duration)
+	}
+	if obs.State.FunctionName != "" && obs.Architecture != "" {
+		lambdaSettings.Architecture = types.StringValue(obs.Architecture)
+		lambdaSettings.MemorySize, lambdaSettings.Timeout = types.Int64Value(obs.MemorySize), types.Int64Value(obs.Timeout)
+		rotation.PasswordLength = types.Int64Value(obs.PasswordLength)
+		rotation.ExcludeCharacters = types.StringValue(obs.ExcludeCharacters)
+		rotation.Strategy = types.StringValue(obs.Strategy)
+		lambdaSettings.SubnetIDs = setOf(obs.SubnetIDs)
+		lambdaSettings.SecurityGroupIDs = setOf(obs.SecurityGroupIDs)
+	}
+	lambdaObj, d := types.ObjectValueFrom(ctx, lambdaAttrTypes(), lambdaSettings)
+	diags.Append(d...)
+	rotation.Lambda = lambdaObj
+	m.Rotation, d = types.ObjectValueFrom(ctx, rotationAttrTypes(), rotation)
+	diags.Append(d...)
+
+	alert := m.alert(ctx, diags)
+	if len(obs.AlertEvents) > 0 {
+		alert.Events = setOf(obs.AlertEvents)
+	}
+	m.DeletionAlert, d = types.ObjectValueFrom(ctx, alertAttrTypes(), alert)
+	diags.Append(d...)
+
+	if obs.Tags != nil {
+		m.TagsAll = tagsValue(obs.Tags)
+		if m.Tags.IsNull() {
+			own := map[string]string{}
+			for k, v := range obs.Tags {
+				if dv, ok := defaultTags[k]; !ok || dv != v {
+					own[k] = v
+				}
+			}
+			if len(own) > 0 {
+				m.Tags = tagsValue(own)
+			}
+		}
+	}
+}
+
+func setOf(values []string) types.Set {
+	elems := make([]attr.Value, 0, len(values))
+	for _, v := range values {
+		elems = append(elems, types.StringValue(v))
+	}
+	return types.SetValueMust(types.StringType, elems)
+}
+
+func (r *rdsSecretResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	var plan, state rdsSecretModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	var password types.String
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("credentials").AtName("password_wo"), &password)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	timeout, diags := plan.Timeouts.Update(ctx, defaultUpdateTimeout)
+	resp.Diagnostics.Append(diags...)
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+
+	endpoint := r.secretsManagerEndpoint()
+	prior := state.spec(ctx, r.client.DefaultTags, endpoint, &resp.Diagnostics)
+	spec := plan.spec(ctx, r.client.DefaultTags, endpoint, &resp.Diagnostics)
+	current := state.bundleState(ctx, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if !password.IsNull() && plan.Credentials.PasswordWOVersion.ValueInt64() != state.Credentials.PasswordWOVersion.ValueInt64() {
+		spec.Credentials.Password = password.ValueString()
+	}
+	st, err := bundle.Update(ctx, r.deps(), prior, spec, current)
+	plan.applySpec(spec)
+	st.LastRotationError = current.LastRotationError
+	plan.setState(st)
+	plan.LastRotatedDate, plan.NextRotationDate = state.LastRotatedDate, state.NextRotationDate
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	if err != nil {
+		resp.Diagnostics.AddError("Cannot update the secret bundle "+spec.Name,
+			err.Error()+". The parts updated so far are saved; run terraform apply again to finish.")
+	}
+}
+
+func (r *rdsSecretResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	var state rdsSecretModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	timeout, diags := state.Timeouts.Delete(ctx, defaultDeleteTimeout)
+	resp.Diagnostics.Append(diags...)
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	st := state.bundleState(ctx, &resp.Diagnostics)
+	if err := bundle.Delete(ctx, r.deps(), st, state.RecoveryWindowInDays.ValueInt64()); err != nil {
+		resp.Diagnostics.AddError("Cannot delete the secret bundle "+st.SecretName, err.Error()+". Run terraform destroy again to retry.")
+	}
+}
+
+func (r *rdsSecretResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	found, err := bundle.Find(ctx, r.deps(), req.ID)
+	if err != nil {
+		resp.Diagnostics.AddError("Cannot import the secret bundle "+req.ID, err.Error())
+		return
+	}
+	st := &found.State
+	var m rdsSecretModel
+	m.setState(st)
+	m.RecoveryWindowInDays = types.Int64Value(defaultRecoveryWindow)
+	m.Description, m.KMSKeyID, m.NamePrefix = types.StringNull(), types.StringNull(), types.StringNull()
+	m.Tags, m.TagsAll = types.MapNull(types.StringType), types.MapNull(types.StringType)
+
+	lambdaSettings := lambdaModelDefaults()
+	if found.LambdaName != "" {
+		lambdaSettings.Name = types.StringValue(found.LambdaName)
+	}
+	lambdaSettings.LogRetentionDays = types.Int64Value(found.LogRetentionDays)
+	rotation := rotationModelDefaults()
+	lambdaObj, d := types.ObjectValueFrom(ctx, lambdaAttrTypes(), lambdaSettings)
+	resp.Diagnostics.Append(d...)
+	rotation.Lambda = lambdaObj
+	m.Rotation, d = types.ObjectValueFrom(ctx, rotationAttrTypes(), rotation)
+	resp.Diagnostics.Append(d...)
+
+	alert := alertModel{Enabled: types.BoolValue(st.RuleName != ""), SNSTopicARN: types.StringNull(), EmailAddresses: setOf(found.EmailAddresses), Events: defaultEvents()}
+	if st.TopicARN != "" && !st.TopicCreated {
+		alert.SNSTopicARN = types.StringValue(st.TopicARN)
+	}
+	m.DeletionAlert, d = types.ObjectValueFrom(ctx, alertAttrTypes(), alert)
+	resp.Diagnostics.Append(d...)
+	for p, v := range map[string]attr.Value{
+		"id": m.ID, "arn": m.ARN, "name": m.Name, "name_prefix": m.NamePrefix, "description": types.StringValue(""),
+		"recovery_window_in_days": m.RecoveryWindowInDays, "rotation": m.Rotation, "deletion_alert": m.DeletionAlert,
+		"version_id": m.VersionID, "rotation_function_arn": m.RotationFunctionARN, "rotation_role_arn": m.RotationRoleARN,
+		"rotation_log_group_name": m.RotationLogGroupName, "rotation_permission_id": m.RotationPermissionID,
+		"rotation_code_sha256": m.RotationCodeSHA256, "alert_rule_arn": m.AlertRuleARN, "alert_topic_arn": m.AlertTopicARN,
+		"rotation_enabled": m.RotationEnabled, "last_rotated_date": m.LastRotatedDate, "next_rotation_date": m.NextRotationDate,
+		"last_rotation_error": m.LastRotationError,
+	} {
+		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root(p), v)...)
+	}
+}
+
+func lambdaModelDefaults() lambdaModel {
+	var l lambdaModel
+	_ = defaultLambda().As(context.Background(), &l, asOptions)
+	return l
+}
+
+func rotationModelDefaults() rotationModel {
+	var r rotationModel
+	_ = defaultRotation().As(context.Background(), &r, asOptions)
+	return r
+}

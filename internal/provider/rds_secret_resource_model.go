@@ -1,0 +1,278 @@
+package provider
+
+import (
+	"context"
+	"maps"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
+
+	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/bundle"
+)
+
+type rdsSecretModel struct {
+	ID                   types.String       `tfsdk:"id"`
+	ARN                  types.String       `tfsdk:"arn"`
+	Name                 types.String       `tfsdk:"name"`
+	NamePrefix           types.String       `tfsdk:"name_prefix"`
+	Description          types.String       `tfsdk:"description"`
+	KMSKeyID             types.String       `tfsdk:"kms_key_id"`
+	RecoveryWindowInDays types.Int64        `tfsdk:"recovery_window_in_days"`
+	Credentials          *credentialsModel  `tfsdk:"credentials"`
+	Database             *databaseModel     `tfsdk:"database"`
+	Rotation             types.Object       `tfsdk:"rotation"`
+	DeletionAlert        types.Object       `tfsdk:"deletion_alert"`
+	Tags                 types.Map          `tfsdk:"tags"`
+	TagsAll              types.Map          `tfsdk:"tags_all"`
+	VersionID            types.String       `tfsdk:"version_id"`
+	RotationFunctionARN  types.String       `tfsdk:"rotation_function_arn"`
+	RotationRoleARN      types.String       `tfsdk:"rotation_role_arn"`
+	RotationLogGroupName types.String       `tfsdk:"rotation_log_group_name"`
+	RotationPermissionID types.String       `tfsdk:"rotation_permission_id"`
+	RotationCodeSHA256   types.String       `tfsdk:"rotation_code_sha256"`
+	AlertRuleARN         types.String       `tfsdk:"alert_rule_arn"`
+	AlertTopicARN        types.String       `tfsdk:"alert_topic_arn"`
+	RotationEnabled      types.Bool         `tfsdk:"rotation_enabled"`
+	LastRotatedDate      types.String       `tfsdk:"last_rotated_date"`
+	NextRotationDate     types.String       `tfsdk:"next_rotation_date"`
+	LastRotationError    types.String       `tfsdk:"last_rotation_error"`
+	Timeouts             timeouts.Value     `tfsdk:"timeouts"`
+}
+
+type credentialsModel struct {
+	Engine            types.String `tfsdk:"engine"`
+	Host              types.String `tfsdk:"host"`
+	Port              types.Int64  `tfsdk:"port"`
+	DBName            types.String `tfsdk:"dbname"`
+	Username          types.String `tfsdk:"username"`
+	PasswordWO        types.String `tfsdk:"password_wo"`
+	PasswordWOVersion types.Int64  `tfsdk:"password_wo_version"`
+	SSL               types.Bool   `tfsdk:"ssl"`
+}
+
+type databaseModel struct {
+	InstanceIdentifier types.String `tfsdk:"instance_identifier"`
+	ClusterIdentifier  types.String `tfsdk:"cluster_identifier"`
+}
+
+type rotationModel struct {
+	Enabled                types.Bool   `tfsdk:"enabled"`
+	AutomaticallyAfterDays types.Int64  `tfsdk:"automatically_after_days"`
+	ScheduleExpression     types.String `tfsdk:"schedule_expression"`
+	Duration               types.String `tfsdk:"duration"`
+	RotateImmediately      types.Bool   `tfsdk:"rotate_immediately"`
+	WaitForFirstRotation   types.Bool   `tfsdk:"wait_for_first_rotation"`
+	Strategy               types.String `tfsdk:"strategy"`
+	MasterSecretARN        types.String `tfsdk:"master_secret_arn"`
+	PasswordLength         types.Int64  `tfsdk:"password_length"`
+	ExcludeCharacters      types.String `tfsdk:"exclude_characters"`
+	Lambda                 types.Object `tfsdk:"lambda"`
+}
+
+type lambdaModel struct {
+	Name             types.String `tfsdk:"name"`
+	Architecture     types.String `tfsdk:"architecture"`
+	MemorySize       types.Int64  `tfsdk:"memory_size"`
+	Timeout          types.Int64  `tfsdk:"timeout"`
+	SubnetIDs        types.Set    `tfsdk:"subnet_ids"`
+	SecurityGroupIDs types.Set    `tfsdk:"security_group_ids"`
+	LogRetentionDays types.Int64  `tfsdk:"log_retention_days"`
+}
+
+type alertModel struct {
+	Enabled        types.Bool   `tfsdk:"enabled"`
+	SNSTopicARN    types.String `tfsdk:"sns_topic_arn"`
+	EmailAddresses types.Set    `tfsdk:"email_addresses"`
+	Events         types.Set    `tfsdk:"events"`
+}
+
+var asOptions = basetypes.ObjectAsOptions{UnhandledNullAsEmpty: true, UnhandledUnknownAsEmpty: true}
+
+// rotation, lambda and alert read the nested objects, falling back to the schema's defaults when
+// an object is null (as after an import).
+func (m *rdsSecretModel) rotation(ctx context.Context, diags *diag.Diagnostics) (rotationModel, lambdaModel) {
+	obj := m.Rotation
+	if obj.IsNull() || obj.IsUnknown() {
+		obj = defaultRotation()
+	}
+	var r rotationModel
+	diags.Append(obj.As(ctx, &r, asOptions)...)
+	lambdaObj := r.Lambda
+	if lambdaObj.IsNull() || lambdaObj.IsUnknown() {
+		lambdaObj = defaultLambda()
+	}
+	var l lambdaModel
+	diags.Append(lambdaObj.As(ctx, &l, asOptions)...)
+	return r, l
+}
+
+func (m *rdsSecretModel) alert(ctx context.Context, diags *diag.Diagnostics) alertModel {
+	obj := m.DeletionAlert
+	if obj.IsNull() || obj.IsUnknown() {
+		obj = defaultAlert()
+	}
+	var a alertModel
+	diags.Append(obj.As(ctx, &a, asOptions)...)
+	return a
+}
+
+func stringsOf(ctx context.Context, set types.Set, diags *diag.Diagnostics) []string {
+	if set.IsNull() || set.IsUnknown() {
+		return nil
+	}
+	var out []string
+	diags.Append(set.ElementsAs(ctx, &out, false)...)
+	slices.Sort(out)
+	return out
+}
+
+func stringMap(ctx context.Context, m types.Map, diags *diag.Diagnostics) map[string]string {
+	out := map[string]string{}
+	if m.IsNull() || m.IsUnknown() {
+		return out
+	}
+	diags.Append(m.ElementsAs(ctx, &out, false)...)
+	return out
+}
+
+// spec converts the model (a plan, or a prior state) into the bundle's Spec. defaultTags are the
+// provider's, under the resource's own tags.
+func (m *rdsSecretModel) spec(ctx context.Context, defaultTags map[string]string, smEndpoint string, diags *diag.Diagnostics) *bundle.Spec {
+	r, l := m.rotation(ctx, diags)
+	a := m.alert(ctx, diags)
+	tags := maps.Clone(defaultTags)
+	if tags == nil {
+		tags = map[string]string{}
+	}
+	maps.Copy(tags, stringMap(ctx, m.Tags, diags))
+	spec := &bundle.Spec{
+		Name:                   m.Name.ValueString(),
+		Description:            m.Description.ValueString(),
+		KMSKeyID:               m.KMSKeyID.ValueString(),
+		RecoveryWindowInDays:   m.RecoveryWindowInDays.ValueInt64(),
+		Tags:                   tags,
+		SecretsManagerEndpoint: smEndpoint,
+		Rotation: bundle.Rotation{
+			Enabled:                r.Enabled.ValueBool(),
+			AutomaticallyAfterDays: r.AutomaticallyAfterDays.ValueInt64(),
+			ScheduleExpression:     r.ScheduleExpression.ValueString(),
+			Duration:               r.Duration.ValueString(),
+			RotateImmediately:      r.RotateImmediately.ValueBool(),
+			WaitForFirstRotation:   r.WaitForFirstRotation.ValueBool(),
+			Strategy:               r.Strategy.ValueString(),
+			MasterSecretARN:        r.MasterSecretARN.ValueString(),
+			PasswordLength:         r.PasswordLength.ValueInt64(),
+			ExcludeCharacters:      r.ExcludeCharacters.ValueString(),
+			Lambda: bundle.Lambda{
+				Name:             l.Name.ValueString(),
+				Architecture:     l.Architecture.ValueString(),
+				MemorySize:       l.MemorySize.ValueInt64(),
+				Timeout:          l.Timeout.ValueInt64(),
+				SubnetIDs:        stringsOf(ctx, l.SubnetIDs, diags),
+				SecurityGroupIDs: stringsOf(ctx, l.SecurityGroupIDs, diags),
+				LogRetentionDays: l.LogRetentionDays.ValueInt64(),
+			},
+		},
+		Alert: bundle.Alert{
+			Enabled:        a.Enabled.ValueBool(),
+			TopicARN:       a.SNSTopicARN.ValueString(),
+			EmailAddresses: stringsOf(ctx, a.EmailAddresses, diags),
+			Events:         stringsOf(ctx, a.Events, diags),
+		},
+	}
+	if spec.Rotation.AutomaticallyAfterDays == 0 && spec.Rotation.ScheduleExpression == "" {
+		spec.Rotation.AutomaticallyAfterDays = defaultAfterDays
+	}
+	if c := m.Credentials; c != nil {
+		spec.Credentials = bundle.Credentials{
+			Engine:   c.Engine.ValueString(),
+			Host:     c.Host.ValueString(),
+			Port:     c.Port.ValueInt64(),
+			DBName:   c.DBName.ValueString(),
+			Username: c.Username.ValueString(),
+		}
+		if !c.SSL.IsNull() && !c.SSL.IsUnknown() {
+			ssl := c.SSL.ValueBool()
+			spec.Credentials.SSL = &ssl
+		}
+	}
+	if m.Database != nil {
+		spec.Database = &bundle.Database{InstanceIdentifier: m.Database.InstanceIdentifier.ValueString(), ClusterIdentifier: m.Database.ClusterIdentifier.ValueString()}
+	}
+	return spec
+}
+
+// bundleState rebuilds the bundle's State from the computed attributes of a Terraform state.
+func (m *rdsSecretModel) bundleState(ctx context.Context, diags *diag.Diagnostics) *bundle.State {
+	a := m.alert(ctx, diags)
+	st := &bundle.State{
+		SecretARN:         m.ARN.ValueString(),
+		SecretName:        m.Name.ValueString(),
+		VersionID:         m.VersionID.ValueString(),
+		RoleARN:           m.RotationRoleARN.ValueString(),
+		LogGroupName:      m.RotationLogGroupName.ValueString(),
+		FunctionARN:       m.RotationFunctionARN.ValueString(),
+		CodeSHA256:        m.RotationCodeSHA256.ValueString(),
+		PermissionID:      m.RotationPermissionID.ValueString(),
+		RuleARN:           m.AlertRuleARN.ValueString(),
+		TopicARN:          m.AlertTopicARN.ValueString(),
+		TopicCreated:      a.Enabled.ValueBool() && a.SNSTopicARN.IsNull() && m.AlertTopicARN.ValueString() != "",
+		RotationEnabled:   m.RotationEnabled.ValueBool(),
+		LastRotationError: m.LastRotationError.ValueString(),
+	}
+	st.RoleName = afterLast(st.RoleARN, "/")
+	if st.RoleName != "" {
+		st.RolePolicy = bundle.RolePolicyName
+	}
+	st.FunctionName = afterLast(st.FunctionARN, ":")
+	st.RuleName = afterLast(st.RuleARN, "/")
+	return st
+}
+
+func afterLast(s, sep string) string {
+	if s == "" {
+		return ""
+	}
+	return s[strings.LastIndex(s, sep)+1:]
+}
+
+func dateString(t time.Time) types.String {
+	if t.IsZero() {
+		return types.StringValue("")
+	}
+	return types.StringValue(t.UTC().Format(time.RFC3339))
+}
+
+// setState writes a bundle State into the model's computed attributes.
+func (m *rdsSecretModel) setState(st *bundle.State) {
+	m.ID, m.ARN = types.StringValue(st.SecretARN), types.StringValue(st.SecretARN)
+	if st.SecretName != "" {
+		m.Name = types.StringValue(st.SecretName)
+	}
+	m.VersionID = types.StringValue(st.VersionID)
+	m.RotationRoleARN = types.StringValue(st.RoleARN)
+	m.RotationLogGroupName = types.StringValue(st.LogGroupName)
+	m.RotationFunctionARN = types.StringValue(st.FunctionARN)
+	m.RotationCodeSHA256 = types.StringValue(st.CodeSHA256)
+	m.RotationPermissionID = types.StringValue(st.PermissionID)
+	m.AlertRuleARN = types.StringValue(st.RuleARN)
+	m.AlertTopicARN = types.StringValue(st.TopicARN)
+	m.RotationEnabled = types.BoolValue(st.RotationEnabled)
+	m.LastRotatedDate = dateString(st.LastRotatedDate)
+	m.NextRotationDate = dateString(st.NextRotationDate)
+	m.LastRotationError = types.StringValue(st.LastRotationError)
+}
+
+func tagsValue(tags map[string]string) types.Map {
+	elems := map[string]attr.Value{}
+	for k, v := range tags {
+		elems[k] = types.StringValue(v)
+	}
+	return types.MapValueMust(types.StringType, elems)
+}

@@ -1,0 +1,129 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/bundle"
+	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/rotator/artifact"
+	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/validators"
+)
+
+// ValidateConfig checks the rules that span attributes. Like the attribute validators it makes no
+// AWS call, so bad configurations fail at plan time.
+func (r *rdsSecretResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+	var config rdsSecretModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if config.Name.IsNull() && config.NamePrefix.IsNull() {
+		resp.Diagnostics.AddAttributeError(path.Root("name"), "Missing secret name",
+			"Set name (the secret's full name, such as prod/orders/db) or name_prefix (a unique name is made from it).")
+	}
+	if c := config.Credentials; c != nil && config.Database == nil {
+		for attribute, value := range map[string]types.String{"engine": c.Engine, "host": c.Host} {
+			if value.IsNull() {
+				resp.Diagnostics.AddAttributeError(path.Root("credentials").AtName(attribute), "Missing credentials."+attribute,
+					fmt.Sprintf("Attribute credentials.%s is required unless database names the RDS instance or cluster to take it from.", attribute))
+			}
+		}
+	}
+	if config.Rotation.IsNull() || config.Rotation.IsUnknown() {
+		return
+	}
+	rotation, lambdaSettings := config.rotation(ctx, &resp.Diagnostics)
+	rotationPath := path.Root("rotation")
+	if rotation.Strategy.ValueString() == bundle.StrategyAlternatingUsers && rotation.MasterSecretARN.IsNull() {
+		resp.Diagnostics.AddAttributeError(rotationPath.AtName("master_secret_arn"), "Missing rotation.master_secret_arn",
+			"Attribute rotation.master_secret_arn is required when rotation.strategy is alternating_users: it names the secret of the user that creates the _clone user and sets its password.")
+	}
+	if !rotation.Duration.IsNull() && !rotation.Duration.IsUnknown() {
+		window, err := validators.WindowDuration(rotation.Duration.ValueString())
+		interval := time.Duration(0)
+		switch {
+		case !rotation.ScheduleExpression.IsNull() && !rotation.ScheduleExpression.IsUnknown():
+			interval, _ = validators.ScheduleInterval(rotation.ScheduleExpression.ValueString())
+		case !rotation.AutomaticallyAfterDays.IsUnknown():
+			days := rotation.AutomaticallyAfterDays.ValueInt64()
+			if rotation.AutomaticallyAfterDays.IsNull() {
+				days = defaultAfterDays
+			}
+			interval = time.Duration(days) * 24 * time.Hour
+		}
+		if err == nil && interval > 0 && window >= interval {
+			resp.Diagnostics.AddAttributeError(rotationPath.AtName("duration"), "Rotation window too long",
+				fmt.Sprintf("Attribute rotation.duration (%s) must be shorter than the time between rotations (%s); shorten the window or rotate less often.", rotation.Duration.ValueString(), interval))
+		}
+	}
+	subnets, groups := lambdaSettings.SubnetIDs, lambdaSettings.SecurityGroupIDs
+	if !subnets.IsUnknown() && !groups.IsUnknown() && (len(subnets.Elements()) == 0) != (len(groups.Elements()) == 0) {
+		resp.Diagnostics.AddAttributeError(rotationPath.AtName("lambda").AtName("subnet_ids"), "Incomplete VPC placement",
+			"Attributes rotation.lambda.subnet_ids and rotation.lambda.security_group_ids go together: set both to run the rotator in a VPC, or neither.")
+	}
+}
+
+// ModifyPlan plans the computed attributes: tags_all from tags and the provider's default tags,
+// and, on update, unknown ids for parts that are missing (deleted out of band) or will be replaced,
+// so that the plan shows the repair as an in-place update.
+func (r *rdsSecretResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.Plan.Raw.IsNull() {
+		return
+	}
+	var plan rdsSecretModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if !plan.Tags.IsUnknown() && r.client != nil {
+		tags := maps.Clone(r.client.DefaultTags)
+		if tags == nil {
+			tags = map[string]string{}
+		}
+		maps.Copy(tags, stringMap(ctx, plan.Tags, &resp.Diagnostics))
+		plan.TagsAll = tagsValue(tags)
+	}
+	if req.State.Raw.IsNull() {
+		resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+		return
+	}
+	var state rdsSecretModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	_, lambdaSettings := plan.rotation(ctx, &resp.Diagnostics)
+	alert, priorAlert := plan.alert(ctx, &resp.Diagnostics), state.alert(ctx, &resp.Diagnostics)
+	repair := false
+	unknownIf := func(attribute *types.String, condition bool) {
+		if condition {
+			*attribute = types.StringUnknown()
+			repair = true
+		}
+	}
+	unknownIf(&plan.RotationFunctionARN, state.RotationFunctionARN.ValueString() == "")
+	unknownIf(&plan.RotationRoleARN, state.RotationRoleARN.ValueString() == "")
+	unknownIf(&plan.RotationPermissionID, state.RotationPermissionID.ValueString() == "")
+	unknownIf(&plan.RotationLogGroupName, state.RotationLogGroupName.ValueString() == "")
+	if sha, err := artifact.SHA256(lambdaSettings.Architecture.ValueString()); err == nil {
+		unknownIf(&plan.RotationCodeSHA256, sha != state.RotationCodeSHA256.ValueString())
+	}
+	alertChanged := !alert.Enabled.Equal(priorAlert.Enabled) || !alert.SNSTopicARN.Equal(priorAlert.SNSTopicARN)
+	wantAlert := alert.Enabled.ValueBool()
+	unknownIf(&plan.AlertRuleARN, alertChanged || (wantAlert && state.AlertRuleARN.ValueString() == ""))
+	unknownIf(&plan.AlertTopicARN, alertChanged || (wantAlert && state.AlertTopicARN.ValueString() == ""))
+	if repair {
+		plan.VersionID, plan.LastRotatedDate, plan.NextRotationDate, plan.LastRotationError = types.StringUnknown(), types.StringUnknown(), types.StringUnknown(), types.StringUnknown()
+		plan.RotationEnabled = types.BoolUnknown()
+		if plan.Credentials != nil {
+			plan.Credentials.Port = types.Int64Unknown()
+		}
+	}
+	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+}

@@ -1,0 +1,448 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/mapvalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64default"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/objectdefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/setdefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/bundle"
+	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/validators"
+)
+
+// Defaults of the resource, shared by the schema's defaults and the descriptions.
+const (
+	defaultRecoveryWindow    = 30
+	defaultAfterDays         = 30
+	defaultPasswordLength    = 32
+	defaultExcludeCharacters = ":/@\"'\\"
+	defaultArchitecture      = "arm64"
+	defaultMemorySize        = 128
+	defaultTimeout           = 30
+	defaultLogRetentionDays  = 30
+	defaultAlertEvent        = "DeleteSecret"
+)
+
+// Allowed values: each list feeds both a validator and a description.
+var (
+	architectures = []string{"arm64", "x86_64"}
+	// logRetentionDays are the values CloudWatch Logs accepts (0 keeps logs forever).
+	logRetentionDays = []int64{0, 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653}
+)
+
+const (
+	secretNameChars   = `A-Za-z0-9/_+=.@-`
+	secretNameInWords = "letters, digits and /_+=.@-"
+	lambdaNameChars   = `A-Za-z0-9_-`
+	lambdaNameInWords = "letters, digits, - and _"
+	maxSecretName     = 512
+	// maxNamePrefix leaves room for the 26-character unique suffix.
+	maxNamePrefix = maxSecretName - 26
+)
+
+func oneOfText(values []string) string {
+	quoted := make([]string, len(values))
+	for i, v := range values {
+		quoted[i] = "`" + v + "`"
+	}
+	return strings.Join(quoted, ", ")
+}
+
+func int64sText(values []int64) string {
+	parts := make([]string, len(values))
+	for i, v := range values {
+		parts[i] = fmt.Sprint(v)
+	}
+	return strings.Join(parts, ", ")
+}
+
+func lambdaAttrTypes() map[string]attr.Type {
+	return map[string]attr.Type{
+		"name":               types.StringType,
+		"architecture":       types.StringType,
+		"memory_size":        types.Int64Type,
+		"timeout":            types.Int64Type,
+		"subnet_ids":         types.SetType{ElemType: types.StringType},
+		"security_group_ids": types.SetType{ElemType: types.StringType},
+		"log_retention_days": types.Int64Type,
+	}
+}
+
+func rotationAttrTypes() map[string]attr.Type {
+	return map[string]attr.Type{
+		"enabled":                  types.BoolType,
+		"automatically_after_days": types.Int64Type,
+		"schedule_expression":      types.StringType,
+		"duration":                 types.StringType,
+		"rotate_immediately":       types.BoolType,
+		"wait_for_first_rotation":  types.BoolType,
+		"strategy":                 types.StringType,
+		"master_secret_arn":        types.StringType,
+		"password_length":          types.Int64Type,
+		"exclude_characters":       types.StringType,
+		"lambda":                   types.ObjectType{AttrTypes: lambdaAttrTypes()},
+	}
+}
+
+func alertAttrTypes() map[string]attr.Type {
+	return map[string]attr.Type{
+		"enabled":         types.BoolType,
+		"sns_topic_arn":   types.StringType,
+		"email_addresses": types.SetType{ElemType: types.StringType},
+		"events":          types.SetType{ElemType: types.StringType},
+	}
+}
+
+func emptyStringSet() types.Set { return types.SetValueMust(types.StringType, []attr.Value{}) }
+
+func defaultLambda() types.Object {
+	return types.ObjectValueMust(lambdaAttrTypes(), map[string]attr.Value{
+		"name":               types.StringNull(),
+		"architecture":       types.StringValue(defaultArchitecture),
+		"memory_size":        types.Int64Value(defaultMemorySize),
+		"timeout":            types.Int64Value(defaultTimeout),
+		"subnet_ids":         emptyStringSet(),
+		"security_group_ids": emptyStringSet(),
+		"log_retention_days": types.Int64Value(defaultLogRetentionDays),
+	})
+}
+
+func defaultRotation() types.Object {
+	return types.ObjectValueMust(rotationAttrTypes(), map[string]attr.Value{
+		"enabled":                  types.BoolValue(true),
+		"automatically_after_days": types.Int64Null(),
+		"schedule_expression":      types.StringNull(),
+		"duration":                 types.StringNull(),
+		"rotate_immediately":       types.BoolValue(true),
+		"wait_for_first_rotation":  types.BoolValue(true),
+		"strategy":                 types.StringValue(bundle.StrategySingleUser),
+		"master_secret_arn":        types.StringNull(),
+		"password_length":          types.Int64Value(defaultPasswordLength),
+		"exclude_characters":       types.StringValue(defaultExcludeCharacters),
+		"lambda":                   defaultLambda(),
+	})
+}
+
+func defaultEvents() types.Set {
+	return types.SetValueMust(types.StringType, []attr.Value{types.StringValue(defaultAlertEvent)})
+}
+
+func defaultAlert() types.Object {
+	return types.ObjectValueMust(alertAttrTypes(), map[string]attr.Value{
+		"enabled":         types.BoolValue(true),
+		"sns_topic_arn":   types.StringNull(),
+		"email_addresses": emptyStringSet(),
+		"events":          defaultEvents(),
+	})
+}
+
+func rdsSecretSchema(ctx context.Context) schema.Schema {
+	keepState := []planmodifier.String{stringplanmodifier.UseStateForUnknown()}
+	computedString := func(description string) schema.StringAttribute {
+		return schema.StringAttribute{Computed: true, MarkdownDescription: description, PlanModifiers: keepState}
+	}
+	volatileString := func(description string) schema.StringAttribute {
+		return schema.StringAttribute{Computed: true, MarkdownDescription: description}
+	}
+	return schema.Schema{
+		MarkdownDescription: "An RDS database credential in Secrets Manager together with everything that keeps it safe, as one unit: " +
+			"the secret, a rotation Lambda function running this provider's own rotator with its least-privilege IAM role and log group, " +
+			"the invoke grant, the rotation schedule, and a deletion alert (an EventBridge rule on the secret's CloudTrail events, " +
+			"publishing to an SNS topic). Every part is tagged `" + bundle.BundleTagKey + " = <secret name>`. " +
+			"Rotation owns the password: after the first version Terraform manages only the other keys.",
+		Attributes: map[string]schema.Attribute{
+			"id":  computedString("The secret's ARN."),
+			"arn": computedString("The secret's ARN."),
+			"name": schema.StringAttribute{
+				Optional: true, Computed: true,
+				MarkdownDescription: "The secret's name, " + fmt.Sprintf("1 to %d characters of %s", maxSecretName, secretNameInWords) + ". Conflicts with `name_prefix`. Changing it replaces the bundle.",
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplaceIfConfigured(), stringplanmodifier.UseStateForUnknown()},
+				Validators: []validator.String{
+					validators.Name(secretNameChars, secretNameInWords, maxSecretName),
+					stringvalidator.ConflictsWith(path.MatchRoot("name_prefix")),
+				},
+			},
+			"name_prefix": schema.StringAttribute{
+				Optional:            true,
+				MarkdownDescription: "Creates a unique name beginning with this prefix. Conflicts with `name`. Changing it replaces the bundle.",
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
+				Validators:          []validator.String{validators.Name(secretNameChars, secretNameInWords, maxNamePrefix)},
+			},
+			"description": schema.StringAttribute{
+				Optional: true, Computed: true, Default: stringdefault.StaticString(""),
+				MarkdownDescription: "The secret's description.",
+				Validators:          []validator.String{stringvalidator.LengthAtMost(2048)},
+			},
+			"kms_key_id": schema.StringAttribute{
+				Optional:            true,
+				MarkdownDescription: "The KMS key (ARN, key id or alias) that encrypts the secret; default the AWS managed key `aws/secretsmanager`. With a key ARN the rotator's role gets Decrypt, DescribeKey and GenerateDataKey on it, for this secret only.",
+				Validators:          []validator.String{stringvalidator.LengthBetween(1, 2048)},
+			},
+			"recovery_window_in_days": schema.Int64Attribute{
+				Optional: true, Computed: true, Default: int64default.StaticInt64(defaultRecoveryWindow),
+				MarkdownDescription: fmt.Sprintf("Days Secrets Manager keeps the deleted secret recoverable: `0` (delete at once) or 7 to 30. Default %d.", defaultRecoveryWindow),
+				Validators:          []validator.Int64{int64validator.Any(int64validator.OneOf(0), int64validator.Between(7, 30))},
+			},
+			"credentials": credentialsSchema(),
+			"database": schema.SingleNestedAttribute{
+				Optional:            true,
+				MarkdownDescription: "The RDS instance or cluster the credentials are for: its engine, endpoint, port and database name fill the `credentials` keys left unset, and its identifier is stored in the secret (`dbInstanceIdentifier` or `dbClusterIdentifier`).",
+				Attributes: map[string]schema.Attribute{
+					"instance_identifier": schema.StringAttribute{
+						Optional: true, MarkdownDescription: "The DB instance identifier. Conflicts with `cluster_identifier`.",
+						Validators: []validator.String{
+							validators.Name(`A-Za-z0-9-`, "letters, digits and -", 63),
+							stringvalidator.ExactlyOneOf(path.MatchRelative().AtParent().AtName("cluster_identifier")),
+						},
+					},
+					"cluster_identifier": schema.StringAttribute{
+						Optional: true, MarkdownDescription: "The DB cluster identifier (Aurora). Conflicts with `instance_identifier`.",
+						Validators: []validator.String{validators.Name(`A-Za-z0-9-`, "letters, digits and -", 63)},
+					},
+				},
+			},
+			"rotation":       rotationSchema(),
+			"deletion_alert": alertSchema(),
+			"tags": schema.MapAttribute{
+				ElementType: types.StringType, Optional: true,
+				MarkdownDescription: "Tags for every part. Merged over the provider's `default_tags`.",
+				Validators: []validator.Map{
+					mapvalidator.KeysAre(stringvalidator.LengthBetween(1, 128), stringvalidator.NoneOf(bundle.BundleTagKey)),
+					mapvalidator.ValueStringsAre(stringvalidator.LengthAtMost(256)),
+				},
+			},
+			"tags_all": schema.MapAttribute{
+				ElementType: types.StringType, Computed: true,
+				MarkdownDescription: "The tags of every part: `tags` merged over the provider's `default_tags` (without the `" + bundle.BundleTagKey + "` tag).",
+			},
+			"version_id":              volatileString("The id of the secret's AWSCURRENT version."),
+			"rotation_function_arn":   computedString("The rotator Lambda function's ARN."),
+			"rotation_role_arn":       computedString("The rotator's IAM role ARN."),
+			"rotation_log_group_name": computedString("The rotator's CloudWatch Logs log group."),
+			"rotation_permission_id":  computedString("The statement id of the Lambda permission that lets Secrets Manager invoke the rotator."),
+			"rotation_code_sha256":    computedString("The SHA-256 of the rotator's deployment package; a provider release with a new rotator updates the function."),
+			"alert_rule_arn":          computedString("The deletion alert's EventBridge rule ARN."),
+			"alert_topic_arn":         computedString("The SNS topic the alert publishes to (given or created)."),
+			"rotation_enabled": schema.BoolAttribute{
+				Computed: true, MarkdownDescription: "Whether Secrets Manager has rotation turned on for the secret.",
+			},
+			"last_rotated_date":   volatileString("When the secret was last rotated (RFC 3339)."),
+			"next_rotation_date":  volatileString("When the next rotation is due (RFC 3339)."),
+			"last_rotation_error": volatileString("The rotator's error from the latest failed rotation it logged, until a rotation succeeds."),
+			"timeouts":            timeouts.Attributes(ctx, timeouts.Opts{Create: true, Update: true, Delete: true}),
+		},
+	}
+}
+
+func credentialsSchema() schema.SingleNestedAttribute {
+	return schema.SingleNestedAttribute{
+		Required:            true,
+		MarkdownDescription: "The keys of the secret's value, in the RDS credentials JSON format the rotator reads.",
+		Attributes: map[string]schema.Attribute{
+			"engine": schema.StringAttribute{
+				Optional: true, Computed: true,
+				MarkdownDescription: "The database engine: one of " + oneOfText(bundle.Engines) + ". Required unless `database` is set.",
+				Validators:          []validator.String{stringvalidator.OneOf(bundle.Engines...)},
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"host": schema.StringAttribute{
+				Optional: true, Computed: true,
+				MarkdownDescription: "The database's host name or address. Required unless `database` is set.",
+				Validators:          []validator.String{stringvalidator.LengthBetween(1, 253)},
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"port": schema.Int64Attribute{
+				Optional: true, Computed: true,
+				MarkdownDescription: "The database's port, 1 to 65535; default 5432 for PostgreSQL engines, 3306 for MySQL and MariaDB.",
+				Validators:          []validator.Int64{int64validator.Between(1, 65535)},
+			},
+			"dbname": schema.StringAttribute{
+				Optional: true, Computed: true,
+				MarkdownDescription: "The database name.",
+				Validators:          []validator.String{stringvalidator.LengthBetween(1, 128)},
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"username": schema.StringAttribute{
+				Required:            true,
+				MarkdownDescription: "The database user whose password is rotated.",
+				Validators:          []validator.String{stringvalidator.LengthBetween(1, 128)},
+			},
+			"password_wo": schema.StringAttribute{
+				Optional: true, Sensitive: true, WriteOnly: true,
+				MarkdownDescription: "The user's current password, write-only (Terraform 1.11 or later): never stored in plan or state. Omit it to generate one. It is written at creation and again only when `password_wo_version` changes; after that rotation owns the password.",
+				Validators:          []validator.String{stringvalidator.LengthBetween(1, 4096)},
+			},
+			"password_wo_version": schema.Int64Attribute{
+				Optional:            true,
+				MarkdownDescription: "Change this number to write `password_wo` into the secret again.",
+				Validators:          []validator.Int64{int64validator.AlsoRequires(path.MatchRelative().AtParent().AtName("password_wo"))},
+			},
+			"ssl": schema.BoolAttribute{
+				Optional:            true,
+				MarkdownDescription: "`true`: the rotator connects with TLS only; `false`: plaintext only; unset: TLS when the server offers it.",
+			},
+		},
+	}
+}
+
+func rotationSchema() schema.SingleNestedAttribute {
+	afterDays := path.MatchRelative().AtParent().AtName("automatically_after_days")
+	scheduleExpression := path.MatchRelative().AtParent().AtName("schedule_expression")
+	return schema.SingleNestedAttribute{
+		Optional: true, Computed: true, Default: objectdefault.StaticValue(defaultRotation()),
+		MarkdownDescription: "The rotator and its schedule. Default: rotate every 30 days, first rotation at once.",
+		Attributes: map[string]schema.Attribute{
+			"enabled": schema.BoolAttribute{
+				Optional: true, Computed: true, Default: booldefault.StaticBool(true),
+				MarkdownDescription: "Whether Secrets Manager rotates the secret on the schedule. `false` keeps the rotator but turns the schedule off.",
+			},
+			"automatically_after_days": schema.Int64Attribute{
+				Optional:            true,
+				MarkdownDescription: fmt.Sprintf("Rotate every this many days, 1 to 1000. Conflicts with `schedule_expression`. Default %d when neither is set.", defaultAfterDays),
+				Validators:          []validator.Int64{int64validator.Between(1, 1000), int64validator.ConflictsWith(scheduleExpression)},
+			},
+			"schedule_expression": schema.StringAttribute{
+				Optional:            true,
+				MarkdownDescription: "A schedule instead of `automatically_after_days`: `rate(N hours)` (4 to 23), `rate(N days)` (1 to 1000) or `cron(minutes hours day-of-month month day-of-week year)`.",
+				Validators:          []validator.String{validators.ScheduleExpression(), stringvalidator.ConflictsWith(afterDays)},
+			},
+			"duration": schema.StringAttribute{
+				Optional:            true,
+				MarkdownDescription: "The rotation window: whole hours from `1h` to `24h`, shorter than the schedule's interval. Default: until the end of the day.",
+				Validators:          []validator.String{validators.RotationWindow()},
+			},
+			"rotate_immediately": schema.BoolAttribute{
+				Optional: true, Computed: true, Default: booldefault.StaticBool(true),
+				MarkdownDescription: "Rotate once at creation, as the console does. Default `true`.",
+			},
+			"wait_for_first_rotation": schema.BoolAttribute{
+				Optional: true, Computed: true, Default: booldefault.StaticBool(true),
+				MarkdownDescription: "Wait, within the create timeout, for the first rotation to finish and warn with the rotator's error if it fails. Default `true`.",
+			},
+			"strategy": schema.StringAttribute{
+				Optional: true, Computed: true, Default: stringdefault.StaticString(bundle.StrategySingleUser),
+				MarkdownDescription: "How a rotation changes credentials: one of " + oneOfText(bundle.Strategies) + ". `alternating_users` needs `master_secret_arn`. Changing it replaces the bundle.",
+				Validators:          []validator.String{stringvalidator.OneOf(bundle.Strategies...)},
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
+			},
+			"master_secret_arn": schema.StringAttribute{
+				Optional:            true,
+				MarkdownDescription: "For `alternating_users`: the ARN of the secret with the credentials of a user that may create users and change passwords. Stored as `masterarn`.",
+				Validators:          []validator.String{validators.ARN("secretsmanager")},
+			},
+			"password_length": schema.Int64Attribute{
+				Optional: true, Computed: true, Default: int64default.StaticInt64(defaultPasswordLength),
+				MarkdownDescription: fmt.Sprintf("Length of generated passwords, 4 to 4096. Default %d.", defaultPasswordLength),
+				Validators:          []validator.Int64{int64validator.Between(4, 4096)},
+			},
+			"exclude_characters": schema.StringAttribute{
+				Optional: true, Computed: true, Default: stringdefault.StaticString(defaultExcludeCharacters),
+				MarkdownDescription: "Printable ASCII characters generated passwords never contain. Default `" + defaultExcludeCharacters + "`.",
+				Validators:          []validator.String{validators.PrintableASCII()},
+			},
+			"lambda": lambdaSchema(),
+		},
+	}
+}
+
+func lambdaSchema() schema.SingleNestedAttribute {
+	return schema.SingleNestedAttribute{
+		Optional: true, Computed: true, Default: objectdefault.StaticValue(defaultLambda()),
+		MarkdownDescription: "The rotator Lambda function (runtime `provided.al2023`, this provider's embedded rotator).",
+		Attributes: map[string]schema.Attribute{
+			"name": schema.StringAttribute{
+				Optional:            true,
+				MarkdownDescription: "The function's name, " + fmt.Sprintf("1 to 64 characters of %s", lambdaNameInWords) + ". Default: derived from the secret's name. Changing it replaces the bundle.",
+				Validators:          []validator.String{validators.Name(lambdaNameChars, lambdaNameInWords, 64)},
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
+			},
+			"architecture": schema.StringAttribute{
+				Optional: true, Computed: true, Default: stringdefault.StaticString(defaultArchitecture),
+				MarkdownDescription: "The instruction set: one of " + oneOfText(architectures) + ". Default `" + defaultArchitecture + "`.",
+				Validators:          []validator.String{stringvalidator.OneOf(architectures...)},
+			},
+			"memory_size": schema.Int64Attribute{
+				Optional: true, Computed: true, Default: int64default.StaticInt64(defaultMemorySize),
+				MarkdownDescription: fmt.Sprintf("Memory in MB, 128 to 10240. Default %d.", defaultMemorySize),
+				Validators:          []validator.Int64{int64validator.Between(128, 10240)},
+			},
+			"timeout": schema.Int64Attribute{
+				Optional: true, Computed: true, Default: int64default.StaticInt64(defaultTimeout),
+				MarkdownDescription: fmt.Sprintf("Timeout in seconds, 1 to 900. Default %d.", defaultTimeout),
+				Validators:          []validator.Int64{int64validator.Between(1, 900)},
+			},
+			"subnet_ids": schema.SetAttribute{
+				ElementType: types.StringType, Optional: true, Computed: true, Default: setdefault.StaticValue(emptyStringSet()),
+				MarkdownDescription: "Subnets to run the function in (`subnet-...`); with them the role gets ENI permissions. Needs `security_group_ids`.",
+				Validators: []validator.Set{
+					setvalidator.ValueStringsAre(validators.EC2ID("subnet")),
+					setvalidator.SizeAtMost(16),
+				},
+			},
+			"security_group_ids": schema.SetAttribute{
+				ElementType: types.StringType, Optional: true, Computed: true, Default: setdefault.StaticValue(emptyStringSet()),
+				MarkdownDescription: "Security groups of the function in its VPC (`sg-...`).",
+				Validators: []validator.Set{
+					setvalidator.ValueStringsAre(validators.EC2ID("sg")),
+					setvalidator.SizeAtMost(5),
+				},
+			},
+			"log_retention_days": schema.Int64Attribute{
+				Optional: true, Computed: true, Default: int64default.StaticInt64(defaultLogRetentionDays),
+				MarkdownDescription: "Days the function's log group keeps logs: one of " + int64sText(logRetentionDays) + " (0: forever). Default 30.",
+				Validators:          []validator.Int64{int64validator.OneOf(logRetentionDays...)},
+			},
+		},
+	}
+}
+
+func alertSchema() schema.SingleNestedAttribute {
+	return schema.SingleNestedAttribute{
+		Optional: true, Computed: true, Default: objectdefault.StaticValue(defaultAlert()),
+		MarkdownDescription: "The alert on the secret's deletion (and other chosen API calls), through CloudTrail, EventBridge and SNS. Default: on `DeleteSecret`, to a created topic.",
+		Attributes: map[string]schema.Attribute{
+			"enabled": schema.BoolAttribute{
+				Optional: true, Computed: true, Default: booldefault.StaticBool(true),
+				MarkdownDescription: "Whether the alert exists. Default `true`.",
+			},
+			"sns_topic_arn": schema.StringAttribute{
+				Optional:            true,
+				MarkdownDescription: "An existing topic to alert; it is never deleted. Default: a topic is created, with a policy that lets only this alert's rule publish.",
+				Validators:          []validator.String{validators.ARN("sns")},
+			},
+			"email_addresses": schema.SetAttribute{
+				ElementType: types.StringType, Optional: true, Computed: true, Default: setdefault.StaticValue(emptyStringSet()),
+				MarkdownDescription: "E-mail addresses subscribed to the created topic (each must confirm). Not with `sns_topic_arn`.",
+				Validators: []validator.Set{
+					setvalidator.ValueStringsAre(validators.Email()),
+					setvalidator.ConflictsWith(path.MatchRelative().AtParent().AtName("sns_topic_arn")),
+				},
+			},
+			"events": schema.SetAttribute{
+				ElementType: types.StringType, Optional: true, Computed: true, Default: setdefault.StaticValue(defaultEvents()),
+				MarkdownDescription: "The Secrets Manager API calls that alert: any of " + oneOfText(bundle.AlertEvents) + ". Read-only ones (such as `GetSecretValue`) make the rule receive all CloudTrail management events. Default `[\"DeleteSecret\"]`.",
+				Validators: []validator.Set{
+					setvalidator.SizeAtLeast(1),
+					setvalidator.ValueStringsAre(stringvalidator.OneOf(bundle.AlertEvents...)),
+				},
+			},
+		},
+	}
+}
