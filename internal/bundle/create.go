@@ -101,7 +101,11 @@ func Create(ctx context.Context, d Deps, spec *Spec) (*State, error) {
 		if err := d.waitRotation(ctx, st, rotationToken); err != nil {
 			st.LastRotationError = err.Error()
 		}
+		return st, nil
 	}
+	// Without a wait the dates are still Secrets Manager's to compute; a failed read only leaves
+	// them empty until the next refresh.
+	_ = d.refreshDates(ctx, st)
 	return st, nil
 }
 

@@ -132,7 +132,7 @@ func Update(ctx context.Context, d Deps, prior, spec *Spec, current *State) (*St
 			return s, err
 		}
 	}
-	return s, nil
+	return s, d.refreshDates(ctx, s)
 }
 
 func scheduleEqual(a, b Rotation) bool {

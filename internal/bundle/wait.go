@@ -133,3 +133,14 @@ func (d Deps) rotationFailure(ctx context.Context, st *State, token string) (str
 	}
 	return "", false
 }
+
+// refreshDates reads the rotation dates Secrets Manager computed from a new schedule.
+func (d Deps) refreshDates(ctx context.Context, st *State) error {
+	out, err := d.AWS.SecretsManager.DescribeSecret(ctx, &secretsmanager.DescribeSecretInput{SecretId: aws.String(st.SecretARN)})
+	if err != nil {
+		return fmt.Errorf("reading the rotation dates of secret %s: %w", st.SecretARN, err)
+	}
+	st.LastRotatedDate, st.NextRotationDate = aws.ToTime(out.LastRotatedDate), aws.ToTime(out.NextRotationDate)
+	st.RotationEnabled = aws.ToBool(out.RotationEnabled)
+	return nil
+}

@@ -206,7 +206,9 @@ func (m *rdsSecretModel) observe(ctx context.Context, obs *bundle.Observed, defa
 	case obs.AutomaticallyAfterDays != 0 && !(rotation.AutomaticallyAfterDays.IsNull() && obs.AutomaticallyAfterDays == defaultAfterDays):
 		rotation.AutomaticallyAfterDays = types.Int64Value(obs.AutomaticallyAfterDays)
 	}
-	if obs.Duration != "" || !rotation.Duration.IsNull() {
+	// An empty duration is AWS's "until the end of the day" and LocalStack's for every window; it
+	// cannot tell a removed window from an unreported one, so only a reported window counts.
+	if obs.Duration != "" {
 		rotation.Duration = types.StringValue(obs.Duration)
 	}
 	if obs.State.FunctionName != "" && obs.Architecture != "" {
@@ -283,7 +285,6 @@ func (r *rdsSecretResource) Update(ctx context.Context, req resource.UpdateReque
 	plan.applySpec(spec)
 	st.LastRotationError = current.LastRotationError
 	plan.setState(st)
-	plan.LastRotatedDate, plan.NextRotationDate = state.LastRotatedDate, state.NextRotationDate
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 	if err != nil {
 		resp.Diagnostics.AddError("Cannot update the secret bundle "+spec.Name,
