@@ -95,6 +95,12 @@ func List(ctx context.Context, api API, query Query, options Options) (*Result, 
 	if query.SecretName != "" && query.SecretName != query.SecretARN {
 		cursors = append(cursors, &cursor{resourceName: query.SecretName})
 	}
+	if len(cursors) == 2 {
+		if _, err := lister.newest(ctx, cursors); err != nil {
+			return nil, err
+		}
+		cursors = withoutContained(cursors)
+	}
 	seen := map[string]bool{}
 	for len(lister.result.Events) < query.MaxEvents {
 		next, err := lister.newest(ctx, cursors)
@@ -104,6 +110,7 @@ func List(ctx context.Context, api API, query Query, options Options) (*Result, 
 		if next == nil {
 			return lister.result, nil
 		}
+
 		event := next.pop()
 		if !lister.wanted(event, seen) {
 			continue
@@ -163,6 +170,52 @@ func (l *lister) newest(ctx context.Context, cursors []*cursor) (*cursor, error)
 		}
 	}
 	return best, nil
+}
+
+// withoutContained keeps one of the ARN's and the name's cursors when their first pages show that
+// one lookup lists every event the other does: a CloudTrail that records events under both the
+// ARN and the name answers both lookups alike, and following both would spend twice the account's
+// shared request budget for nothing. Lookups that differ are both kept.
+func withoutContained(cursors []*cursor) []*cursor {
+	byARN, byName := cursors[0], cursors[1]
+	switch {
+	case byARN.covers(byName):
+		return []*cursor{byARN}
+	case byName.covers(byARN):
+		return []*cursor{byName}
+	}
+	return cursors
+}
+
+// covers tells whether this cursor's first page lists every event of the other's first page that
+// falls within it. Both lookups list events in CloudTrail's one order, so the other's events must
+// be found here as a prefix of its page, and what follows the prefix may only be events older than
+// this page's last one, on pages not read yet. Event times alone cannot tell: CloudTrail keeps
+// whole seconds, and a busy second spans pages.
+func (c *cursor) covers(other *cursor) bool {
+	if len(c.buffer) == 0 {
+		return false
+	}
+	ids := map[string]bool{}
+	for _, event := range c.buffer {
+		ids[event.EventID] = true
+	}
+	prefix := 0
+	for prefix < len(other.buffer) && ids[other.buffer[prefix].EventID] {
+		prefix++
+	}
+	rest := other.buffer[prefix:]
+	if len(rest) > 0 {
+		if c.nextToken == nil || rest[0].EventTime.After(c.buffer[len(c.buffer)-1].EventTime) {
+			return false
+		}
+		for _, event := range rest {
+			if ids[event.EventID] {
+				return false
+			}
+		}
+	}
+	return prefix > 0
 }
 
 // listsLater tells whether the event is in the buffer after its head.

@@ -137,6 +137,38 @@ func TestListMergesARNAndNameLookups(t *testing.T) {
 	}
 }
 
+// A CloudTrail that records events under both the ARN and the name answers both lookups alike:
+// after the first pages show it, only one is followed, so the budget is not spent twice.
+func TestListFollowsOneOfTwoLookupsThatAgree(t *testing.T) {
+	now := time.Now().UTC().Truncate(time.Second)
+	events := testEvents("e", 300, now)
+	for _, name := range []string{testARN, testName} {
+		t.Run("superset by "+name, func(t *testing.T) {
+			other := testName
+			if name == testName {
+				other = testARN
+			}
+			// The other lookup lists every second event of this one.
+			var fewer []types.Event
+			for i, event := range events {
+				if i%2 == 0 {
+					fewer = append(fewer, event)
+				}
+			}
+			fake := &fakeCloudTrail{events: map[string][]types.Event{name: events, other: fewer}}
+			query := testQuery(now, 300)
+			query.SecretName = testName
+			result, err := List(context.Background(), fake, query, fastOptions())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(result.Events) != 300 || result.Requests != 7 {
+				t.Fatalf("got %d events with %d requests, want 300 with 6 pages of the fuller lookup and 1 of the other", len(result.Events), result.Requests)
+			}
+		})
+	}
+}
+
 // Within one second, the order CloudTrail gives the events both lookups list is kept, even when
 // the name's lookup has a newer event of that second than the ARN's.
 func TestListMergeKeepsOrderWithinASecond(t *testing.T) {
