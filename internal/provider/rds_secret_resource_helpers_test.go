@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/url"
+	"regexp"
 	"runtime"
 	"strings"
 	"testing"
@@ -172,3 +173,5 @@ func rotationBlock(rotationExtra, lambdaExtra string) string {
   }
 `, rotationExtra, hostArchitecture(), lambdaExtra)
 }
+
+func regexpMust(pattern string) *regexp.Regexp { return regexp.MustCompile(pattern) }

@@ -121,9 +121,6 @@ func (r *rdsSecretResource) ModifyPlan(ctx context.Context, req resource.ModifyP
 	if repair {
 		plan.VersionID, plan.LastRotatedDate, plan.NextRotationDate, plan.LastRotationError = types.StringUnknown(), types.StringUnknown(), types.StringUnknown(), types.StringUnknown()
 		plan.RotationEnabled = types.BoolUnknown()
-		if plan.Credentials != nil {
-			plan.Credentials.Port = types.Int64Unknown()
-		}
 	}
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 }
