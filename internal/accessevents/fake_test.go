@@ -103,11 +103,12 @@ func testEvent(id, name string, at time.Time, principalARN, sourceIP string) typ
 	}
 }
 
-// testEvents makes n GetSecretValue events one second apart, newest (now) first.
-func testEvents(prefix string, n int, now time.Time) []types.Event {
+// testEvents makes n GetSecretValue events one second apart, newest (now) first, with ids e-0000,
+// e-0001...
+func testEvents(n int, now time.Time) []types.Event {
 	events := make([]types.Event, n)
 	for i := range events {
-		events[i] = testEvent(fmt.Sprintf("%s-%04d", prefix, i), "GetSecretValue", now.Add(-time.Duration(i)*time.Second),
+		events[i] = testEvent(fmt.Sprintf("e-%04d", i), "GetSecretValue", now.Add(-time.Duration(i)*time.Second),
 			"arn:aws:iam::123456789012:user/reader", "10.0.0.1")
 	}
 	return events

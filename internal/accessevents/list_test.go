@@ -24,8 +24,8 @@ func fastOptions() Options {
 	return Options{Limiter: rate.NewLimiter(rate.Inf, 1), Backoff: func(int) time.Duration { return time.Millisecond }, MaxAttempts: 4}
 }
 
-func testQuery(now time.Time, max int) Query {
-	return Query{SecretARN: testARN, Start: now.Add(-24 * time.Hour), End: now, MaxEvents: max}
+func testQuery(now time.Time, maxEvents int) Query {
+	return Query{SecretARN: testARN, Start: now.Add(-24 * time.Hour), End: now, MaxEvents: maxEvents}
 }
 
 func eventIDs(events []Event) []string {
@@ -38,7 +38,7 @@ func eventIDs(events []Event) []string {
 
 func TestListPagesAcrossPageBoundaries(t *testing.T) {
 	now := time.Now().UTC().Truncate(time.Second)
-	fake := &fakeCloudTrail{events: map[string][]types.Event{testARN: testEvents("e", 130, now)}}
+	fake := &fakeCloudTrail{events: map[string][]types.Event{testARN: testEvents(130, now)}}
 	result, err := List(context.Background(), fake, testQuery(now, 130), fastOptions())
 	if err != nil {
 		t.Fatal(err)
@@ -61,7 +61,7 @@ func TestListPagesAcrossPageBoundaries(t *testing.T) {
 
 func TestListStopsAtMaxEvents(t *testing.T) {
 	now := time.Now().UTC().Truncate(time.Second)
-	fake := &fakeCloudTrail{events: map[string][]types.Event{testARN: testEvents("e", 500, now)}}
+	fake := &fakeCloudTrail{events: map[string][]types.Event{testARN: testEvents(500, now)}}
 	result, err := List(context.Background(), fake, testQuery(now, 60), fastOptions())
 	if err != nil {
 		t.Fatal(err)
@@ -79,7 +79,7 @@ func TestListStopsAtMaxEvents(t *testing.T) {
 
 func TestListExactlyMaxEventsIsNotTruncated(t *testing.T) {
 	now := time.Now().UTC().Truncate(time.Second)
-	fake := &fakeCloudTrail{events: map[string][]types.Event{testARN: testEvents("e", 30, now)}}
+	fake := &fakeCloudTrail{events: map[string][]types.Event{testARN: testEvents(30, now)}}
 	result, err := List(context.Background(), fake, testQuery(now, 30), fastOptions())
 	if err != nil {
 		t.Fatal(err)
@@ -141,7 +141,7 @@ func TestListMergesARNAndNameLookups(t *testing.T) {
 // after the first pages show it, only one is followed, so the budget is not spent twice.
 func TestListFollowsOneOfTwoLookupsThatAgree(t *testing.T) {
 	now := time.Now().UTC().Truncate(time.Second)
-	events := testEvents("e", 300, now)
+	events := testEvents(300, now)
 	for _, name := range []string{testARN, testName} {
 		t.Run("superset by "+name, func(t *testing.T) {
 			other := testName
@@ -195,7 +195,7 @@ func TestListRetriesThrottlingWithBackoff(t *testing.T) {
 	now := time.Now().UTC().Truncate(time.Second)
 	throttled := &smithy.GenericAPIError{Code: "ThrottlingException", Message: "Rate exceeded"}
 	fake := &fakeCloudTrail{
-		events:   map[string][]types.Event{testARN: testEvents("e", 120, now)},
+		events:   map[string][]types.Event{testARN: testEvents(120, now)},
 		failures: map[int]error{2: throttled, 3: throttled, 5: throttled},
 	}
 	var backoffs []int
@@ -219,7 +219,7 @@ func TestListRetriesThrottlingWithBackoff(t *testing.T) {
 func TestListGivesUpAfterMaxAttempts(t *testing.T) {
 	now := time.Now().UTC().Truncate(time.Second)
 	throttled := &smithy.GenericAPIError{Code: "ThrottlingException", Message: "Rate exceeded"}
-	fake := &fakeCloudTrail{events: map[string][]types.Event{testARN: testEvents("e", 10, now)},
+	fake := &fakeCloudTrail{events: map[string][]types.Event{testARN: testEvents(10, now)},
 		failures: map[int]error{1: throttled, 2: throttled, 3: throttled, 4: throttled}}
 	_, err := List(context.Background(), fake, testQuery(now, 10), fastOptions())
 	if err == nil || !strings.Contains(err.Error(), "after 4 attempts") || !strings.Contains(err.Error(), testARN) {
@@ -257,7 +257,7 @@ func TestListStopsWhenCanceledDuringBackoff(t *testing.T) {
 func TestListKeepsToTwoRequestsPerSecond(t *testing.T) {
 	now := time.Now().UTC().Truncate(time.Second)
 	fake := &fakeCloudTrail{
-		events:   map[string][]types.Event{testARN: testEvents("e", 200, now)},
+		events:   map[string][]types.Event{testARN: testEvents(200, now)},
 		failures: map[int]error{2: &smithy.GenericAPIError{Code: "ThrottlingException"}},
 	}
 	options := Options{Limiter: NewLimiter(), Backoff: func(int) time.Duration { return 0 }, MaxAttempts: 4}

@@ -41,7 +41,9 @@ func TestAccListThousandEvents(t *testing.T) {
 	if err != nil {
 		t.Fatalf("creating secret %s: %v", name, err)
 	}
-	defer secrets.DeleteSecret(context.Background(), &secretsmanager.DeleteSecretInput{SecretId: aws.String(name), ForceDeleteWithoutRecovery: aws.Bool(true)})
+	defer func() {
+		_, _ = secrets.DeleteSecret(context.Background(), &secretsmanager.DeleteSecretInput{SecretId: aws.String(name), ForceDeleteWithoutRecovery: aws.Bool(true)})
+	}()
 	const events = 1000
 	readConcurrently(t, secrets, name, events)
 

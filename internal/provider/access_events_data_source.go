@@ -79,6 +79,10 @@ func (d *accessEventsDataSource) Read(ctx context.Context, req datasource.ReadRe
 			fmt.Sprintf("Attribute start_time (%s) must be before the end of the window (%s, now unless end_time says otherwise).", model.StartTime.ValueString(), model.EndTime.ValueString()))
 		return
 	}
+	if time.Since(query.Start) > accessevents.Retention {
+		resp.Diagnostics.AddAttributeWarning(path.Root("start_time"), "Window starts before CloudTrail's event history",
+			fmt.Sprintf("CloudTrail keeps 90 days of events; the window starts at %s, so the oldest part of it lists nothing. To keep events longer, deliver them to S3 with a trail.", model.StartTime.ValueString()))
+	}
 	query.SecretARN, query.SecretName = arn, name
 	result, err := accessevents.List(ctx, d.client.CloudTrail, query, accessevents.Options{
 		Limiter: accessevents.SharedLimiter(d.client.AccountID + "/" + d.client.Region),
