@@ -221,7 +221,7 @@ func TestAccRDSSecret_rollback(t *testing.T) {
 							}
 						},
 						Config:      config,
-						ExpectError: regexpMust(`(?s)injected by the rollback test.*deleted again`),
+						ExpectError: regexpMust(`(?s)injected\s+by\s+the\s+rollback\s+test.*deleted\s+again`),
 					},
 					{
 						PreConfig: func() {
