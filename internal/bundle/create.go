@@ -33,7 +33,7 @@ func Create(ctx context.Context, d Deps, spec *Spec) (*State, error) {
 	if err != nil {
 		return nil, err
 	}
-	st := &State{}
+	st := &State{SecretName: spec.Name}
 	secretToken := newToken()
 	alert := spec.Alert.Enabled
 	createdTopic := alert && spec.Alert.TopicARN == ""

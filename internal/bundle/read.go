@@ -61,30 +61,12 @@ func Read(ctx context.Context, d Deps, prior *State) (*Observed, error) {
 	// Each goroutine writes its own fields only; targetLost joins the rule's after the wait.
 	targetLost := false
 	var wg sync.WaitGroup
-	wg.Go(func() {
-		out, err := d.AWS.SecretsManager.DescribeSecret(ctx, &secretsmanager.DescribeSecretInput{SecretId: aws.String(prior.SecretARN)})
-		switch {
-		case isNotFound(err) || isMarkedForDeletion(err):
-			obs.Gone = true
-		case err != nil:
-			fail(fmt.Errorf("reading secret %s: %w", prior.SecretARN, err))
-		case out.DeletedDate != nil:
-			obs.Gone = true
-		default:
-			obs.readSecret(out)
-		}
-	})
-	wg.Go(func() {
-		out, err := d.AWS.SecretsManager.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String(prior.SecretARN)})
-		if err == nil {
-			if keys, ok := parseCredentialKeys(aws.ToString(out.SecretString)); ok {
-				obs.Credentials = &keys
-			}
-		} else if !isNotFound(err) && !isMarkedForDeletion(err) {
-			// The value is read for drift only; without it the keys simply are not compared.
-			obs.Credentials = nil
-		}
-	})
+	if prior.SecretARN == "" {
+		// Only survivors of a failed rollback: no secret to read, and gone once they are.
+		obs.Gone = len(prior.Parts()) == 0
+	} else {
+		readSecret(ctx, d, obs, &wg, fail)
+	}
 	if prior.RoleName != "" {
 		wg.Go(func() {
 			_, err := d.AWS.IAM.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String(prior.RoleName)})
@@ -168,6 +150,34 @@ func Read(ctx context.Context, d Deps, prior *State) (*Observed, error) {
 		return nil, err
 	}
 	return obs, nil
+}
+
+// readSecret reads the secret's description and value, concurrently, into obs.
+func readSecret(ctx context.Context, d Deps, obs *Observed, wg *sync.WaitGroup, fail func(error)) {
+	prior := obs.State
+	wg.Go(func() {
+		out, err := d.AWS.SecretsManager.DescribeSecret(ctx, &secretsmanager.DescribeSecretInput{SecretId: aws.String(prior.SecretARN)})
+		switch {
+		case isNotFound(err) || isMarkedForDeletion(err):
+			obs.Gone = true
+		case err != nil:
+			fail(fmt.Errorf("reading secret %s: %w", prior.SecretARN, err))
+		case out.DeletedDate != nil:
+			obs.Gone = true
+		default:
+			obs.readSecret(out)
+		}
+	})
+	wg.Go(func() {
+		// The value is read for drift only: when it cannot be read (no permission, or not JSON)
+		// the keys are simply not compared, and DescribeSecret reports a missing secret.
+		out, err := d.AWS.SecretsManager.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String(prior.SecretARN)})
+		if err == nil {
+			if keys, ok := parseCredentialKeys(aws.ToString(out.SecretString)); ok {
+				obs.Credentials = &keys
+			}
+		}
+	})
 }
 
 func (obs *Observed) readSecret(out *secretsmanager.DescribeSecretOutput) {

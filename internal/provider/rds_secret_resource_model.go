@@ -252,6 +252,11 @@ func dateString(t time.Time) types.String {
 // setState writes a bundle State into the model's computed attributes.
 func (m *rdsSecretModel) setState(st *bundle.State) {
 	m.ID, m.ARN = types.StringValue(st.SecretARN), types.StringValue(st.SecretARN)
+	if st.SecretARN == "" {
+		// Only survivors of a failed rollback, without the secret: the id must still name the
+		// bundle for Terraform to keep (and taint) it.
+		m.ID = types.StringValue(st.SecretName)
+	}
 	if st.SecretName != "" {
 		m.Name = types.StringValue(st.SecretName)
 	}

@@ -270,3 +270,44 @@ func TestAccRDSSecret_iamPropagation(t *testing.T) {
 		}},
 	})
 }
+
+// TestAccRDSSecret_rollbackFails makes the rollback itself fail: the survivor is kept in state,
+// tainted, and the next apply deletes it and creates the bundle afresh.
+func TestAccRDSSecret_rollbackFails(t *testing.T) {
+	proxy := startProxy(t)
+	client := testAWS(t)
+	db := newTestDatabase(t)
+	name := acctest.RandomWithPrefix("tf-acc-survivor")
+	config := rdsSecretConfig(proxy.URL(), name, db, rotationBlock("", ""))
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				PreConfig: func() {
+					for _, rule := range []awsproxy.Rule{
+						{Kind: awsproxy.FaultError, Service: "lambda", Operation: "AddPermission", ErrorCode: "AccessDeniedException", ErrorMessage: "injected permission failure", Status: 400, Times: 1},
+						{Kind: awsproxy.FaultError, Service: "iam", Operation: "DeleteRole", ErrorCode: "AccessDenied", ErrorMessage: "injected rollback failure", Status: 400, Times: 1},
+					} {
+						if _, err := proxy.AddFault(rule); err != nil {
+							t.Fatal(err)
+						}
+					}
+				},
+				Config:      config,
+				ExpectError: regexpMust(`(?s)injected\s+permission\s+failure.*rolling\s+back\s+also\s+failed.*injected\s+rollback\s+failure.*IAM\s+role`),
+			},
+			{
+				PreConfig: func() {
+					proxy.ClearFaults()
+					if left := leftovers(context.Background(), client, name); len(left) != 1 || left[0] != "role" {
+						t.Errorf("after the failed rollback AWS holds %v of %s, want only the role", left, name)
+					}
+				},
+				Config: config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(testResource, plancheck.ResourceActionDestroyBeforeCreate)},
+				},
+			},
+		},
+	})
+}
