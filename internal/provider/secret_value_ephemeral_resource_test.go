@@ -123,6 +123,14 @@ resource "echo" %q {}
 					stateLacks{"ephemeral-first-password", "ephemeral-second-password"},
 				},
 			},
+			{
+				Config: config("by_id", fmt.Sprintf("secret_id = %q\n  version_id = %q", name, firstVersion)),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("echo.by_id", data("version_id"), knownvalue.StringExact(firstVersion)),
+					statecheck.ExpectKnownValue("echo.by_id", data("password_hash"), knownvalue.StringExact(sha256Hex("ephemeral-first-password"))),
+					stateLacks{"ephemeral-first-password", "ephemeral-second-password"},
+				},
+			},
 		},
 	})
 }
