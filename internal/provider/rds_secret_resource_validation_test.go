@@ -122,8 +122,8 @@ func TestRDSSecretBadConfigurations(t *testing.T) {
 			resource.UnitTest(t, resource.TestCase{
 				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 				Steps: []resource.TestStep{{
-					Config:      c.hcl(proxy.URL()),
-					PlanOnly:    true,
+					Config:   c.hcl(proxy.URL()),
+					PlanOnly: true,
 					// Terraform wraps messages at 80 columns: any space in the pattern matches any run of whitespace.
 					ExpectError: regexp.MustCompile(strings.ReplaceAll(c.want, " ", `\s+`)),
 				}},
