@@ -28,7 +28,8 @@ const pageSize = 50
 type Query struct {
 	// SecretARN is looked up as ResourceName; SecretName too when set, because CloudTrail records
 	// some events (such as calls that failed before the secret was resolved) under the name the
-	// caller used.
+	// caller used. When the first pages show one lookup lists all the other does, only it is
+	// followed.
 	SecretARN  string
 	SecretName string
 	// EventNames keeps only these events. Filtering happens here: LookupEvents allows one lookup
@@ -110,7 +111,6 @@ func List(ctx context.Context, api API, query Query, options Options) (*Result, 
 		if next == nil {
 			return lister.result, nil
 		}
-
 		event := next.pop()
 		if !lister.wanted(event, seen) {
 			continue
@@ -229,7 +229,7 @@ func (c *cursor) listsLater(eventID string) bool {
 }
 
 func (l *lister) wanted(event Event, seen map[string]bool) bool {
-	if seen[event.EventID] {
+	if event.EventID != "" && seen[event.EventID] {
 		return false
 	}
 	if event.EventTime.Before(l.query.Start.Truncate(time.Second)) || event.EventTime.After(l.query.End) {
