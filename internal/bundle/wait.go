@@ -29,7 +29,8 @@ func sleep(ctx context.Context, d time.Duration) error {
 // waitFunctionReady polls until the function is Active and its last update Successful, so that
 // granting and rotating do not meet a Pending function.
 func (d Deps) waitFunctionReady(ctx context.Context, name string) error {
-	backoff := firstBackoff
+	// Functions often become Active within a second: poll soon, then back off.
+	backoff := firstBackoff / 2
 	for {
 		out, err := d.AWS.Lambda.GetFunctionConfiguration(ctx, &lambda.GetFunctionConfigurationInput{FunctionName: aws.String(name)})
 		if err != nil {
