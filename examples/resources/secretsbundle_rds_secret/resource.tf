@@ -1,0 +1,40 @@
+variable "initial_db_password" {
+  type      = string
+  sensitive = true
+  ephemeral = true
+}
+
+# The orders database's credentials, rotated every 30 days by this provider's own rotator, with
+# an e-mail when anyone deletes (or overwrites) the secret.
+resource "secretsbundle_rds_secret" "orders" {
+  name        = "prod/orders/db"
+  description = "orders service database"
+
+  credentials = {
+    engine              = "postgres"
+    host                = "orders.cluster-abc123.eu-west-1.rds.amazonaws.com"
+    dbname              = "orders"
+    username            = "orders_app"
+    password_wo         = var.initial_db_password
+    password_wo_version = 1
+    ssl                 = true
+  }
+
+  rotation = {
+    automatically_after_days = 30
+    duration                 = "3h"
+    lambda = {
+      subnet_ids         = ["subnet-0123456789abcdef0", "subnet-0fedcba9876543210"]
+      security_group_ids = ["sg-0123456789abcdef0"]
+    }
+  }
+
+  deletion_alert = {
+    email_addresses = ["oncall@example.com"]
+    events          = ["DeleteSecret", "PutSecretValue"]
+  }
+
+  tags = {
+    team = "orders"
+  }
+}
