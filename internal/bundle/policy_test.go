@@ -139,3 +139,19 @@ func mustJSON(t *testing.T, v any) string {
 	}
 	return string(b)
 }
+
+func TestSecretJSONKeepsTheAlternatingClone(t *testing.T) {
+	spec := testSpec()
+	value, err := secretJSON(spec, `{"username":"app_clone","password":"clone-password"}`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(value, `"username":"app_clone"`) || !strings.Contains(value, `"password":"clone-password"`) {
+		t.Errorf("an update split the clone from its password: %s", value)
+	}
+	spec.Credentials.Password = "pushed"
+	value, _ = secretJSON(spec, `{"username":"app_clone","password":"clone-password"}`)
+	if !strings.Contains(value, `"username":"app"`) {
+		t.Errorf("a pushed password must go with the configured user: %s", value)
+	}
+}

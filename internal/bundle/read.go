@@ -43,6 +43,7 @@ type Observed struct {
 	Strategy          string
 	SubnetIDs         []string
 	SecurityGroupIDs  []string
+	VPCID             string
 
 	AlertEvents []string
 }
@@ -223,7 +224,7 @@ func (obs *Observed) readFunction(out *lambda.GetFunctionOutput) {
 		obs.ExcludeCharacters, obs.Strategy = env[envExcludeCharacters], env[envRotationStrategy]
 	}
 	if c.VpcConfig != nil {
-		obs.SubnetIDs, obs.SecurityGroupIDs = c.VpcConfig.SubnetIds, c.VpcConfig.SecurityGroupIds
+		obs.SubnetIDs, obs.SecurityGroupIDs, obs.VPCID = c.VpcConfig.SubnetIds, c.VpcConfig.SecurityGroupIds, aws.ToString(c.VpcConfig.VpcId)
 	}
 }
 

@@ -15,6 +15,9 @@ const (
 	StrategyAlternatingUsers = "alternating_users"
 )
 
+// CloneSuffix makes the alternating user's name from the configured one, as the rotator does.
+const CloneSuffix = "_clone"
+
 // Strategies lists the strategies, for validators and documentation.
 var Strategies = []string{StrategySingleUser, StrategyAlternatingUsers}
 
@@ -44,13 +47,21 @@ func secretJSON(spec *Spec, current string) (string, error) {
 		}
 	}
 	for _, key := range secretKeys {
-		delete(fields, key)
+		if key != "username" {
+			delete(fields, key)
+		}
 	}
 	c := spec.Credentials
+	currentUser, _ := fields["username"].(string)
 	fields["engine"] = c.Engine
 	fields["host"] = c.Host
 	fields["port"] = c.Port
 	fields["username"] = c.Username
+	if currentUser == c.Username+CloneSuffix && c.Password == "" {
+		// Alternating users: rotation has moved the secret to the clone, whose password it
+		// holds; keep the pair together.
+		fields["username"] = currentUser
+	}
 	if c.DBName != "" {
 		fields["dbname"] = c.DBName
 	}

@@ -192,7 +192,12 @@ func (m *rdsSecretModel) observe(ctx context.Context, obs *bundle.Observed, defa
 			m.Credentials = &credentialsModel{PasswordWO: types.StringNull(), PasswordWOVersion: types.Int64Null(), SSL: types.BoolNull(), DBName: types.StringNull()}
 		}
 		m.Credentials.Engine, m.Credentials.Host = types.StringValue(c.Engine), types.StringValue(c.Host)
-		m.Credentials.Port, m.Credentials.Username = types.Int64Value(c.Port), types.StringValue(c.Username)
+		m.Credentials.Port = types.Int64Value(c.Port)
+		// Alternating users: rotation moves the secret between the user and its _clone, and
+		// both are the configured user.
+		if c.Username != m.Credentials.Username.ValueString()+bundle.CloneSuffix {
+			m.Credentials.Username = types.StringValue(c.Username)
+		}
 		if c.DBName != "" || !m.Credentials.DBName.IsNull() {
 			m.Credentials.DBName = types.StringValue(c.DBName)
 		}
@@ -217,8 +222,12 @@ func (m *rdsSecretModel) observe(ctx context.Context, obs *bundle.Observed, defa
 		rotation.PasswordLength = types.Int64Value(obs.PasswordLength)
 		rotation.ExcludeCharacters = types.StringValue(obs.ExcludeCharacters)
 		rotation.Strategy = types.StringValue(obs.Strategy)
-		lambdaSettings.SubnetIDs = setOf(obs.SubnetIDs)
-		lambdaSettings.SecurityGroupIDs = setOf(obs.SecurityGroupIDs)
+		if obs.VPCID != "" {
+			// Only a function in a VPC reports its placement; LocalStack never does, so an empty
+			// answer cannot tell "moved out" from "not reported".
+			lambdaSettings.SubnetIDs = setOf(obs.SubnetIDs)
+			lambdaSettings.SecurityGroupIDs = setOf(obs.SecurityGroupIDs)
+		}
 	}
 	lambdaObj, d := types.ObjectValueFrom(ctx, lambdaAttrTypes(), lambdaSettings)
 	diags.Append(d...)
