@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"maps"
+	"sync"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -14,6 +15,22 @@ import (
 	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/rotator/artifact"
 	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/validators"
 )
+
+// rotatorSHA256s caches the embedded rotator's hash per architecture: every plan of every bundle
+// compares it with the function's, and hashing the 4 MB package each time costs CPU and memory.
+var rotatorSHA256s sync.Map
+
+func rotatorSHA256(architecture string) (string, error) {
+	if sha, ok := rotatorSHA256s.Load(architecture); ok {
+		return sha.(string), nil
+	}
+	sha, err := artifact.SHA256(architecture)
+	if err != nil {
+		return "", err
+	}
+	rotatorSHA256s.Store(architecture, sha)
+	return sha, nil
+}
 
 // ValidateConfig checks the rules that span attributes. Like the attribute validators it makes no
 // AWS call, so bad configurations fail at plan time.
@@ -111,7 +128,7 @@ func (r *rdsSecretResource) ModifyPlan(ctx context.Context, req resource.ModifyP
 	unknownIf(&plan.RotationRoleARN, state.RotationRoleARN.ValueString() == "")
 	unknownIf(&plan.RotationPermissionID, state.RotationPermissionID.ValueString() == "")
 	unknownIf(&plan.RotationLogGroupName, state.RotationLogGroupName.ValueString() == "")
-	if sha, err := artifact.SHA256(lambdaSettings.Architecture.ValueString()); err == nil {
+	if sha, err := rotatorSHA256(lambdaSettings.Architecture.ValueString()); err == nil {
 		unknownIf(&plan.RotationCodeSHA256, sha != state.RotationCodeSHA256.ValueString())
 	}
 	alertChanged := !alert.Enabled.Equal(priorAlert.Enabled) || !alert.SNSTopicARN.Equal(priorAlert.SNSTopicARN)
