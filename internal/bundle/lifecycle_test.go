@@ -194,3 +194,22 @@ func TestDeleteToleratesPartsAlreadyGone(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+func TestReadReportsTheErrorOfAStuckRotation(t *testing.T) {
+	f := newFakeAWS()
+	_, st := created(t, f)
+	f.logEvents = []string{`{"step":"testSecret","token":"rotated","outcome":"failed","code":"login_failed","error":"pending password refused"}`}
+	deps := f.deps()
+	deps.AWS.SecretsManager = neverRotates{fakeSecrets{f: f}}
+	obs, err := Read(context.Background(), deps, st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(obs.RotationFailure, "login_failed") {
+		t.Errorf("RotationFailure = %q", obs.RotationFailure)
+	}
+	f.calls = nil
+	if obs, _ := Read(context.Background(), f.deps(), st); obs.RotationFailure != "" || slices.Contains(f.ops(), "FilterLogEvents") {
+		t.Errorf("a finished rotation should not read the log: %q %v", obs.RotationFailure, f.ops())
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"sync"
 
@@ -46,9 +47,14 @@ type Observed struct {
 	VPCID             string
 
 	AlertEvents []string
+	// RotationFailure is the rotator's logged error for a rotation still pending, when one is.
+	RotationFailure string
+	// pendingVersion is a version with AWSPENDING but not AWSCURRENT: a rotation in progress or failed.
+	pendingVersion string
 }
 
-// Read reads every part at once, in one round of at most eight calls.
+// Read reads every part at once, in one round of at most eight calls (and, when a rotation is
+// stuck with AWSPENDING, a ninth that reads the rotator's error from its log group).
 func Read(ctx context.Context, d Deps, prior *State) (*Observed, error) {
 	obs := &Observed{State: *prior}
 	st := &obs.State
@@ -147,6 +153,10 @@ func Read(ctx context.Context, d Deps, prior *State) (*Observed, error) {
 	if st.FunctionName == "" {
 		st.PermissionID = ""
 	}
+	if obs.pendingVersion != "" {
+		// Only a stuck rotation costs a ninth call: the rotator's log says why it is stuck.
+		obs.RotationFailure, _ = d.rotationFailure(ctx, st, obs.pendingVersion)
+	}
 	if err := errors.Join(errs...); err != nil && !obs.Gone {
 		return nil, err
 	}
@@ -195,10 +205,11 @@ func (obs *Observed) readSecret(out *secretsmanager.DescribeSecretOutput) {
 	st.RotationEnabled = aws.ToBool(out.RotationEnabled)
 	st.LastRotatedDate, st.NextRotationDate = aws.ToTime(out.LastRotatedDate), aws.ToTime(out.NextRotationDate)
 	for version, stages := range out.VersionIdsToStages {
-		for _, s := range stages {
-			if s == stageCurrent {
-				st.VersionID = version
-			}
+		switch {
+		case slices.Contains(stages, stageCurrent):
+			st.VersionID = version
+		case slices.Contains(stages, stagePending):
+			obs.pendingVersion = version
 		}
 	}
 	if rules := out.RotationRules; rules != nil {

@@ -17,7 +17,6 @@ import (
 
 	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/awsclient"
 	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/bundle"
-	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/rotator/artifact"
 )
 
 var (
@@ -63,7 +62,7 @@ func (r *rdsSecretResource) Configure(_ context.Context, req resource.ConfigureR
 }
 
 func (r *rdsSecretResource) deps() bundle.Deps {
-	return bundle.Deps{AWS: r.client, RotatorCode: artifact.Zip}
+	return bundle.Deps{AWS: r.client, RotatorCode: rotatorCode}
 }
 
 // secretsManagerEndpoint is the endpoint the rotator should call: the provider's own when it is
@@ -167,11 +166,14 @@ func (r *rdsSecretResource) Read(ctx context.Context, req resource.ReadRequest, 
 		resp.State.RemoveResource(ctx)
 		return
 	}
-	if obs.State.LastRotatedDate.IsZero() || dateString(obs.State.LastRotatedDate).ValueString() == state.LastRotatedDate.ValueString() {
-		obs.State.LastRotationError = prior.LastRotationError
-	} else {
+	switch {
+	case obs.RotationFailure != "":
+		obs.State.LastRotationError = obs.RotationFailure
+	case !obs.State.LastRotatedDate.IsZero() && dateString(obs.State.LastRotatedDate).ValueString() != state.LastRotatedDate.ValueString():
 		// A rotation succeeded since the error was recorded.
 		obs.State.LastRotationError = ""
+	default:
+		obs.State.LastRotationError = prior.LastRotationError
 	}
 	state.setState(&obs.State)
 	state.observe(ctx, obs, r.client.DefaultTags, &resp.Diagnostics)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"maps"
-	"sync"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -12,25 +11,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/bundle"
-	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/rotator/artifact"
 	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/validators"
 )
-
-// rotatorSHA256s caches the embedded rotator's hash per architecture: every plan of every bundle
-// compares it with the function's, and hashing the 4 MB package each time costs CPU and memory.
-var rotatorSHA256s sync.Map
-
-func rotatorSHA256(architecture string) (string, error) {
-	if sha, ok := rotatorSHA256s.Load(architecture); ok {
-		return sha.(string), nil
-	}
-	sha, err := artifact.SHA256(architecture)
-	if err != nil {
-		return "", err
-	}
-	rotatorSHA256s.Store(architecture, sha)
-	return sha, nil
-}
 
 // ValidateConfig checks the rules that span attributes. Like the attribute validators it makes no
 // AWS call, so bad configurations fail at plan time.
