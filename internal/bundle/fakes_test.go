@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -18,7 +19,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	lambdatypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+	smtypes "github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
+	snstypes "github.com/aws/aws-sdk-go-v2/service/sns/types"
 	"github.com/aws/smithy-go"
 
 	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/awsclient"
@@ -176,6 +179,23 @@ type fakeSecrets struct {
 	f *fakeAWS
 }
 
+// secretName inverts secretARN.
+func secretName(arn string) string {
+	name := strings.TrimPrefix(arn, "arn:aws:secretsmanager:us-east-1:123456789012:secret:")
+	return strings.TrimSuffix(name, "-AbCdEf")
+}
+
+func (s fakeSecrets) ListSecrets(context.Context, *secretsmanager.ListSecretsInput, ...func(*secretsmanager.Options)) (*secretsmanager.ListSecretsOutput, error) {
+	out := &secretsmanager.ListSecretsOutput{}
+	err := s.f.call("ListSecrets", func() error {
+		for arn := range s.f.secrets {
+			out.SecretList = append(out.SecretList, smtypes.SecretListEntry{ARN: aws.String(arn), Name: aws.String(secretName(arn))})
+		}
+		return nil
+	})
+	return out, err
+}
+
 func secretARN(name string) string {
 	return "arn:aws:secretsmanager:us-east-1:123456789012:secret:" + name + "-AbCdEf"
 }
@@ -202,11 +222,17 @@ func (s fakeSecrets) DeleteSecret(_ context.Context, in *secretsmanager.DeleteSe
 func (s fakeSecrets) DescribeSecret(_ context.Context, in *secretsmanager.DescribeSecretInput, _ ...func(*secretsmanager.Options)) (*secretsmanager.DescribeSecretOutput, error) {
 	var out *secretsmanager.DescribeSecretOutput
 	err := s.f.call("DescribeSecret", func() error {
-		if _, ok := s.f.secrets[aws.ToString(in.SecretId)]; !ok {
+		arn := aws.ToString(in.SecretId)
+		if _, ok := s.f.secrets[arn]; !ok {
+			arn = secretARN(arn) // the id may be the name
+		}
+		if _, ok := s.f.secrets[arn]; !ok {
 			return notFound("secret")
 		}
-		out = &secretsmanager.DescribeSecretOutput{ARN: in.SecretId, RotationEnabled: aws.Bool(s.f.rotation[aws.ToString(in.SecretId)]),
-			VersionIdsToStages: map[string][]string{"rotated": {stageCurrent}}}
+		name := secretName(arn)
+		out = &secretsmanager.DescribeSecretOutput{ARN: aws.String(arn), Name: aws.String(name), RotationEnabled: aws.Bool(s.f.rotation[arn]),
+			VersionIdsToStages: map[string][]string{"rotated": {stageCurrent}},
+			Tags:               []smtypes.Tag{{Key: aws.String(BundleTagKey), Value: aws.String(name)}}}
 		return nil
 	})
 	return out, err
@@ -362,7 +388,9 @@ func (s fakeLambda) GetFunction(_ context.Context, in *lambda.GetFunctionInput, 
 		if _, ok := s.f.functions[name]; !ok {
 			return notFound("function")
 		}
-		out.Configuration = &lambdatypes.FunctionConfiguration{FunctionName: aws.String(name), FunctionArn: aws.String(functionARN(name))}
+		out.Configuration = &lambdatypes.FunctionConfiguration{FunctionName: aws.String(name), FunctionArn: aws.String(functionARN(name)),
+			Role: aws.String("arn:aws:iam::123456789012:role/" + RoleName("prod/orders/db"))}
+		out.Tags = map[string]string{BundleTagKey: "prod/orders/db"}
 		return nil
 	})
 	return out, err
@@ -507,4 +535,16 @@ func (s fakeLambda) TagResource(context.Context, *lambda.TagResourceInput, ...fu
 
 func (s fakeLambda) UntagResource(context.Context, *lambda.UntagResourceInput, ...func(*lambda.Options)) (*lambda.UntagResourceOutput, error) {
 	return &lambda.UntagResourceOutput{}, s.f.call("lambda.UntagResource", nil)
+}
+
+func (s fakeSNS) ListTagsForResource(context.Context, *sns.ListTagsForResourceInput, ...func(*sns.Options)) (*sns.ListTagsForResourceOutput, error) {
+	return &sns.ListTagsForResourceOutput{Tags: []snstypes.Tag{{Key: aws.String(BundleTagKey), Value: aws.String("prod/orders/db")}}}, s.f.call("sns.ListTagsForResource", nil)
+}
+
+func (s fakeSNS) ListSubscriptionsByTopic(context.Context, *sns.ListSubscriptionsByTopicInput, ...func(*sns.Options)) (*sns.ListSubscriptionsByTopicOutput, error) {
+	return &sns.ListSubscriptionsByTopicOutput{}, s.f.call("ListSubscriptionsByTopic", nil)
+}
+
+func (s fakeLogs) DescribeLogGroups(context.Context, *cloudwatchlogs.DescribeLogGroupsInput, ...func(*cloudwatchlogs.Options)) (*cloudwatchlogs.DescribeLogGroupsOutput, error) {
+	return &cloudwatchlogs.DescribeLogGroupsOutput{}, s.f.call("DescribeLogGroups", nil)
 }

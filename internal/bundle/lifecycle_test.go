@@ -213,3 +213,24 @@ func TestReadReportsTheErrorOfAStuckRotation(t *testing.T) {
 		t.Errorf("a finished rotation should not read the log: %q %v", obs.RotationFailure, f.ops())
 	}
 }
+
+func TestFindAndSweepLocateEveryPartByTheSecret(t *testing.T) {
+	f := newFakeAWS()
+	_, st := created(t, f)
+	found, err := Find(context.Background(), f.deps(), "prod/orders/db")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := found.State
+	if got.SecretARN != st.SecretARN || got.FunctionName != st.FunctionName || got.RoleName != st.RoleName ||
+		got.RuleName != st.RuleName || got.TopicARN != st.TopicARN || !got.TopicCreated || got.PermissionID != st.PermissionID {
+		t.Errorf("Find = %+v, want the parts of %+v", got, st)
+	}
+	swept, err := Sweep(context.Background(), f.deps(), "prod/")
+	if err != nil || len(swept) != 1 {
+		t.Fatalf("Sweep = %v, %v", swept, err)
+	}
+	if left := f.leftovers(); len(left) > 0 {
+		t.Errorf("left after the sweep: %v", left)
+	}
+}
