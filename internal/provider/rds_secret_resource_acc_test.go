@@ -247,7 +247,7 @@ func TestAccRDSSecret_basic(t *testing.T) {
   description = "orders service database"
   deletion_alert = {
     email_addresses = ["oncall@example.com", "security@example.com"]
-    events          = ["DeleteSecret", "PutSecretValue"]
+    events          = ["DeleteSecret", "PutSecretValue", "GetSecretValue"]
   }
   tags = { team = "payments" }
 `)
@@ -277,6 +277,21 @@ func TestAccRDSSecret_basic(t *testing.T) {
 					resource.TestCheckResourceAttr(testResource, "rotation.automatically_after_days", "7"),
 					resource.TestCheckResourceAttr(testResource, "rotation.lambda.memory_size", "256"),
 					resource.TestCheckResourceAttr(testResource, "description", "orders service database"),
+					// A read-only event needs the state that delivers read-only management events.
+					func(s *terraform.State) error {
+						a, err := attributes(s)
+						if err != nil {
+							return err
+						}
+						rule, err := client.Events.DescribeRule(context.Background(), &eventbridge.DescribeRuleInput{Name: aws.String(afterLast(a["alert_rule_arn"], "/"))})
+						if err != nil {
+							return err
+						}
+						if rule.State != "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS" || !strings.Contains(aws.ToString(rule.EventPattern), "GetSecretValue") {
+							return fmt.Errorf("rule state %s pattern %s", rule.State, aws.ToString(rule.EventPattern))
+						}
+						return nil
+					},
 				),
 			},
 			{
