@@ -1,0 +1,74 @@
+package bundle
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/rds"
+	rdstypes "github.com/aws/aws-sdk-go-v2/service/rds/types"
+
+	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/awsclient"
+)
+
+type fakeRDS struct {
+	awsclient.RDSAPI
+	instances map[string]rdstypes.DBInstance
+	clusters  map[string]rdstypes.DBCluster
+}
+
+func (f fakeRDS) DescribeDBInstances(_ context.Context, in *rds.DescribeDBInstancesInput, _ ...func(*rds.Options)) (*rds.DescribeDBInstancesOutput, error) {
+	instance, ok := f.instances[aws.ToString(in.DBInstanceIdentifier)]
+	if !ok {
+		return nil, apiError("DBInstanceNotFound", "DBInstance not found")
+	}
+	return &rds.DescribeDBInstancesOutput{DBInstances: []rdstypes.DBInstance{instance}}, nil
+}
+
+func (f fakeRDS) DescribeDBClusters(_ context.Context, in *rds.DescribeDBClustersInput, _ ...func(*rds.Options)) (*rds.DescribeDBClustersOutput, error) {
+	cluster, ok := f.clusters[aws.ToString(in.DBClusterIdentifier)]
+	if !ok {
+		return nil, apiError("DBClusterNotFoundFault", "DBCluster not found")
+	}
+	return &rds.DescribeDBClustersOutput{DBClusters: []rdstypes.DBCluster{cluster}}, nil
+}
+
+func TestCredentialsFromTheDatabase(t *testing.T) {
+	f := newFakeAWS()
+	deps := f.deps()
+	deps.AWS.RDS = fakeRDS{
+		instances: map[string]rdstypes.DBInstance{"orders": {Engine: aws.String("postgres"), DBName: aws.String("orders"),
+			Endpoint: &rdstypes.Endpoint{Address: aws.String("orders.abc.rds.amazonaws.com"), Port: aws.Int32(5433)}}},
+		clusters: map[string]rdstypes.DBCluster{"billing": {Engine: aws.String("aurora-mysql"), Endpoint: aws.String("billing.cluster.rds.amazonaws.com"), Port: aws.Int32(3306)}},
+	}
+
+	spec := testSpec()
+	spec.Credentials = Credentials{Username: "app"}
+	spec.Database = &Database{InstanceIdentifier: "orders"}
+	if err := deps.fillFromDatabase(context.Background(), spec); err != nil {
+		t.Fatal(err)
+	}
+	if c := spec.Credentials; c.Engine != "postgres" || c.Host != "orders.abc.rds.amazonaws.com" || c.Port != 5433 || c.DBName != "orders" {
+		t.Errorf("credentials from the instance = %+v", c)
+	}
+	value, err := secretJSON(&Spec{Credentials: Credentials{Engine: "postgres", Host: "h", Username: "u", Password: "p"}, Database: spec.Database}, "")
+	if err != nil || !strings.Contains(value, `"dbInstanceIdentifier":"orders"`) {
+		t.Errorf("the identifier is not stored: %s %v", value, err)
+	}
+
+	spec = testSpec()
+	spec.Credentials = Credentials{Username: "app", Host: "configured.example"}
+	spec.Database = &Database{ClusterIdentifier: "billing"}
+	if err := deps.fillFromDatabase(context.Background(), spec); err != nil {
+		t.Fatal(err)
+	}
+	if c := spec.Credentials; c.Engine != "aurora-mysql" || c.Host != "configured.example" || c.Port != 3306 {
+		t.Errorf("configured values must win over the cluster's: %+v", c)
+	}
+
+	spec.Database = &Database{InstanceIdentifier: "missing"}
+	if err := deps.fillFromDatabase(context.Background(), spec); err == nil || !strings.Contains(err.Error(), "database.instance_identifier") {
+		t.Errorf("a missing instance should name the attribute: %v", err)
+	}
+}
