@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -166,6 +167,37 @@ var createCalls = []struct{ service, operation, code string }{
 	{"secretsmanager", "RotateSecret", "AccessDeniedException"},
 }
 
+// undoneBy pairs each create call of a bundle with the calls that undo it.
+var undoneBy = map[string][]string{
+	"secretsmanager:CreateSecret": {"secretsmanager:DeleteSecret"},
+	"iam:CreateRole":              {"iam:DeleteRole"},
+	"iam:PutRolePolicy":           {"iam:DeleteRolePolicy"},
+	"logs:CreateLogGroup":         {"logs:DeleteLogGroup"},
+	"sns:CreateTopic":             {"sns:DeleteTopic"},
+	"lambda:CreateFunction":       {"lambda:DeleteFunction"},
+	"lambda:AddPermission":        {"lambda:RemovePermission", "lambda:DeleteFunction"},
+	"events:PutRule":              {"events:DeleteRule"},
+}
+
+// createdNotDeleted lists the successful create calls in a record that no later call undid.
+func createdNotDeleted(calls []awsproxy.Call) []string {
+	var undone []string
+	for i, c := range calls {
+		undo, ok := undoneBy[c.Key()]
+		if !ok || c.ErrorCode != "" {
+			continue
+		}
+		deleted := false
+		for _, later := range calls[i+1:] {
+			deleted = deleted || (slices.Contains(undo, later.Key()) && later.ErrorCode == "")
+		}
+		if !deleted {
+			undone = append(undone, c.Key())
+		}
+	}
+	return undone
+}
+
 // leftovers lists what of a bundle named name still exists in LocalStack.
 func leftovers(ctx context.Context, client *awsclient.Client, name string) []string {
 	var left []string
@@ -215,6 +247,7 @@ func TestAccRDSSecret_rollback(t *testing.T) {
 				Steps: []resource.TestStep{
 					{
 						PreConfig: func() {
+							proxy.Mark("apply " + name)
 							if _, err := proxy.AddFault(awsproxy.Rule{Kind: awsproxy.FaultError, Service: call.service, Operation: call.operation,
 								ErrorCode: call.code, ErrorMessage: "injected by the rollback test", Status: 400, Times: 1}); err != nil {
 								t.Fatal(err)
@@ -226,6 +259,17 @@ func TestAccRDSSecret_rollback(t *testing.T) {
 					{
 						PreConfig: func() {
 							proxy.ClearFaults()
+							proxy.Mark("failed " + name)
+							calls, err := proxy.CallsBetween("apply "+name, "failed "+name)
+							if err != nil {
+								t.Fatal(err)
+							}
+							if !slices.ContainsFunc(calls, func(c awsproxy.Call) bool { return c.Operation == call.operation && c.Fault != "" }) {
+								t.Fatalf("the record between the marks lacks the faulted %s", call.operation)
+							}
+							if undone := createdNotDeleted(calls); len(undone) > 0 {
+								t.Errorf("the proxy's record shows %v created and never deleted", undone)
+							}
 							if left := leftovers(context.Background(), client, name); len(left) > 0 {
 								t.Errorf("after the failed apply these parts of %s are left in AWS and not in state: %v", name, left)
 							}
