@@ -234,3 +234,23 @@ func TestFindAndSweepLocateEveryPartByTheSecret(t *testing.T) {
 		t.Errorf("left after the sweep: %v", left)
 	}
 }
+
+func TestUpdateDeploysANewRotatorBuild(t *testing.T) {
+	f := newFakeAWS()
+	spec, st := created(t, f)
+	st.CodeSHA256 = "hash of the previous provider release's rotator"
+	next, err := Update(context.Background(), f.deps(), spec, testSpec(), st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Contains(f.ops(), "UpdateFunctionCode") || next.CodeSHA256 != CodeSHA256([]byte("zip for arm64")) {
+		t.Errorf("the new rotator was not deployed: %v, hash %q", f.ops(), next.CodeSHA256)
+	}
+	f.calls = nil
+	if _, err := Update(context.Background(), f.deps(), spec, testSpec(), next); err != nil {
+		t.Fatal(err)
+	}
+	if slices.Contains(f.ops(), "UpdateFunctionCode") {
+		t.Error("the same rotator was deployed again")
+	}
+}
