@@ -179,3 +179,48 @@ func TestAccRDSSecret_vpcAndPassword(t *testing.T) {
 		},
 	})
 }
+
+// TestAccRDSSecret_toggles turns the alert and the schedule off and on in place: the rule and the
+// created topic come and go, rotation is cancelled and restored.
+func TestAccRDSSecret_toggles(t *testing.T) {
+	proxy := startProxy(t)
+	db := newTestDatabase(t)
+	name := acctest.RandomWithPrefix("tf-acc-toggle")
+	off := rdsSecretConfig(proxy.URL(), name, db, rotationBlock("enabled = false\n    rotate_immediately = false", "")+`
+  deletion_alert = { enabled = false }
+`)
+	on := rdsSecretConfig(proxy.URL(), name, db, rotationBlock("rotate_immediately = false", ""))
+	update := resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(testResource, plancheck.ResourceActionUpdate)}}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config: off,
+				Check: resource.ComposeAggregateTestCheckFunc(
+					resource.TestCheckResourceAttr(testResource, "rotation_enabled", "false"),
+					resource.TestCheckResourceAttr(testResource, "alert_rule_arn", ""),
+					resource.TestCheckResourceAttr(testResource, "alert_topic_arn", ""),
+					resource.TestCheckResourceAttrSet(testResource, "rotation_function_arn"),
+				),
+			},
+			{
+				Config:           on,
+				ConfigPlanChecks: update,
+				Check: resource.ComposeAggregateTestCheckFunc(
+					resource.TestCheckResourceAttr(testResource, "rotation_enabled", "true"),
+					resource.TestMatchResourceAttr(testResource, "alert_rule_arn", regexpMust(`^arn:aws:events:`)),
+					resource.TestMatchResourceAttr(testResource, "alert_topic_arn", regexpMust(`^arn:aws:sns:`)),
+				),
+			},
+			{
+				Config:           off,
+				ConfigPlanChecks: update,
+				Check: resource.ComposeAggregateTestCheckFunc(
+					resource.TestCheckResourceAttr(testResource, "rotation_enabled", "false"),
+					resource.TestCheckResourceAttr(testResource, "alert_rule_arn", ""),
+					resource.TestCheckResourceAttr(testResource, "alert_topic_arn", ""),
+				),
+			},
+		},
+	})
+}
