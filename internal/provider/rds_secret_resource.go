@@ -14,6 +14,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/awsclient"
 	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/bundle"
@@ -99,6 +100,10 @@ func (r *rdsSecretResource) Create(ctx context.Context, req resource.CreateReque
 		return
 	}
 	spec.Credentials.Password = password.ValueString()
+	if spec.Credentials.Password != "" {
+		// Whatever logs from here on (the SDK's retries, the framework) never shows the password.
+		ctx = tflog.MaskLogStrings(ctx, spec.Credentials.Password)
+	}
 	st, err := bundle.Create(ctx, r.deps(), spec)
 	if err != nil {
 		var createErr *bundle.CreateError
@@ -291,6 +296,7 @@ func (r *rdsSecretResource) Update(ctx context.Context, req resource.UpdateReque
 	}
 	if !password.IsNull() && plan.Credentials.PasswordWOVersion.ValueInt64() != state.Credentials.PasswordWOVersion.ValueInt64() {
 		spec.Credentials.Password = password.ValueString()
+		ctx = tflog.MaskLogStrings(ctx, spec.Credentials.Password)
 	}
 	st, err := bundle.Update(ctx, r.deps(), prior, spec, current)
 	plan.applySpec(spec)
