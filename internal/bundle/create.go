@@ -90,7 +90,7 @@ func Create(ctx context.Context, d Deps, spec *Spec) (*State, error) {
 			}}})
 	}
 
-	runErr, rollbackErr, survivors := runStages(ctx, stages)
+	survivors, runErr, rollbackErr := runStages(ctx, stages)
 	if runErr != nil {
 		if rollbackErr == nil {
 			return nil, &CreateError{Err: runErr}

@@ -45,16 +45,16 @@ func (e *CreateError) Error() string {
 func (e *CreateError) Unwrap() error { return e.Err }
 
 // runStages runs the stages in order. When a step fails, the other steps of its stage finish, and
-// then every step that started is cleaned up, latest stage first. It returns the run error and
-// the rollback's error and the names of the steps whose cleanup failed.
-func runStages(ctx context.Context, stages []stage) (runErr, rollbackErr error, survivors []string) {
+// then every step that started is cleaned up, latest stage first. It returns the names of the
+// steps whose cleanup failed, the run error and the rollback's error.
+func runStages(ctx context.Context, stages []stage) (survivors []string, runErr, rollbackErr error) {
 	var done []step
 	for _, st := range stages {
 		err := runStage(ctx, st)
 		done = append(done, st...)
 		if err != nil {
-			rollbackErr, survivors = rollback(ctx, done)
-			return err, rollbackErr, survivors
+			survivors, rollbackErr = rollback(ctx, done)
+			return survivors, err, rollbackErr
 		}
 	}
 	return nil, nil, nil
@@ -75,7 +75,7 @@ func runStage(ctx context.Context, st stage) error {
 
 // rollback cleans up the steps in reverse order, continuing past failures so that as much as
 // possible is deleted.
-func rollback(ctx context.Context, done []step) (error, []string) {
+func rollback(ctx context.Context, done []step) ([]string, error) {
 	cleanupCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), rollbackTimeout)
 	defer cancel()
 	var errs []error
@@ -89,5 +89,5 @@ func rollback(ctx context.Context, done []step) (error, []string) {
 			survivors = append(survivors, done[i].name)
 		}
 	}
-	return errors.Join(errs...), survivors
+	return survivors, errors.Join(errs...)
 }

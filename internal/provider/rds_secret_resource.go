@@ -188,7 +188,7 @@ func (r *rdsSecretResource) Read(ctx context.Context, req resource.ReadRequest, 
 // observe copies what Read saw into the managed attributes, so that drift shows in the plan.
 // Settings the user left to defaults stay as they are when AWS reports the default.
 func (m *rdsSecretModel) observe(ctx context.Context, obs *bundle.Observed, defaultTags map[string]string, diags *diag.Diagnostics) {
-	if !(m.Description.IsNull() && obs.Description == "") {
+	if !m.Description.IsNull() || obs.Description != "" {
 		m.Description = types.StringValue(obs.Description)
 	}
 	if obs.KMSKeyID != "" && obs.KMSKeyID != m.KMSKeyID.ValueString() {
@@ -215,7 +215,7 @@ func (m *rdsSecretModel) observe(ctx context.Context, obs *bundle.Observed, defa
 	switch {
 	case obs.ScheduleExpression != "" && (rotation.ScheduleExpression.ValueString() != "" || obs.AutomaticallyAfterDays == 0):
 		rotation.ScheduleExpression = types.StringValue(obs.ScheduleExpression)
-	case obs.AutomaticallyAfterDays != 0 && !(rotation.AutomaticallyAfterDays.IsNull() && obs.AutomaticallyAfterDays == defaultAfterDays):
+	case obs.AutomaticallyAfterDays != 0 && (!rotation.AutomaticallyAfterDays.IsNull() || obs.AutomaticallyAfterDays != defaultAfterDays):
 		rotation.AutomaticallyAfterDays = types.Int64Value(obs.AutomaticallyAfterDays)
 	}
 	// An empty duration is AWS's "until the end of the day" and LocalStack's for every window; it

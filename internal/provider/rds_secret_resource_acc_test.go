@@ -39,7 +39,7 @@ func attributes(s *terraform.State) (map[string]string, error) {
 
 // checkEveryPartTagged asserts each part exists in LocalStack and carries the bundle tag and the
 // user's tag.
-func checkEveryPartTagged(t *testing.T, client *awsclient.Client, name, team string) resource.TestCheckFunc {
+func checkEveryPartTagged(client *awsclient.Client, name, team string) resource.TestCheckFunc {
 	return func(s *terraform.State) error {
 		a, err := attributes(s)
 		if err != nil {
@@ -257,7 +257,7 @@ func TestAccRDSSecret_basic(t *testing.T) {
 			{
 				Config: first,
 				Check: resource.ComposeAggregateTestCheckFunc(
-					checkEveryPartTagged(t, client, name, "orders"),
+					checkEveryPartTagged(client, name, "orders"),
 					checkPolicies(t, client, name),
 					checkRotated(t, client, db),
 				),
@@ -273,7 +273,7 @@ func TestAccRDSSecret_basic(t *testing.T) {
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(testResource, plancheck.ResourceActionUpdate)},
 				},
 				Check: resource.ComposeAggregateTestCheckFunc(
-					checkEveryPartTagged(t, client, name, "payments"),
+					checkEveryPartTagged(client, name, "payments"),
 					resource.TestCheckResourceAttr(testResource, "rotation.automatically_after_days", "7"),
 					resource.TestCheckResourceAttr(testResource, "rotation.lambda.memory_size", "256"),
 					resource.TestCheckResourceAttr(testResource, "description", "orders service database"),

@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"fmt"
 	"sync"
 
 	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/bundle"
@@ -26,7 +27,11 @@ func loadRotator(architecture string) rotatorPackage {
 		}
 		return rotatorPackage{zip: zip, sha256: bundle.CodeSHA256(zip)}
 	}))
-	return load.(func() rotatorPackage)()
+	get, ok := load.(func() rotatorPackage)
+	if !ok {
+		return rotatorPackage{err: fmt.Errorf("the rotator cache holds %T; this is a bug in the provider", load)}
+	}
+	return get()
 }
 
 // rotatorCode is bundle.Deps.RotatorCode over the cache.

@@ -37,9 +37,9 @@ func (v stringCheck) ValidateString(ctx context.Context, req validator.StringReq
 
 // quote shows a value in an error, shortened so that a pasted document does not flood the output.
 func quote(value string) string {
-	const max = 80
-	if len(value) > max {
-		value = value[:max] + "…"
+	const shown = 80
+	if len(value) > shown {
+		value = value[:shown] + "…"
 	}
 	return "\"" + value + "\""
 }

@@ -65,7 +65,7 @@ func ScheduleInterval(expression string) (time.Duration, error) {
 			return 0, fmt.Errorf("cron needs 6 fields, found %d", len(fields))
 		}
 		for _, f := range fields {
-			if strings.Trim(f, "0123456789*?,-/LW#ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz") != "" {
+			if strings.Trim(f, "0123456789*?,-/#ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz") != "" {
 				return 0, fmt.Errorf("the cron field %q has characters cron does not allow", f)
 			}
 		}
