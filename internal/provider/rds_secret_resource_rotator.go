@@ -4,44 +4,32 @@ import (
 	"fmt"
 	"sync"
 
-	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/bundle"
 	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/rotator/artifact"
 )
 
-// rotatorPackage is the embedded rotator for one architecture, read and hashed once: every plan
-// compares the hash with the function's, and every create uploads the package, so re-reading the
-// 4 MB file each time would only cost memory.
-type rotatorPackage struct {
-	zip    []byte
-	sha256 string
-	err    error
+// onceCache computes a value per architecture once. The rotator's hash is compared with the
+// function's on every plan of every bundle, and its package is uploaded by every create: reading
+// the 4 MB file each time would cost memory and CPU.
+type onceCache[T any] struct {
+	entries sync.Map // architecture → func() (T, error)
+	compute func(architecture string) (T, error)
 }
 
-var rotatorPackages sync.Map // architecture → func() rotatorPackage
-
-func loadRotator(architecture string) rotatorPackage {
-	load, _ := rotatorPackages.LoadOrStore(architecture, sync.OnceValue(func() rotatorPackage {
-		zip, err := artifact.Zip(architecture)
-		if err != nil {
-			return rotatorPackage{err: err}
-		}
-		return rotatorPackage{zip: zip, sha256: bundle.CodeSHA256(zip)}
-	}))
-	get, ok := load.(func() rotatorPackage)
+func (c *onceCache[T]) get(architecture string) (T, error) {
+	entry, _ := c.entries.LoadOrStore(architecture, sync.OnceValues(func() (T, error) { return c.compute(architecture) }))
+	get, ok := entry.(func() (T, error))
 	if !ok {
-		return rotatorPackage{err: fmt.Errorf("the rotator cache holds %T; this is a bug in the provider", load)}
+		var zero T
+		return zero, fmt.Errorf("the rotator cache holds %T; this is a bug in the provider", entry)
 	}
 	return get()
 }
 
-// rotatorCode is bundle.Deps.RotatorCode over the cache.
-func rotatorCode(architecture string) ([]byte, error) {
-	p := loadRotator(architecture)
-	return p.zip, p.err
-}
-
-// rotatorSHA256 is the hash Lambda reports for the package of an architecture.
-func rotatorSHA256(architecture string) (string, error) {
-	p := loadRotator(architecture)
-	return p.sha256, p.err
-}
+// The hash is kept apart from the package so that a plan, which needs only the hash, does not
+// keep 4 MB of package in memory.
+var (
+	rotatorZips   = onceCache[[]byte]{compute: artifact.Zip}
+	rotatorHashes = onceCache[string]{compute: artifact.SHA256}
+	rotatorCode   = rotatorZips.get
+	rotatorSHA256 = rotatorHashes.get
+)
