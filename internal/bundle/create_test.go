@@ -206,3 +206,20 @@ func count(ops []string, op string) int {
 	}
 	return n
 }
+
+func TestCreateGivesUpOnANameInItsRecoveryWindow(t *testing.T) {
+	scheduledDeletionWait = time.Second
+	defer func() { scheduledDeletionWait = time.Minute }()
+	f := newFakeAWS()
+	for range 20 {
+		f.fail("CreateSecret", apiError("InvalidRequestException", "You can't create this secret because a secret with this name is already scheduled for deletion."))
+	}
+	start := time.Now()
+	_, err := Create(context.Background(), f.deps(), testSpec())
+	if err == nil || !strings.Contains(err.Error(), "restore-secret") || !strings.Contains(err.Error(), "choose another name") {
+		t.Fatalf("want advice on the scheduled deletion, got %v", err)
+	}
+	if time.Since(start) > 5*time.Second {
+		t.Errorf("gave up after %s, want about the capped wait", time.Since(start))
+	}
+}

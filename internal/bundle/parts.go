@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	"strconv"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
@@ -34,6 +35,10 @@ const (
 	secretsManagerService = "secretsmanager.amazonaws.com"
 )
 
+// scheduledDeletionWait bounds the wait for a force-deleted secret's name to become free; a
+// variable so that tests need not wait a minute.
+var scheduledDeletionWait = time.Minute
+
 func (d Deps) createSecret(ctx context.Context, spec *Spec, st *State, value, token string) error {
 	input := &secretsmanager.CreateSecretInput{
 		Name:               aws.String(spec.Name),
@@ -47,11 +52,18 @@ func (d Deps) createSecret(ctx context.Context, spec *Spec, st *State, value, to
 	if spec.KMSKeyID != "" {
 		input.KmsKeyId = aws.String(spec.KMSKeyID)
 	}
+	// A name freed by a deletion without recovery is usable again seconds later; one still in
+	// its recovery window is not for days, so the wait is capped well below the create timeout.
+	retryCtx, cancel := context.WithTimeout(ctx, scheduledDeletionWait)
+	defer cancel()
 	var out *secretsmanager.CreateSecretOutput
-	err := retryOn(ctx, func() (err error) {
+	err := retryOn(retryCtx, func() (err error) {
 		out, err = d.AWS.SecretsManager.CreateSecret(ctx, input)
 		return err
 	}, errScheduledForDeletion)
+	if errScheduledForDeletion.matches(err) {
+		return fmt.Errorf("creating secret %s: a secret of that name is scheduled for deletion and still in its recovery window; restore it (aws secretsmanager restore-secret --secret-id %s) and import it, delete it for good (aws secretsmanager delete-secret --force-delete-without-recovery), or choose another name: %w", spec.Name, spec.Name, err)
+	}
 	if err != nil {
 		return fmt.Errorf("creating secret %s: %w", spec.Name, err)
 	}
