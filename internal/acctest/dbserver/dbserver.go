@@ -162,8 +162,9 @@ func (s *Server) Stop() error {
 		err = stopPID(s.pid, s.stopSignal())
 	}
 	if s.process != nil {
-		// Reap the launcher (runuser or the server itself); its exit status after a stop signal
-		// is not an error.
+		// runuser stops itself when its child is stopped (Pause) and waits for a SIGCONT; make
+		// sure it runs, then reap it. Its exit status after a stop signal is not an error.
+		_ = s.process.Process.Signal(syscall.SIGCONT)
 		_ = s.process.Wait()
 	}
 	if s.dir != "" {
@@ -182,10 +183,13 @@ func (s *Server) Pause() error {
 	return syscall.Kill(s.pid, syscall.SIGSTOP)
 }
 
-// Resume continues a paused server.
+// Resume continues a paused server, and its launcher: runuser stops itself when its child stops.
 func (s *Server) Resume() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.process != nil && s.process.Process != nil && s.process.Process.Pid != s.pid {
+		_ = s.process.Process.Signal(syscall.SIGCONT)
+	}
 	return syscall.Kill(s.pid, syscall.SIGCONT)
 }
 
