@@ -100,21 +100,24 @@ type CredentialKeys struct {
 	DBName   string
 	Username string
 	SSL      *bool
+	// MasterARN is the alternating-users master secret (masterarn).
+	MasterARN string
 }
 
 func parseCredentialKeys(value string) (CredentialKeys, bool) {
 	var raw struct {
-		Engine   string          `json:"engine"`
-		Host     string          `json:"host"`
-		Port     json.RawMessage `json:"port"`
-		DBName   string          `json:"dbname"`
-		Username string          `json:"username"`
-		SSL      *bool           `json:"ssl"`
+		Engine    string          `json:"engine"`
+		Host      string          `json:"host"`
+		Port      json.RawMessage `json:"port"`
+		DBName    string          `json:"dbname"`
+		Username  string          `json:"username"`
+		SSL       *bool           `json:"ssl"`
+		MasterARN string          `json:"masterarn"`
 	}
 	if err := json.Unmarshal([]byte(value), &raw); err != nil {
 		return CredentialKeys{}, false
 	}
-	keys := CredentialKeys{Engine: raw.Engine, Host: raw.Host, DBName: raw.DBName, Username: raw.Username, SSL: raw.SSL}
+	keys := CredentialKeys{Engine: raw.Engine, Host: raw.Host, DBName: raw.DBName, Username: raw.Username, SSL: raw.SSL, MasterARN: raw.MasterARN}
 	// The port is a number in the RDS format, but people store it as a string too.
 	var port int64
 	if err := json.Unmarshal(raw.Port, &port); err != nil {

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
@@ -202,8 +203,13 @@ func (m *rdsSecretModel) observe(ctx context.Context, obs *bundle.Observed, defa
 		m.Credentials.Port = types.Int64Value(c.Port)
 		// Alternating users: rotation moves the secret between the user and its _clone, and
 		// both are the configured user.
-		if c.Username != m.Credentials.Username.ValueString()+bundle.CloneSuffix {
-			m.Credentials.Username = types.StringValue(c.Username)
+		username := c.Username
+		if m.Credentials.Username.IsNull() && obs.Strategy == bundle.StrategyAlternatingUsers {
+			// Import: the configured user is the one without the suffix.
+			username = strings.TrimSuffix(username, bundle.CloneSuffix)
+		}
+		if username != m.Credentials.Username.ValueString()+bundle.CloneSuffix {
+			m.Credentials.Username = types.StringValue(username)
 		}
 		if c.DBName != "" || !m.Credentials.DBName.IsNull() {
 			m.Credentials.DBName = types.StringValue(c.DBName)
@@ -222,6 +228,9 @@ func (m *rdsSecretModel) observe(ctx context.Context, obs *bundle.Observed, defa
 	// cannot tell a removed window from an unreported one, so only a reported window counts.
 	if obs.Duration != "" {
 		rotation.Duration = types.StringValue(obs.Duration)
+	}
+	if c := obs.Credentials; c != nil && c.MasterARN != "" {
+		rotation.MasterSecretARN = types.StringValue(c.MasterARN)
 	}
 	if obs.State.FunctionName != "" && obs.Architecture != "" {
 		lambdaSettings.Architecture = types.StringValue(obs.Architecture)

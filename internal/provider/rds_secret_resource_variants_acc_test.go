@@ -87,6 +87,17 @@ func TestAccRDSSecret_alternatingUsers(t *testing.T) {
 					return nil
 				},
 			),
+		}, {
+			// Import restores the strategy (from the function) and the master (from masterarn).
+			ResourceName:                         testResource,
+			ImportState:                          true,
+			ImportStateId:                        name,
+			ImportStateVerify:                    true,
+			ImportStateVerifyIdentifierAttribute: "arn",
+			ImportStateVerifyIgnore: []string{
+				"credentials.password_wo_version", "recovery_window_in_days", "timeouts", "last_rotation_error",
+				"rotation.rotate_immediately", "rotation.wait_for_first_rotation", "version_id",
+			},
 		}},
 	})
 }
