@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"maps"
 	"slices"
 	"sync"
 
@@ -267,10 +266,4 @@ func (db *fakeDatabase) password(username string) string {
 	db.mu.Lock()
 	defer db.mu.Unlock()
 	return db.users[username]
-}
-
-func (db *fakeDatabase) snapshot() map[string]string {
-	db.mu.Lock()
-	defer db.mu.Unlock()
-	return maps.Clone(db.users)
 }

@@ -3,7 +3,6 @@ package rotator
 import (
 	"context"
 	"crypto/x509"
-	"errors"
 	"io"
 	"os"
 	"slices"
@@ -187,7 +186,9 @@ func (run *rotation) prefetchTokenValue(ctx context.Context) (stop func()) {
 	token := run.event.ClientRequestToken
 	secretARN := run.event.SecretID
 	if known, ok := run.arns.Load(secretARN); ok {
-		secretARN = known.(string)
+		if arn, ok := known.(string); ok {
+			secretARN = arn
+		}
 	}
 	if _, ok := run.cache.get(secretARN, token); ok {
 		return func() {}
@@ -321,7 +322,8 @@ func alternateUsername(username string) string {
 	return username + cloneSuffix
 }
 
-func isCode(err error, code Code) bool {
-	var rotationErr *Error
-	return errors.As(err, &rotationErr) && rotationErr.Code == code
+// isLoginFailed tells a refused login (wrong password, unknown user) from a server that cannot be
+// reached or a failed TLS negotiation.
+func isLoginFailed(err error) bool {
+	return CodeOf(err) == CodeDBLoginFailed
 }

@@ -285,7 +285,7 @@ func TestPendingMadeFromAnOlderCurrentIsRefused(t *testing.T) {
 	h.sm.versions["manual"] = &fakeVersion{value: string(value), hasValue: true}
 	h.sm.moveStage(stagePrevious, "v1")
 	h.sm.moveStage(stageCurrent, "manual")
-	h.db.users["app"] = moved["password"].(string)
+	h.db.users["app"], _ = moved["password"].(string)
 	wantCode(t, h.step("setSecret", "t1"), CodePendingStale)
 	h.assertCurrentLogsIn()
 }
@@ -442,9 +442,10 @@ func TestDriverErrorsAreRedacted(t *testing.T) {
 	}
 	var pending map[string]any
 	_ = json.Unmarshal([]byte(h.sm.versions["t1"].value), &pending)
-	h.db.errorText = "syntax error near '" + pending["password"].(string) + "'"
+	password, _ := pending["password"].(string)
+	h.db.errorText = "syntax error near '" + password + "'"
 	err := h.step("setSecret", "t1")
-	if err == nil || strings.Contains(err.Error(), pending["password"].(string)) || strings.Contains(h.logBuf.String(), "Generated") {
+	if err == nil || strings.Contains(err.Error(), password) || strings.Contains(h.logBuf.String(), "Generated") {
 		t.Fatalf("the password was not redacted: %v", err)
 	}
 }

@@ -116,7 +116,7 @@ func (run *rotation) pendingLogsIn(ctx context.Context, engine Engine, pending *
 		_ = session.Close(ctx)
 		return true, nil
 	}
-	if isCode(err, CodeDBLoginFailed) {
+	if isLoginFailed(err) {
 		return false, nil
 	}
 	return false, err
@@ -128,7 +128,7 @@ func (run *rotation) pendingLogsIn(ctx context.Context, engine Engine, pending *
 // never finished, or a restore): then AWSPREVIOUS logs in.
 func (run *rotation) setSingleUser(ctx context.Context, engine Engine, pending, current *dbSecret) (Outcome, error) {
 	session, err := engine.Connect(ctx, run.credentials(engine, current))
-	if err != nil && isCode(err, CodeDBLoginFailed) {
+	if err != nil && isLoginFailed(err) {
 		done, pendingErr := run.pendingLogsIn(ctx, engine, pending)
 		if pendingErr != nil {
 			return OutcomeFailed, pendingErr
@@ -162,7 +162,7 @@ func (run *rotation) connectPrevious(ctx context.Context, engine Engine, current
 	creds.Password = previous.Password
 	session, err := engine.Connect(ctx, creds)
 	if err != nil {
-		if isCode(err, CodeDBLoginFailed) {
+		if isLoginFailed(err) {
 			return nil, failure(CodeDBLoginFailed, "neither the AWSCURRENT nor the AWSPREVIOUS password of secret %s logs in as %q at %s; set the database password to the AWSCURRENT value, then retry",
 				run.secretARN, current.Username, endpoint(creds))
 		}
@@ -177,7 +177,7 @@ func (run *rotation) setAlternating(ctx context.Context, engine Engine, pending,
 	// current user means the last rotation did not finish as it should.
 	session, err := engine.Connect(ctx, run.credentials(engine, current))
 	if err != nil {
-		if isCode(err, CodeDBLoginFailed) {
+		if isLoginFailed(err) {
 			return OutcomeFailed, failure(CodeDBLoginFailed, "refusing to rotate secret %s: its AWSCURRENT credentials (user %q) do not log in (%s); the alternating-users strategy clones a working user — set its password to the AWSCURRENT value first",
 				run.secretARN, current.Username, messageOf(err))
 		}
@@ -197,7 +197,7 @@ func (run *rotation) setAlternating(ctx context.Context, engine Engine, pending,
 	}
 	masterSession, err := engine.Connect(ctx, run.credentials(engine, master))
 	if err != nil {
-		if isCode(err, CodeDBLoginFailed) {
+		if isLoginFailed(err) {
 			return OutcomeFailed, failure(CodeDBLoginFailed, "the master secret %s of secret %s does not log in: %s; fix the master secret", current.MasterARN, run.secretARN, messageOf(err))
 		}
 		return OutcomeFailed, err

@@ -256,7 +256,11 @@ func freePort() (int, error) {
 		return 0, fmt.Errorf("finding a free loopback port: %w", err)
 	}
 	defer listener.Close()
-	return listener.Addr().(*net.TCPAddr).Port, nil
+	addr, ok := listener.Addr().(*net.TCPAddr)
+	if !ok {
+		return 0, fmt.Errorf("finding a free loopback port: unexpected address %v", listener.Addr())
+	}
+	return addr.Port, nil
 }
 
 var installOnce struct {
@@ -341,9 +345,9 @@ func (s *Server) waitReady(ctx context.Context, ready func(context.Context) erro
 	defer cancel()
 	exited := make(chan struct{})
 	go func() {
-		// ProcessState is set by Wait in Stop; here only watch for an early exit.
+		// Only watch for an early exit; the process is reaped by Stop.
 		for ctx.Err() == nil {
-			if s.process.ProcessState != nil || (s.process.Process != nil && !alive(s.process.Process.Pid)) {
+			if !alive(s.process.Process.Pid) {
 				close(exited)
 				return
 			}

@@ -10,6 +10,9 @@ import (
 
 func TestMain(m *testing.M) {
 	code := m.Run()
+	if bootstrapDir != "" {
+		_ = os.RemoveAll(bootstrapDir)
+	}
 	if err := dbserver.StopShared(); err != nil {
 		fmt.Fprintln(os.Stderr, "stopping the database servers:", err)
 		if code == 0 {

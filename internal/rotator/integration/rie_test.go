@@ -28,6 +28,7 @@ import (
 var (
 	bootstrapOnce sync.Once
 	bootstrapPath string
+	bootstrapDir  string
 	bootstrapErr  error
 	rieOnce       sync.Once
 	riePath       string
@@ -49,7 +50,9 @@ func extractBootstrap(t testing.TB) string {
 			bootstrapErr = err
 			return
 		}
-		dir, err := os.MkdirTemp("", "secretsbundle-rotator-task-")
+		// Shared by every test of the binary, so not a test's TempDir; TestMain removes it.
+		dir, err := os.MkdirTemp("", "secretsbundle-rotator-task-") //nolint:usetesting // outlives any one test
+		bootstrapDir = dir
 		if err != nil {
 			bootstrapErr = err
 			return
@@ -292,5 +295,9 @@ func freePort(t testing.TB) int {
 		t.Fatal(err)
 	}
 	defer listener.Close()
-	return listener.Addr().(*net.TCPAddr).Port
+	addr, ok := listener.Addr().(*net.TCPAddr)
+	if !ok {
+		t.Fatalf("unexpected listener address %v", listener.Addr())
+	}
+	return addr.Port
 }

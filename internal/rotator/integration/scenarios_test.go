@@ -23,17 +23,17 @@ func TestAccSingleUserRotation(t *testing.T) {
 		for _, result := range results {
 			wantOutcome(t, result, rotator.OutcomeSucceeded)
 		}
-		current := a.value("AWSCURRENT")
-		if current["username"] != a.username || current["password"] == a.password {
-			t.Fatalf("AWSCURRENT after rotation has username %v and the password changed=%v", current["username"], current["password"] != a.password)
+		username, password := currentCredentials(a.secretFixture)
+		if username != a.username || password == a.password {
+			t.Fatalf("AWSCURRENT after rotation has username %v and the password changed=%v", username, password != a.password)
 		}
-		if err := db.login(a.username, current["password"].(string)); err != nil {
+		if err := db.login(a.username, password); err != nil {
 			t.Errorf("the new password does not log in: %v", err)
 		}
 		if err := db.login(a.username, a.password); err == nil {
 			t.Error("the old password still logs in")
 		}
-		if err := db.canRead(a.username, current["password"].(string), a.table); err != nil {
+		if err := db.canRead(a.username, password, a.table); err != nil {
 			t.Errorf("the user lost its privileges: %v", err)
 		}
 		stages := a.stages()
@@ -114,8 +114,8 @@ func TestAccStepsRetriedAndCrashRecovery(t *testing.T) {
 			t.Fatal(err)
 		}
 		wantOutcome(t, a.step("createSecret", token), rotator.OutcomeSucceeded)
-		pending := a.value("AWSPENDING")
-		setPassword(t, db, a.username, pending["password"].(string))
+		pendingPassword, _ := a.value("AWSPENDING")["password"].(string)
+		setPassword(t, db, a.username, pendingPassword)
 		wantOutcome(t, a.step("setSecret", token), rotator.OutcomeAlreadyDone)
 		wantOutcome(t, a.step("testSecret", token), rotator.OutcomeSucceeded)
 		wantOutcome(t, a.step("finishSecret", token), rotator.OutcomeSucceeded)
