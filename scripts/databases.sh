@@ -1,40 +1,84 @@
 #!/usr/bin/env bash
-# Installs the database servers the rotator's integration tests run against (Debian packages
-# postgresql and mariadb-server) when they are missing. Idempotent; a lock keeps parallel callers
-# (several test binaries, .ci/run) from running apt at the same time. The servers themselves are
-# started per test run by internal/acctest/dbserver in temporary directories, never as system services.
+# The database servers of the rotator's integration tests (Debian packages postgresql and
+# mariadb-server). The servers themselves are started per test run by internal/acctest/dbserver in
+# temporary directories on loopback ports, never as system services.
+#
+#   scripts/databases.sh [install]   install the packages when missing (idempotent, locked so that
+#                                    parallel callers run apt once)
+#   scripts/databases.sh stop-all    stop servers that dbserver started and a dead test binary left
+#                                    running (by the pids dbserver records in .harness/run/dbserver)
+#   scripts/databases.sh --print     install, then print the PostgreSQL bin directory and mariadbd
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
-mkdir -p "$repo/.harness/run"
-exec 9>"$repo/.harness/run/databases.lock"
-flock 9
+run="$repo/.harness/run"
+registry="$run/dbserver"
+mkdir -p "$run"
 
-missing=()
-pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n1 || true)
-if [ -z "$pg_bin" ] || [ ! -x "$pg_bin/initdb" ]; then
-  missing+=(postgresql)
-fi
-if ! command -v mariadbd >/dev/null 2>&1 && [ ! -x /usr/sbin/mariadbd ]; then
-  missing+=(mariadb-server)
-fi
-
-if [ ${#missing[@]} -gt 0 ]; then
-  echo "databases.sh: installing ${missing[*]}" >&2
-  export DEBIAN_FRONTEND=noninteractive
-  # The packages' maintainer scripts would start system services; the tests start their own servers.
-  policy=/usr/sbin/policy-rc.d
-  created_policy=0
-  if [ ! -e "$policy" ]; then
-    printf '#!/bin/sh\nexit 101\n' >"$policy"
-    chmod 0755 "$policy"
-    created_policy=1
+install() {
+  exec 9>"$run/databases.lock"
+  flock 9
+  local missing=() pg_bin
+  pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n1 || true)
+  if [ -z "$pg_bin" ] || [ ! -x "$pg_bin/initdb" ]; then
+    missing+=(postgresql)
   fi
-  trap '[ "$created_policy" = 1 ] && rm -f "$policy"' EXIT
-  apt-get update -qq >&2
-  apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
-fi
+  if ! command -v mariadbd >/dev/null 2>&1 && [ ! -x /usr/sbin/mariadbd ]; then
+    missing+=(mariadb-server)
+  fi
+  if [ ${#missing[@]} -gt 0 ]; then
+    echo "databases.sh: installing ${missing[*]}" >&2
+    export DEBIAN_FRONTEND=noninteractive
+    # The packages' maintainer scripts would start system services; the tests start their own.
+    local policy=/usr/sbin/policy-rc.d created_policy=0
+    if [ ! -e "$policy" ]; then
+      printf '#!/bin/sh\nexit 101\n' >"$policy"
+      chmod 0755 "$policy"
+      created_policy=1
+    fi
+    apt-get update -qq >&2
+    local status=0
+    apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2 || status=$?
+    [ "$created_policy" = 1 ] && rm -f "$policy"
+    return "$status"
+  fi
+}
 
-if [ "${1:-}" = "--print" ]; then
-  ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n1
-  command -v mariadbd || echo /usr/sbin/mariadbd
-fi
+# A recorded pid is signalled only while it still runs one of the servers dbserver starts, so a
+# reused pid is never touched.
+stop_all() {
+  [ -d "$registry" ] || return 0
+  local file pid dir cmd
+  for file in "$registry"/*; do
+    [ -e "$file" ] || continue
+    read -r pid dir <"$file" || true
+    cmd=$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null || true)
+    case "$cmd" in
+      *postgres\ -D\ "$dir"/*) kill -INT "$pid" 2>/dev/null || true ;;
+      *mariadbd\ *--datadir="$dir"/*) kill -TERM "$pid" 2>/dev/null || true ;;
+      *) cmd="" ;;
+    esac
+    if [ -n "$cmd" ]; then
+      for _ in $(seq 1 100); do
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.1
+      done
+      kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null || true
+      echo "databases.sh: stopped the server pid $pid ($dir)" >&2
+    fi
+    case "$dir" in
+      */secretsbundle-postgres-*|*/secretsbundle-mariadb-*) rm -rf "$dir" ;;
+    esac
+    rm -f "$file"
+  done
+}
+
+case "${1:-install}" in
+  install) install ;;
+  stop-all) stop_all ;;
+  --print)
+    install
+    ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n1
+    command -v mariadbd || echo /usr/sbin/mariadbd
+    ;;
+  *) echo "usage: scripts/databases.sh [install|stop-all|--print]" >&2; exit 2 ;;
+esac

@@ -87,7 +87,26 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 		_ = server.Stop()
 		return nil, err
 	}
+	server.register()
 	return server, nil
+}
+
+// registryDir holds one file per running server, "<pid> <dir>", so that `scripts/databases.sh
+// stop-all` can stop servers whose test binary died (killed by a timeout) before Stop ran.
+func registryDir() string {
+	return filepath.Join(repoRoot(), ".harness", "run", "dbserver")
+}
+
+func (s *Server) registryFile() string {
+	return filepath.Join(registryDir(), fmt.Sprintf("%s-%d", s.Engine, s.Port))
+}
+
+func (s *Server) register() {
+	if err := os.MkdirAll(registryDir(), 0o755); err != nil {
+		return
+	}
+	// Best effort: the registry only helps clean up after a crash.
+	_ = os.WriteFile(s.registryFile(), []byte(fmt.Sprintf("%d %s\n", s.pid, s.dir)), 0o644)
 }
 
 // StartT starts a server for one test and stops it when the test ends; the test fails when the
@@ -167,6 +186,7 @@ func (s *Server) Stop() error {
 		_ = s.process.Process.Signal(syscall.SIGCONT)
 		_ = s.process.Wait()
 	}
+	_ = os.Remove(s.registryFile())
 	if s.dir != "" {
 		if rmErr := os.RemoveAll(s.dir); rmErr != nil {
 			err = errors.Join(err, rmErr)
