@@ -95,11 +95,23 @@ func createSecret(t *testing.T, db database, endpoint string, value map[string]a
 	t.Helper()
 	sm := secretsManagerClient(endpoint)
 	encoded, _ := json.Marshal(value)
-	out, err := sm.CreateSecret(context.Background(), &secretsmanager.CreateSecretInput{
-		Name:               aws.String("rotator-test/" + db.engine() + "/" + strings.ReplaceAll(t.Name(), "/", "-") + "-" + randomSuffix()),
+	name := "rotator-test/" + db.engine() + "/" + strings.ReplaceAll(t.Name(), "/", "-") + "-" + randomSuffix()
+	ctx := context.Background()
+	out, err := sm.CreateSecret(ctx, &secretsmanager.CreateSecretInput{
+		Name:               aws.String(name),
 		SecretString:       aws.String(string(encoded)),
 		ClientRequestToken: aws.String(newToken()),
 	})
+	var exists *smtypes.ResourceExistsException
+	if errors.As(err, &exists) {
+		// The SDK retried a create that had succeeded (LocalStack answered slowly): the name is
+		// unique to this call, so the secret is ours.
+		described, describeErr := sm.DescribeSecret(ctx, &secretsmanager.DescribeSecretInput{SecretId: aws.String(name)})
+		if describeErr != nil {
+			t.Fatalf("creating the secret in LocalStack: %v; then describing it: %v", err, describeErr)
+		}
+		return &secretFixture{t: t, db: db, sm: sm, endpoint: endpoint, arn: aws.ToString(described.ARN)}
+	}
 	if err != nil {
 		t.Fatalf("creating the secret in LocalStack: %v", err)
 	}
