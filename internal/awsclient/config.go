@@ -121,7 +121,7 @@ func LoadAWSConfig(ctx context.Context, c Config) (aws.Config, error) {
 		return aws.Config{}, errors.New("no AWS region: set region in the provider block, or AWS_REGION, or region in the profile's config")
 	}
 	if c.AssumeRole != nil {
-		stsClient := sts.NewFromConfig(cfg, func(o *sts.Options) { o.BaseEndpoint = endpointFor(c, "sts") })
+		stsClient := sts.NewFromConfig(cfg, func(o *sts.Options) { setEndpoint(c, "sts", &o.BaseEndpoint) })
 		cfg.Credentials = aws.NewCredentialsCache(stscreds.NewAssumeRoleProvider(stsClient, c.AssumeRole.RoleARN, func(o *stscreds.AssumeRoleOptions) {
 			if c.AssumeRole.SessionName != "" {
 				o.RoleSessionName = c.AssumeRole.SessionName
@@ -144,6 +144,14 @@ func endpointFor(c Config, service string) *string {
 		return aws.String(e)
 	}
 	return nil
+}
+
+// setEndpoint overrides a client's endpoint only when the provider block names one; leaving it
+// alone keeps what the SDK resolved from AWS_ENDPOINT_URL_<SERVICE>, AWS_ENDPOINT_URL and the profile.
+func setEndpoint(c Config, service string, dst **string) {
+	if e := endpointFor(c, service); e != nil {
+		*dst = e
+	}
 }
 
 // New loads the configuration, checks the credentials, resolves the account id and builds the clients.
