@@ -66,7 +66,7 @@ func TestProviderBadConfiguration(t *testing.T) {
 			resource.UnitTest(t, resource.TestCase{
 				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 				Steps: []resource.TestStep{{
-					Config:      "provider \"secretsbundle\" {\n" + tc.config + "\n}\n" + readsOneSecret,
+					Config: "provider \"secretsbundle\" {\n" + tc.config + "\n}\n" + readsOneSecret,
 					// Terraform wraps diagnostics at 80 columns: any space may be a line break.
 					ExpectError: regexp.MustCompile(strings.ReplaceAll(tc.want, " ", `\s+`)),
 				}},
