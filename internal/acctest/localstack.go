@@ -60,11 +60,13 @@ func PreCheck(t testing.TB) {
 	}
 }
 
-// ensureHarness runs `scripts/localstack.sh up` once per test binary. The script is idempotent and
+// ensureHarness runs `scripts/localstack.sh up` once per test binary, unless LocalStack and the
+// proxy both already answer. The script is idempotent and
 // locked, so test binaries of several packages may call it at once.
 func ensureHarness() error {
 	harnessOnce.Do(func() {
-		if healthy("http://127.0.0.1:" + localStackPort() + "/_localstack/health") {
+		if healthy("http://127.0.0.1:"+localStackPort()+"/_localstack/health") &&
+			healthy("http://127.0.0.1:"+proxyPort()+"/_proxy/health") {
 			return
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
