@@ -291,3 +291,21 @@ func TestOtherCloudTrailOperationsAreRefused(t *testing.T) {
 		t.Fatalf("DescribeTrails: %v, want UnsupportedOperationException", err)
 	}
 }
+
+func TestFaultRulesApplyToLookupEvents(t *testing.T) {
+	p, clock := lookupProxy(t)
+	if _, err := p.AddFault(Rule{Kind: FaultError, Operation: "cloudtrail:LookupEvents", ErrorCode: "InvalidLookupAttributesException", Times: 1}); err != nil {
+		t.Fatal(err)
+	}
+	addCall(p, Call{Service: "secretsmanager", Operation: "DeleteSecret", Start: clock.Now().Add(-time.Minute)})
+	client := lookupClient(p)
+	clock.Advance(time.Second)
+	_, err := client.LookupEvents(context.Background(), &cloudtrail.LookupEventsInput{})
+	var apiErr smithy.APIError
+	if !errors.As(err, &apiErr) || apiErr.ErrorCode() != "InvalidLookupAttributesException" {
+		t.Fatalf("first LookupEvents: error %v, want the injected InvalidLookupAttributesException", err)
+	}
+	if got := names(lookup(t, p, clock, &cloudtrail.LookupEventsInput{})); len(got) != 1 {
+		t.Errorf("after the rule's one time, LookupEvents listed %v, want the one DeleteSecret", got)
+	}
+}

@@ -339,11 +339,6 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	call := p.begin(r, op, body, start)
 
-	if op.Service == "cloudtrail" {
-		p.serveCloudTrail(w, op, call, body)
-		return
-	}
-
 	decision := p.faults.decide(call, op, start)
 	call.Fault = decision.rule
 	if decision.delay > 0 {
@@ -363,6 +358,11 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		panic(http.ErrAbortHandler)
 	case decision.err != nil:
 		p.answerError(w, op, call, *decision.err)
+		return
+	}
+	// CloudTrail is answered here, after the fault rules, so that tests can make LookupEvents fail too.
+	if op.Service == "cloudtrail" {
+		p.serveCloudTrail(w, op, call, body)
 		return
 	}
 	ctx := context.WithValue(r.Context(), inflightKey{}, &inflight{call: call, op: op})
