@@ -60,20 +60,26 @@ func TestZipHoldsExecutableBootstrap(t *testing.T) {
 	}
 }
 
+// The hash gen.go wrote beside each zip is the zip's, in Lambda's CodeSha256 encoding.
 func TestSHA256MatchesLambdaEncoding(t *testing.T) {
-	content, err := Zip("x86_64")
-	if err != nil {
-		t.Fatal(err)
-	}
-	got, err := SHA256("amd64")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got != sum(content) {
-		t.Errorf("SHA256 = %s, want %s", got, sum(content))
+	for _, arch := range []string{"arm64", "x86_64", "amd64"} {
+		content, err := Zip(arch)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := SHA256(arch)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got != sum(content) {
+			t.Errorf("%s: SHA256 = %s, want %s; run make generate", arch, got, sum(content))
+		}
 	}
 	if _, err := Zip("mips"); err == nil {
 		t.Error("Zip(mips) succeeded, want an error naming the supported architectures")
+	}
+	if _, err := SHA256("mips"); err == nil {
+		t.Error("SHA256(mips) succeeded, want an error naming the supported architectures")
 	}
 }
 

@@ -2,7 +2,9 @@
 
 // gen builds the rotation function for each Lambda architecture and writes
 // bootstrap-linux-<arch>.zip, byte-for-byte the same on every run from the same source and Go
-// toolchain: no build id or VCS stamp in the binary, one entry with a fixed time and mode.
+// toolchain: no build id or VCS stamp in the binary, one entry with a fixed time and mode. Beside
+// each zip it writes <zip>.sha256, the zip's SHA-256 in base64 as Lambda reports it in CodeSha256,
+// so that the provider knows the hash without reading the package on every plan.
 //
 //	go run gen.go [-out dir]
 package main
@@ -10,6 +12,9 @@ package main
 import (
 	"archive/zip"
 	"bytes"
+	"compress/flate"
+	"crypto/sha256"
+	"encoding/base64"
 	"flag"
 	"fmt"
 	"io"
@@ -72,6 +77,10 @@ func writeZip(binary, zipPath string) error {
 	}
 	var buf bytes.Buffer
 	archive := zip.NewWriter(&buf)
+	// The package is embedded in the provider twice (one per architecture): every byte counts.
+	archive.RegisterCompressor(zip.Deflate, func(w io.Writer) (io.WriteCloser, error) {
+		return flate.NewWriter(w, flate.BestCompression)
+	})
 	header := &zip.FileHeader{Name: "bootstrap", Method: zip.Deflate, Modified: zipTime}
 	// Lambda runs the file as is: it must be executable in the archive.
 	header.SetMode(0o755)
@@ -85,11 +94,19 @@ func writeZip(binary, zipPath string) error {
 	if err := archive.Close(); err != nil {
 		return err
 	}
-	// Written beside the target and renamed, so an interrupted run never leaves a truncated zip
-	// for go:embed to pick up.
-	tmp := zipPath + ".tmp"
-	if err := os.WriteFile(tmp, buf.Bytes(), 0o644); err != nil {
+	sum := sha256.Sum256(buf.Bytes())
+	if err := writeAtomically(zipPath+".sha256", []byte(base64.StdEncoding.EncodeToString(sum[:]))); err != nil {
 		return err
 	}
-	return os.Rename(tmp, zipPath)
+	return writeAtomically(zipPath, buf.Bytes())
+}
+
+// writeAtomically writes beside the target and renames, so an interrupted run never leaves a
+// truncated file for go:embed to pick up.
+func writeAtomically(path string, content []byte) error {
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, content, 0o644); err != nil {
+		return err
+	}
+	return os.Rename(tmp, path)
 }
