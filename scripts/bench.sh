@@ -1,0 +1,132 @@
+#!/usr/bin/env bash
+# bench.sh [N...]: the secretsbundle_rds_secret figures the bundle issue asks for, printed, never
+# asserted: the provider binary's size, and for 1 and N bundles (default 1 50) the wall time of
+# `terraform apply`, `plan` (no changes) and `destroy` against LocalStack, and the provider's peak
+# RSS (VmHWM) during each. The provider runs in -debug mode, started fresh for every command, so
+# its peak is its own and not Terraform's (`/usr/bin/time -v terraform ...` would report the larger
+# of the two processes).
+#
+# Needs LocalStack (`make localstack-up`; started here when it is not running). Bundles use
+# rotate_immediately = false: rotation is measured by the rotator's own benchmarks.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+counts=("$@")
+[ ${#counts[@]} -gt 0 ] || counts=(1 50)
+
+bash scripts/localstack.sh up >/dev/null
+endpoint="http://127.0.0.1:${LOCALSTACK_PORT:-4566}"
+
+work=$(mktemp -d -t secretsbundle-bench.XXXXXX)
+provider_pid=""
+cleanup() {
+  [ -z "$provider_pid" ] || kill "$provider_pid" 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+go generate ./internal/rotator/artifact
+go build -trimpath -ldflags "-s -w" -o "$work/terraform-provider-secretsbundle" .
+printf 'provider binary (-s -w): %.1f MB\n' "$(echo "$(stat -c %s "$work/terraform-provider-secretsbundle") / 1000000" | bc -l)"
+
+case "$(uname -m)" in
+  aarch64 | arm64) arch=arm64 ;;
+  *) arch=x86_64 ;;
+esac
+
+# start_provider runs the provider in debug mode and exports TF_REATTACH_PROVIDERS for terraform.
+start_provider() {
+  local log="$work/provider.log"
+  : >"$log"
+  "$work/terraform-provider-secretsbundle" -debug >"$log" 2>&1 &
+  provider_pid=$!
+  for _ in $(seq 100); do
+    if grep -q "TF_REATTACH_PROVIDERS='" "$log"; then
+      TF_REATTACH_PROVIDERS=$(sed -n "s/^.*TF_REATTACH_PROVIDERS='\(.*\)'$/\1/p" "$log" | head -n 1)
+      export TF_REATTACH_PROVIDERS
+      return
+    fi
+    sleep 0.05
+  done
+  echo "bench.sh: the provider did not start in debug mode:" >&2
+  cat "$log" >&2
+  exit 1
+}
+
+# stop_provider prints the provider's peak RSS in MB and stops it.
+stop_provider() {
+  local hwm
+  hwm=$(awk '/^VmHWM:/ {print $2}' "/proc/$provider_pid/status")
+  kill "$provider_pid"
+  wait "$provider_pid" 2>/dev/null || true
+  provider_pid=""
+  unset TF_REATTACH_PROVIDERS
+  printf '%.1f' "$(echo "$hwm / 1024" | bc -l)"
+}
+
+# timed runs one terraform command against a fresh provider and prints "<seconds> s, provider peak RSS <MB> MB".
+timed() {
+  local dir=$1
+  shift
+  start_provider
+  local t0 t1
+  t0=$(date +%s.%N)
+  if ! terraform -chdir="$dir" "$@" -input=false -no-color >"$work/terraform.log" 2>&1; then
+    echo "bench.sh: terraform $* failed:" >&2
+    tail -n 40 "$work/terraform.log" >&2
+    exit 1
+  fi
+  t1=$(date +%s.%N)
+  printf '%.2f s, provider peak RSS %s MB' "$(echo "$t1 - $t0" | bc -l)" "$(stop_provider)"
+}
+
+run_id=$(date +%s)
+for n in "${counts[@]}"; do
+  dir="$work/bundles-$n"
+  mkdir -p "$dir"
+  cat >"$dir/main.tf" <<EOF
+terraform {
+  required_providers {
+    secretsbundle = { source = "secretsbundle/secretsbundle" }
+  }
+}
+
+provider "secretsbundle" {
+  region     = "us-east-1"
+  access_key = "test"
+  secret_key = "test"
+  endpoints {
+$(for service in secretsmanager lambda iam events sns sqs cloudtrail kms sts logs rds; do echo "    $service = \"$endpoint\""; done)
+  }
+}
+
+resource "secretsbundle_rds_secret" "bench" {
+  count = $n
+  name  = "bench-$run_id-$n-\${count.index}"
+  recovery_window_in_days = 0
+
+  credentials = {
+    engine   = "postgres"
+    host     = "db.bench.internal"
+    dbname   = "bench"
+    username = "app"
+  }
+
+  rotation = {
+    automatically_after_days = 30
+    rotate_immediately       = false
+    lambda = {
+      architecture = "$arch"
+    }
+  }
+
+  deletion_alert = {
+    events = ["DeleteSecret"]
+  }
+}
+EOF
+  echo "$n bundle(s):"
+  echo "  apply:   $(timed "$dir" apply -auto-approve -parallelism=10)"
+  echo "  plan:    $(timed "$dir" plan -detailed-exitcode -parallelism=10)"
+  echo "  destroy: $(timed "$dir" destroy -auto-approve -parallelism=10)"
+done
