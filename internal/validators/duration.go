@@ -14,9 +14,9 @@ type durationValidator struct {
 
 var _ validator.String = durationValidator{}
 
-// DurationBetween accepts Go duration strings ("1h", "90m", "3h30m") from min to max inclusive.
-func DurationBetween(min, max time.Duration) validator.String {
-	return durationValidator{min: min, max: max}
+// DurationBetween accepts Go duration strings ("1h", "90m", "3h30m") from shortest to longest inclusive.
+func DurationBetween(shortest, longest time.Duration) validator.String {
+	return durationValidator{min: shortest, max: longest}
 }
 
 func (v durationValidator) Description(context.Context) string {
