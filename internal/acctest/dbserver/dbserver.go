@@ -56,6 +56,9 @@ type Server struct {
 	pid     int
 	process *exec.Cmd
 	logPath string
+	// launch runs the server process on the initialised data directory: Start and Restart.
+	launch  func(context.Context) error
+	halted  bool
 	stopped bool
 	mu      sync.Mutex
 }
@@ -193,6 +196,39 @@ func (s *Server) Stop() error {
 		}
 	}
 	return err
+}
+
+// Halt shuts the server down as a database that went down would be: connections are refused
+// until Restart starts it again on the same port with the same data. Stop still cleans up.
+func (s *Server) Halt() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.stopped || s.halted {
+		return fmt.Errorf("dbserver: the %s server on port %d is not running", s.Engine, s.Port)
+	}
+	err := stopPID(s.pid, s.stopSignal())
+	if s.process != nil {
+		_ = s.process.Process.Signal(syscall.SIGCONT)
+		_ = s.process.Wait()
+	}
+	s.halted = true
+	return err
+}
+
+// Restart starts a halted server again on its port, with its data, and waits until it accepts
+// logins.
+func (s *Server) Restart(ctx context.Context) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.stopped || !s.halted {
+		return fmt.Errorf("dbserver: the %s server on port %d is not halted", s.Engine, s.Port)
+	}
+	if err := s.launch(ctx); err != nil {
+		return fmt.Errorf("restarting %s on port %d: %w", s.Engine, s.Port, err)
+	}
+	s.halted = false
+	s.register()
+	return nil
 }
 
 // Pause freezes the server (SIGSTOP): it still accepts TCP connections but never answers, as a

@@ -67,3 +67,43 @@ func TestAccMariaDBStartsAndStops(t *testing.T) {
 		t.Errorf("mariadbd %d still runs after Stop", pid)
 	}
 }
+
+// A halted server refuses connections like a database that went down, and comes back on the same
+// port with its data.
+func TestAccHaltAndRestart(t *testing.T) {
+	requireAcc(t)
+	for _, engine := range []Engine{Postgres, MariaDB} {
+		t.Run(string(engine), func(t *testing.T) {
+			server := StartT(t, Options{Engine: engine})
+			ctx := context.Background()
+			login := func() error {
+				if engine == Postgres {
+					return server.pingPostgres(ctx)
+				}
+				return server.pingMariaDB(ctx)
+			}
+			port, pid := server.Port, server.pid
+			if err := server.Halt(); err != nil {
+				t.Fatal(err)
+			}
+			if alive(pid) {
+				t.Errorf("server %d still runs after Halt", pid)
+			}
+			if err := login(); err == nil {
+				t.Fatal("a halted server accepted a login")
+			}
+			if err := server.Halt(); err == nil {
+				t.Error("halting a halted server succeeded")
+			}
+			if err := server.Restart(ctx); err != nil {
+				t.Fatal(err)
+			}
+			if server.Port != port {
+				t.Errorf("restarted on port %d, want %d", server.Port, port)
+			}
+			if err := login(); err != nil {
+				t.Fatalf("login after Restart: %v\n%s", err, server.Log())
+			}
+		})
+	}
+}

@@ -78,13 +78,16 @@ func (s *Server) startMariaDB(ctx context.Context) error {
 	if output, err := install.CombinedOutput(); err != nil {
 		return fmt.Errorf("mariadb-install-db in %s: %w\n%s", data, err, output)
 	}
-	s.process = exec.Command(server, args...)
-	s.process.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	if err := s.process.Start(); err != nil {
-		return fmt.Errorf("starting mariadbd: %w", err)
+	s.launch = func(ctx context.Context) error {
+		s.process = exec.Command(server, args...)
+		s.process.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+		if err := s.process.Start(); err != nil {
+			return fmt.Errorf("starting mariadbd: %w", err)
+		}
+		s.pid = s.process.Process.Pid
+		return s.waitReady(ctx, s.pingMariaDB)
 	}
-	s.pid = s.process.Process.Pid
-	return s.waitReady(ctx, s.pingMariaDB)
+	return s.launch(ctx)
 }
 
 func (s *Server) pingMariaDB(ctx context.Context) error {

@@ -62,12 +62,20 @@ func (s *Server) startPostgres(ctx context.Context) error {
 	if output, err := initdb.CombinedOutput(); err != nil {
 		return fmt.Errorf("initdb in %s: %w\n%s", data, err, output)
 	}
+	s.launch = func(ctx context.Context) error {
+		return s.launchPostgres(ctx, asPostgres, filepath.Join(bin, "postgres"), data, settings)
+	}
+	return s.launch(ctx)
+}
+
+// launchPostgres runs the postmaster on an initialised data directory and waits for logins.
+func (s *Server) launchPostgres(ctx context.Context, asPostgres bool, postgres, data string, settings []string) error {
 	logFile, err := os.OpenFile(s.logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
 	if err != nil {
 		return err
 	}
 	defer logFile.Close()
-	s.process = command(context.Background(), asPostgres, filepath.Join(bin, "postgres"), append([]string{"-D", data}, settings...)...)
+	s.process = command(context.Background(), asPostgres, postgres, append([]string{"-D", data}, settings...)...)
 	s.process.Stdout = logFile
 	s.process.Stderr = logFile
 	// Its own process group: a Ctrl-C of the test run must not reach the server before Stop does.
