@@ -1,0 +1,275 @@
+package provider
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-testing/helper/acctest"
+	"github.com/jackc/pgx/v5"
+
+	harness "github.com/secretsbundle/terraform-provider-secretsbundle/internal/acctest"
+	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/acctest/awsproxy"
+	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/acctest/dbserver"
+	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/awsclient"
+)
+
+// e2eDatabase is a login user on a real PostgreSQL or MariaDB server, as the end-to-end tests
+// give it to the bundle.
+type e2eDatabase struct {
+	engine   dbserver.Engine
+	server   *dbserver.Server
+	username string
+	password string
+	dbname   string
+}
+
+// newE2EDatabase creates a user that may read one table, so that the alternating-users clone has
+// grants to copy.
+func newE2EDatabase(t *testing.T, server *dbserver.Server) e2eDatabase {
+	t.Helper()
+	db := e2eDatabase{
+		engine: server.Engine, server: server,
+		username: "e2e_" + strings.ToLower(acctest.RandString(8)), password: "Initial-" + acctest.RandString(16),
+	}
+	table := "t_" + strings.ToLower(acctest.RandString(6))
+	switch server.Engine {
+	case dbserver.Postgres:
+		db.dbname = "postgres"
+		conn, err := pgx.Connect(context.Background(), server.SuperuserURL())
+		if err != nil {
+			t.Fatalf("connecting to the test PostgreSQL as its superuser: %v", err)
+		}
+		defer conn.Close(context.Background())
+		for _, statement := range []string{
+			fmt.Sprintf(`CREATE ROLE %s LOGIN PASSWORD '%s'`, db.username, db.password),
+			fmt.Sprintf(`CREATE TABLE %s (id int)`, table),
+			fmt.Sprintf(`GRANT SELECT ON %s TO %s`, table, db.username),
+		} {
+			if _, err := conn.Exec(context.Background(), statement); err != nil {
+				t.Fatalf("preparing the PostgreSQL user %s: %v", db.username, err)
+			}
+		}
+	case dbserver.MariaDB:
+		db.dbname = "e2e"
+		conn, err := server.SuperuserDB()
+		if err != nil {
+			t.Fatalf("connecting to the test MariaDB as its superuser: %v", err)
+		}
+		defer conn.Close()
+		for _, statement := range []string{
+			fmt.Sprintf(`CREATE USER '%s'@'%%' IDENTIFIED BY '%s'`, db.username, db.password),
+			`CREATE DATABASE IF NOT EXISTS e2e`,
+			fmt.Sprintf(`CREATE TABLE e2e.%s (id int)`, table),
+			fmt.Sprintf(`GRANT SELECT ON e2e.%s TO '%s'@'%%'`, table, db.username),
+		} {
+			if _, err := conn.Exec(statement); err != nil {
+				t.Fatalf("preparing the MariaDB user %s: %v", db.username, err)
+			}
+		}
+	}
+	return db
+}
+
+// logIn reports whether username and password log in to the database.
+func (db e2eDatabase) logIn(username, password string) error {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if db.engine == dbserver.Postgres {
+		conn, err := pgx.Connect(ctx, db.server.PostgresURL(username, password, db.dbname))
+		if err != nil {
+			return err
+		}
+		return conn.Close(ctx)
+	}
+	conn, err := db.server.OpenMySQL(username, password, db.dbname)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	return conn.PingContext(ctx)
+}
+
+// masterSecret stores the server's superuser as the master secret of the alternating-users
+// strategy, removing it after the test.
+func (db e2eDatabase) masterSecret(t *testing.T, client *awsclient.Client) string {
+	t.Helper()
+	out, err := client.SecretsManager.CreateSecret(context.Background(), &secretsmanager.CreateSecretInput{
+		Name: aws.String(acctest.RandomWithPrefix("tf-acc-e2e-master")),
+		SecretString: aws.String(fmt.Sprintf(`{"engine":%q,"host":%q,"port":%d,"dbname":%q,"username":%q,"password":%q,"ssl":false}`,
+			db.engine, db.server.Host, db.server.Port, db.dbname, db.server.SuperUser, db.server.SuperPassword)),
+	})
+	if err != nil {
+		t.Fatalf("creating the master secret: %v", err)
+	}
+	t.Cleanup(func() {
+		_, _ = client.SecretsManager.DeleteSecret(context.Background(), &secretsmanager.DeleteSecretInput{SecretId: out.ARN, ForceDeleteWithoutRecovery: aws.Bool(true)})
+	})
+	return aws.ToString(out.ARN)
+}
+
+// bundleConfig is a bundle of this database behind endpoint; extra goes inside the resource.
+func (db e2eDatabase) bundleConfig(endpoint, name, extra string) string {
+	return testAccProviderBlock(endpoint) + fmt.Sprintf(`
+resource "secretsbundle_rds_secret" "test" {
+  name                    = %[1]q
+  recovery_window_in_days = 0
+
+  credentials = {
+    engine              = %[2]q
+    host                = %[3]q
+    port                = %[4]d
+    dbname              = %[5]q
+    username            = %[6]q
+    password_wo         = %[7]q
+    password_wo_version = 1
+    ssl                 = false
+  }
+%[8]s
+}
+`, name, db.engine, db.server.Host, db.server.Port, db.dbname, db.username, db.password, extra)
+}
+
+// secretVersion is one version of the secret as Secrets Manager holds it.
+type secretVersion struct {
+	id       string
+	username string
+	password string
+}
+
+// readVersion reads the version with a stage straight from LocalStack, out of the proxy's record.
+func readVersion(client *awsclient.Client, secretID, stage string) (secretVersion, error) {
+	out, err := client.SecretsManager.GetSecretValue(context.Background(), &secretsmanager.GetSecretValueInput{
+		SecretId: aws.String(secretID), VersionStage: aws.String(stage),
+	})
+	if err != nil {
+		return secretVersion{}, fmt.Errorf("reading the %s version of secret %s: %w", stage, secretID, err)
+	}
+	var value struct {
+		Username string `json:"username"`
+		Password string `json:"password"`
+	}
+	if err := json.Unmarshal([]byte(aws.ToString(out.SecretString)), &value); err != nil {
+		return secretVersion{}, fmt.Errorf("the %s version of secret %s is not JSON: %w", stage, secretID, err)
+	}
+	return secretVersion{id: aws.ToString(out.VersionId), username: value.Username, password: value.Password}, nil
+}
+
+// rotateOutOfBand rotates the secret as `aws secretsmanager rotate-secret` would, through the
+// proxy; LocalStack runs the four steps inside the call.
+func rotateOutOfBand(t *testing.T, endpoint, secretID string) {
+	t.Helper()
+	if _, err := proxiedSecretsManager(t, endpoint).RotateSecret(context.Background(), &secretsmanager.RotateSecretInput{SecretId: aws.String(secretID)}); err != nil {
+		t.Fatalf("rotating secret %s out of band: %v", secretID, err)
+	}
+}
+
+// valueWrites are the calls between two marks that could have changed the secret's value: in a
+// step whose plan is empty, the provider must make none (rotation owns the password).
+func valueWrites(proxy *awsproxy.Proxy, from, to string) ([]string, error) {
+	calls, err := proxy.CallsBetween(from, to)
+	if err != nil {
+		return nil, err
+	}
+	var writes []string
+	for _, call := range calls {
+		switch call.Operation {
+		case "PutSecretValue", "UpdateSecret", "UpdateSecretVersionStage", "RotateSecret":
+			writes = append(writes, fmt.Sprintf("%s by %s", call.Operation, call.Identity.ARN))
+		}
+	}
+	return writes, nil
+}
+
+// rfc3339Date matches the dates the resource stores.
+var rfc3339Date = regexp.MustCompile(`^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$`)
+
+// diagnosticRecorder serves the provider to terraform-plugin-testing and keeps the warnings its
+// resources return: the testing framework passes them over, and the issue asks that a failed
+// rotation warns.
+type diagnosticRecorder struct {
+	mu       sync.Mutex
+	warnings []string
+}
+
+func (r *diagnosticRecorder) factories() map[string]func() (tfprotov6.ProviderServer, error) {
+	return map[string]func() (tfprotov6.ProviderServer, error){
+		"secretsbundle": func() (tfprotov6.ProviderServer, error) {
+			server, err := providerserver.NewProtocol6WithError(New("test")())()
+			if err != nil {
+				return nil, err
+			}
+			return recordingServer{ProviderServer: server, recorder: r}, nil
+		},
+	}
+}
+
+func (r *diagnosticRecorder) record(rpc string, diags []*tfprotov6.Diagnostic) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, d := range diags {
+		if d.Severity == tfprotov6.DiagnosticSeverityWarning {
+			r.warnings = append(r.warnings, rpc+": "+d.Summary+": "+d.Detail)
+		}
+	}
+}
+
+// reset forgets the warnings of earlier steps.
+func (r *diagnosticRecorder) reset() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.warnings = nil
+}
+
+// expectWarning finds a warning of the RPC that contains every one of wants.
+func (r *diagnosticRecorder) expectWarning(rpc string, wants ...string) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, w := range r.warnings {
+		if !strings.HasPrefix(w, rpc+": ") {
+			continue
+		}
+		all := true
+		for _, want := range wants {
+			all = all && strings.Contains(w, want)
+		}
+		if all {
+			return nil
+		}
+	}
+	return fmt.Errorf("no %s warning mentions %q; warnings: %q", rpc, wants, r.warnings)
+}
+
+type recordingServer struct {
+	tfprotov6.ProviderServer
+	recorder *diagnosticRecorder
+}
+
+func (s recordingServer) ApplyResourceChange(ctx context.Context, req *tfprotov6.ApplyResourceChangeRequest) (*tfprotov6.ApplyResourceChangeResponse, error) {
+	resp, err := s.ProviderServer.ApplyResourceChange(ctx, req)
+	if resp != nil {
+		s.recorder.record("ApplyResourceChange", resp.Diagnostics)
+	}
+	return resp, err
+}
+
+func (s recordingServer) ReadResource(ctx context.Context, req *tfprotov6.ReadResourceRequest) (*tfprotov6.ReadResourceResponse, error) {
+	resp, err := s.ProviderServer.ReadResource(ctx, req)
+	if resp != nil {
+		s.recorder.record("ReadResource", resp.Diagnostics)
+	}
+	return resp, err
+}
+
+// e2eOperator is the person who deletes the secret out of band in the alert test.
+var e2eOperator = testCaller{accessKeyID: "AKIAOPERATOR00000001", app: "ops-cli", identity: awsproxy.Identity{
+	Type: "IAMUser", PrincipalID: "AIDAOPERATOR", ARN: "arn:aws:iam::" + harness.AccountID + ":user/operator", UserName: "operator"}}
