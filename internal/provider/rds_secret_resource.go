@@ -175,6 +175,11 @@ func (r *rdsSecretResource) Read(ctx context.Context, req resource.ReadRequest, 
 	switch {
 	case obs.RotationFailure != "":
 		obs.State.LastRotationError = obs.RotationFailure
+		// A rotation out of band (the schedule, rotate-secret) fails where only the rotator's log
+		// sees it: say so in every plan until a rotation succeeds.
+		resp.Diagnostics.AddWarning("The latest rotation of "+prior.SecretName+" failed",
+			"Secrets Manager still serves the version before it (AWSCURRENT); the rotator reported: "+obs.RotationFailure+
+				". Fix the cause (database reachable from the function, user and password right), then rotate with `aws secretsmanager rotate-secret --secret-id "+prior.SecretARN+"`; last_rotation_error keeps this message until a rotation succeeds.")
 	case !obs.State.LastRotatedDate.IsZero() && dateString(obs.State.LastRotatedDate).ValueString() != state.LastRotatedDate.ValueString():
 		// A rotation succeeded since the error was recorded.
 		obs.State.LastRotationError = ""
