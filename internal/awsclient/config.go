@@ -23,6 +23,27 @@ import (
 // endpoints block and as the SDK's AWS_ENDPOINT_URL_<SERVICE> variables.
 var Services = []string{"secretsmanager", "lambda", "iam", "events", "sns", "sqs", "cloudtrail", "kms", "sts", "logs", "rds"}
 
+// endpointEnvSuffix is each service's part of the SDK's AWS_ENDPOINT_URL_<SERVICE> variable: the
+// SDK's service id in upper case with spaces as underscores ("Secrets Manager" → SECRETS_MANAGER),
+// which is not always the endpoints block's key.
+var endpointEnvSuffix = map[string]string{
+	"secretsmanager": "SECRETS_MANAGER",
+	"lambda":         "LAMBDA",
+	"iam":            "IAM",
+	"events":         "EVENTBRIDGE",
+	"sns":            "SNS",
+	"sqs":            "SQS",
+	"cloudtrail":     "CLOUDTRAIL",
+	"kms":            "KMS",
+	"sts":            "STS",
+	"logs":           "CLOUDWATCH_LOGS",
+	"rds":            "RDS",
+}
+
+// EndpointEnvVar is the environment variable the SDK reads a service's endpoint from, for a key of
+// the endpoints block (Services).
+func EndpointEnvVar(service string) string { return "AWS_ENDPOINT_URL_" + endpointEnvSuffix[service] }
+
 // AssumeRole mirrors the provider's assume_role block.
 type AssumeRole struct {
 	RoleARN     string

@@ -6,6 +6,18 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
+	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/kms"
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
+	"github.com/aws/aws-sdk-go-v2/service/rds"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+	"github.com/aws/aws-sdk-go-v2/service/sns"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
 )
 
 func TestValidRegion(t *testing.T) {
@@ -79,5 +91,26 @@ func TestEndpointForPrefersProviderBlock(t *testing.T) {
 	}
 	if got := endpointFor(c, "iam"); got != nil {
 		t.Fatalf("endpointFor(iam) = %v, want nil so that AWS_ENDPOINT_URL applies", *got)
+	}
+}
+
+// The SDK names a service's endpoint variable after its service id, which is not always the
+// endpoints block's key (events is EventBridge, logs is CloudWatch Logs).
+func TestEndpointEnvVarIsTheSDKs(t *testing.T) {
+	serviceIDs := map[string]string{
+		"secretsmanager": secretsmanager.ServiceID, "lambda": lambda.ServiceID, "iam": iam.ServiceID,
+		"events": eventbridge.ServiceID, "sns": sns.ServiceID, "sqs": sqs.ServiceID,
+		"cloudtrail": cloudtrail.ServiceID, "kms": kms.ServiceID, "sts": sts.ServiceID,
+		"logs": cloudwatchlogs.ServiceID, "rds": rds.ServiceID,
+	}
+	for _, service := range Services {
+		id, ok := serviceIDs[service]
+		if !ok {
+			t.Fatalf("endpoints key %q has no SDK service in this test", service)
+		}
+		want := "AWS_ENDPOINT_URL_" + strings.ToUpper(strings.ReplaceAll(id, " ", "_"))
+		if got := EndpointEnvVar(service); got != want {
+			t.Errorf("EndpointEnvVar(%q) = %s, want %s", service, got, want)
+		}
 	}
 }

@@ -2,7 +2,6 @@ package provider
 
 import (
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
@@ -22,8 +21,8 @@ func providerSchema() schema.Schema {
 		endpointAttributes[service] = schema.StringAttribute{
 			Optional: true,
 			MarkdownDescription: fmt.Sprintf("Use this URL for %s instead of the default endpoint. "+
-				"Without it, `AWS_ENDPOINT_URL_%s` and then `AWS_ENDPOINT_URL` apply, as in the AWS CLI.",
-				service, strings.ToUpper(service)),
+				"Without it, `%s` and then `AWS_ENDPOINT_URL` apply, as in the AWS CLI.",
+				service, awsclient.EndpointEnvVar(service)),
 			Validators: []validator.String{validators.EndpointURL()},
 		}
 	}

@@ -74,7 +74,7 @@ func (r *rdsSecretResource) secretsManagerEndpoint() string {
 	if e := r.client.Endpoints["secretsmanager"]; e != "" {
 		return e
 	}
-	if e := os.Getenv("AWS_ENDPOINT_URL_SECRETSMANAGER"); e != "" {
+	if e := os.Getenv(awsclient.EndpointEnvVar("secretsmanager")); e != "" {
 		return e
 	}
 	return os.Getenv("AWS_ENDPOINT_URL")
