@@ -126,13 +126,14 @@ func TestCreateRollbackFailureKeepsSurvivorsInState(t *testing.T) {
 
 func TestCreateRetriesExactlyThePropagationErrors(t *testing.T) {
 	f := newFakeAWS()
-	f.fail("CreateFunction", apiError("InvalidParameterValueException", "The role defined for the function cannot be assumed by Lambda."))
+	f.fail("CreateFunction", apiError("InvalidParameterValueException", "The role defined for the function cannot be assumed by Lambda."),
+		apiError("InvalidParameterValueException", "The provided execution role does not have permissions to call CreateNetworkInterface on EC2"))
 	f.fail("RotateSecret", apiError("AccessDeniedException", "Secrets Manager cannot invoke the specified Lambda function. Ensure that the function policy grants access to the principal secretsmanager.amazonaws.com."))
 	f.fail("CreateSecret", apiError("InvalidRequestException", "You can't create this secret because a secret with this name is already scheduled for deletion."))
 	if _, err := Create(context.Background(), f.deps(), testSpec()); err != nil {
 		t.Fatalf("propagation errors should have been retried: %v", err)
 	}
-	for op, want := range map[string]int{"CreateFunction": 2, "RotateSecret": 2, "CreateSecret": 2} {
+	for op, want := range map[string]int{"CreateFunction": 3, "RotateSecret": 2, "CreateSecret": 2} {
 		if got := count(f.ops(), op); got != want {
 			t.Errorf("%s called %d times, want %d", op, got, want)
 		}

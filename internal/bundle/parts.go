@@ -236,7 +236,7 @@ func (d Deps) createFunction(ctx context.Context, spec *Spec, st *State) error {
 	err = retryOn(ctx, func() (err error) {
 		out, err = d.AWS.Lambda.CreateFunction(ctx, input)
 		return err
-	}, errRoleNotAssumable)
+	}, errRoleNotAssumable, errRoleLacksVPCAccess)
 	if err != nil {
 		return fmt.Errorf("creating Lambda function %s: %w", name, err)
 	}

@@ -114,7 +114,7 @@ func RolePolicy(a arnContext, spec *Spec, logGroup string) PolicyDocument {
 		statements = append(statements, PolicyStatement{
 			Sid:      "RunInVPC",
 			Effect:   "Allow",
-			Action:   []string{"ec2:CreateNetworkInterface", "ec2:DescribeNetworkInterfaces", "ec2:DeleteNetworkInterface", "ec2:AssignPrivateIpAddresses", "ec2:UnassignPrivateIpAddresses"},
+			Action:   []string{"ec2:CreateNetworkInterface", "ec2:DescribeNetworkInterfaces", "ec2:DescribeSubnets", "ec2:DeleteNetworkInterface", "ec2:AssignPrivateIpAddresses", "ec2:UnassignPrivateIpAddresses"},
 			Resource: "*",
 		})
 	}

@@ -13,6 +13,9 @@ import (
 var (
 	// A new role is not assumable by Lambda for about ten seconds.
 	errRoleNotAssumable = apiErrorMatch{code: "InvalidParameterValueException", message: "cannot be assumed by Lambda"}
+	// In a VPC, Lambda checks the role's network-interface permissions at CreateFunction and
+	// UpdateFunctionConfiguration: the inline policy written just before takes as long to propagate.
+	errRoleLacksVPCAccess = apiErrorMatch{code: "InvalidParameterValueException", message: "does not have permissions to call CreateNetworkInterface"}
 	// RotateSecret is refused until the invoke grant has propagated.
 	errCannotInvoke               = apiErrorMatch{code: "AccessDeniedException", message: "Secrets Manager cannot invoke the specified Lambda function"}
 	errCannotInvokeInvalidRequest = apiErrorMatch{code: "InvalidRequestException", message: "Secrets Manager cannot invoke the specified Lambda function"}

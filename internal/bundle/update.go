@@ -219,7 +219,7 @@ func (d Deps) updateFunction(ctx context.Context, prior, spec *Spec, st *State, 
 		err := retryOn(ctx, func() error {
 			_, err := d.AWS.Lambda.UpdateFunctionConfiguration(ctx, input)
 			return err
-		}, errUpdateInProgress, errRoleNotAssumable)
+		}, errUpdateInProgress, errRoleNotAssumable, errRoleLacksVPCAccess)
 		if err != nil {
 			return fmt.Errorf("updating the configuration of Lambda function %s: %w", st.FunctionName, err)
 		}
