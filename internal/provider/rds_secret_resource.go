@@ -200,6 +200,13 @@ func (m *rdsSecretModel) observe(ctx context.Context, obs *bundle.Observed, defa
 	if obs.KMSKeyID != "" && obs.KMSKeyID != m.KMSKeyID.ValueString() {
 		m.KMSKeyID = types.StringValue(obs.KMSKeyID)
 	}
+	// The function's environment says which strategy rotates the secret. A secret adopted by import
+	// from elsewhere has no function of ours yet: a master secret in its value means alternating
+	// users, as in AWS's rotation templates.
+	strategy := obs.Strategy
+	if strategy == "" && obs.Credentials != nil && obs.Credentials.MasterARN != "" {
+		strategy = bundle.StrategyAlternatingUsers
+	}
 	if c := obs.Credentials; c != nil {
 		if m.Credentials == nil {
 			m.Credentials = &credentialsModel{PasswordWO: types.StringNull(), PasswordWOVersion: types.Int64Null(), SSL: types.BoolNull(), DBName: types.StringNull()}
@@ -209,7 +216,7 @@ func (m *rdsSecretModel) observe(ctx context.Context, obs *bundle.Observed, defa
 		// Alternating users: rotation moves the secret between the user and its _clone, and
 		// both are the configured user.
 		username := c.Username
-		if m.Credentials.Username.IsNull() && obs.Strategy == bundle.StrategyAlternatingUsers {
+		if m.Credentials.Username.IsNull() && strategy == bundle.StrategyAlternatingUsers {
 			// Import: the configured user is the one without the suffix.
 			username = strings.TrimSuffix(username, bundle.CloneSuffix)
 		}
@@ -242,13 +249,18 @@ func (m *rdsSecretModel) observe(ctx context.Context, obs *bundle.Observed, defa
 		lambdaSettings.MemorySize, lambdaSettings.Timeout = types.Int64Value(obs.MemorySize), types.Int64Value(obs.Timeout)
 		rotation.PasswordLength = types.Int64Value(obs.PasswordLength)
 		rotation.ExcludeCharacters = types.StringValue(obs.ExcludeCharacters)
-		rotation.Strategy = types.StringValue(obs.Strategy)
+		if strategy != "" {
+			rotation.Strategy = types.StringValue(strategy)
+		}
 		if obs.VPCID != "" {
 			// Only a function in a VPC reports its placement; LocalStack never does, so an empty
 			// answer cannot tell "moved out" from "not reported".
 			lambdaSettings.SubnetIDs = setOf(obs.SubnetIDs)
 			lambdaSettings.SecurityGroupIDs = setOf(obs.SecurityGroupIDs)
 		}
+	}
+	if obs.State.FunctionName == "" && strategy != "" {
+		rotation.Strategy = types.StringValue(strategy)
 	}
 	lambdaObj, d := types.ObjectValueFrom(ctx, lambdaAttrTypes(), lambdaSettings)
 	diags.Append(d...)
