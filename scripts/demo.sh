@@ -168,11 +168,16 @@ stop_postgres() {
 
 # --- AWS and Terraform ----------------------------------------------------------------------------
 
-# aws runs the AWS CLI through the proxy as the operator; AWS_ACCESS_KEY_ID in the environment of
-# one call (key=...) makes it another caller.
-aws() {
+# aws_raw runs the AWS CLI through the proxy, as the operator unless AWS_ACCESS_KEY_ID says
+# otherwise; aws does the same and fails the step when the call fails.
+aws_raw() {
   AWS_ACCESS_KEY_ID=${AWS_ACCESS_KEY_ID:-$operator_key} AWS_SECRET_ACCESS_KEY=test \
     "$venv/bin/aws" --endpoint-url "$proxy_url" --region "$region" --output json "$@"
+}
+aws() {
+  local status=0
+  aws_raw "$@" || status=$?
+  [ "$status" = 0 ] || fail "aws $1 $2 failed (exit $status; the AWS CLI's error is above)"
 }
 aws_as() { # key, aws arguments
   local key=$1
@@ -256,14 +261,14 @@ cleanup() {
   if [ "$applied" = 1 ] && [ "$destroyed" = 0 ]; then
     echo "demo.sh: removing what the run created (terraform destroy)" >&2
     # A secret left scheduled for deletion by step 5 is restored first, as step 7 does.
-    [ -n "$secret_arn" ] && aws secretsmanager restore-secret --secret-id "$secret_arn" >/dev/null 2>&1
+    [ -n "$secret_arn" ] && aws_raw secretsmanager restore-secret --secret-id "$secret_arn" >/dev/null 2>&1
     tf destroy -auto-approve -input=false -no-color >"$work/cleanup-destroy.log" 2>&1 ||
       echo "demo.sh: terraform destroy failed; see $work/cleanup-destroy.log, and run make sweep" >&2
   fi
   if [ -n "$secret_arn" ] && [ "$destroyed" = 0 ]; then
-    aws secretsmanager delete-secret --secret-id "$secret_arn" --force-delete-without-recovery >/dev/null 2>&1
+    aws_raw secretsmanager delete-secret --secret-id "$secret_arn" --force-delete-without-recovery >/dev/null 2>&1
   fi
-  [ -n "$queue_url" ] && aws sqs delete-queue --queue-url "$queue_url" >/dev/null 2>&1
+  [ -n "$queue_url" ] && aws_raw sqs delete-queue --queue-url "$queue_url" >/dev/null 2>&1
   [ -n "$db_user" ] && [ -n "${pg_port:-}" ] && superuser_sql postgres <<<"drop role if exists \"$db_user\";" 2>/dev/null
   if [ -n "$work" ]; then
     if [ "$rc" = 0 ] && [ "${DEMO_KEEP:-0}" != 1 ]; then
@@ -282,9 +287,10 @@ prepare() {
   command -v terraform >/dev/null || fail "terraform (>= 1.11) is not on PATH"
   mkdir -p "$run" "$bin_dir"
   show "installing and starting the harness (scripts/databases.sh install, scripts/localstack.sh up)"
-  bash "$repo/scripts/databases.sh" install || fail "scripts/databases.sh install failed (see above)"
-  bash "$repo/scripts/localstack.sh" up 2>"$run/localstack-up.log" ||
-    { tail -n 20 "$run/localstack-up.log" >&2; fail "scripts/localstack.sh up failed; log: $run/localstack-up.log"; }
+  bash "$repo/scripts/databases.sh" install 2>&1 | sed 's/^/   /' || fail "scripts/databases.sh install failed (see above)"
+  # On a fresh machine this installs LocalStack into .harness/venv, which takes minutes: its
+  # progress lines are worth seeing.
+  bash "$repo/scripts/localstack.sh" up 2>&1 | sed 's/^/   /' || fail "scripts/localstack.sh up failed (see above)"
   [ "$(curl -s -o /dev/null -m 5 -w '%{http_code}' "$proxy_url/_proxy/health")" = 200 ] ||
     fail "the AWS proxy does not answer on $proxy_url/_proxy/health"
   show "LocalStack 4.14 and the AWS proxy are up ($proxy_url)"
@@ -531,7 +537,7 @@ step7_cleanup() {
     "events describe-rule --name ${out_alert_rule_arn##*/}" \
     "secretsmanager describe-secret --secret-id $secret_arn"; do
     # shellcheck disable=SC2086 # the words are the AWS CLI's arguments
-    if aws $what >/dev/null 2>&1; then
+    if aws_raw $what >/dev/null 2>&1; then
       fail "still exists after the clean-up: aws $what"
     fi
   done
