@@ -36,7 +36,7 @@ func Find(ctx context.Context, d Deps, secretID string) (*Found, error) {
 		tagged = tagged || (aws.ToString(t.Key) == BundleTagKey && aws.ToString(t.Value) == name)
 	}
 	if !tagged {
-		return nil, fmt.Errorf("secret %s has no tag %s = %q, so it was not made by secretsbundle_rds_secret; import it with aws_secretsmanager_secret instead", name, BundleTagKey, name)
+		return nil, fmt.Errorf("secret %s has no tag %s = %q, so it was not made by secretsbundle_rds_secret; to adopt it, tag it first (aws secretsmanager tag-resource --secret-id %s --tags Key=%s,Value=%s) and import again, see the guide \"Migrating from aws_secretsmanager_* resources\"", name, BundleTagKey, name, name, BundleTagKey, name)
 	}
 	f := &Found{State: State{SecretARN: aws.ToString(secret.ARN), SecretName: name}}
 	st := &f.State
