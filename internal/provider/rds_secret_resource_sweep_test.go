@@ -11,14 +11,27 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 
 	harness "github.com/secretsbundle/terraform-provider-secretsbundle/internal/acctest"
+	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/acctest/dbserver"
 	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/awsclient"
 	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/bundle"
 )
 
 // TestMain lets `go test ./internal/provider -sweep=us-east-1` run the sweepers; without -sweep
-// it runs the tests as usual.
+// it runs the tests as usual, then stops the database servers they shared (they run in process
+// groups of their own, so they would outlive the test binary).
 func TestMain(m *testing.M) {
-	resource.TestMain(m)
+	resource.TestMain(stopSharedServersAfter{m})
+}
+
+type stopSharedServersAfter struct{ m *testing.M }
+
+func (s stopSharedServersAfter) Run() int {
+	code := s.m.Run()
+	if err := dbserver.StopShared(); err != nil {
+		log.Printf("stopping the shared database servers: %v", err)
+		return max(code, 1)
+	}
+	return code
 }
 
 func init() {
