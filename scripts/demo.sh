@@ -371,7 +371,7 @@ step1_store() {
   show "rotator's role  $out_rotation_role_arn"
   show "alert           $out_alert_rule_arn -> $out_alert_topic_arn"
   show "last rotated    $out_last_rotated_date; next rotation due $out_next_rotation_date"
-  [ -z "$out_last_rotation_error" ] || fail "the first rotation failed: $out_last_rotation_error"
+  [ -z "$out_last_rotation_error" ] || fail "last_rotation_error is set: $out_last_rotation_error"
   [ -n "$out_last_rotated_date" ] || fail "last_rotated_date is empty: the first rotation did not run"
   # The rotator reaches AWS through the proxy too: its record shows the rotation from inside.
   local calls
@@ -530,17 +530,20 @@ step7_cleanup() {
   queue_url=""
   superuser_sql postgres <<<"drop role \"$db_user\";"
   show "queue and PostgreSQL user $db_user dropped"
-  local what
-  for what in "lambda get-function --function-name $out_rotation_function_arn" \
-    "iam get-role --role-name ${out_rotation_role_arn##*/}" \
-    "sns get-topic-attributes --topic-arn $out_alert_topic_arn" \
-    "events describe-rule --name ${out_alert_rule_arn##*/}" \
-    "secretsmanager describe-secret --secret-id $secret_arn"; do
-    # shellcheck disable=SC2086 # the words are the AWS CLI's arguments
-    if aws_raw $what >/dev/null 2>&1; then
-      fail "still exists after the clean-up: aws $what"
-    fi
-  done
+  # Each lookup must fail; they run at once, as the AWS CLI takes a second to start.
+  local what leftovers
+  leftovers=$(
+    for what in "lambda get-function --function-name $out_rotation_function_arn" \
+      "iam get-role --role-name ${out_rotation_role_arn##*/}" \
+      "sns get-topic-attributes --topic-arn $out_alert_topic_arn" \
+      "events describe-rule --name ${out_alert_rule_arn##*/}" \
+      "secretsmanager describe-secret --secret-id $secret_arn"; do
+      # shellcheck disable=SC2086 # the words are the AWS CLI's arguments
+      { aws_raw $what >/dev/null 2>&1 && echo "aws $what"; } &
+    done
+    wait
+  )
+  [ -z "$leftovers" ] || fail "still there after the clean-up: $leftovers"
   secret_arn=""
   db_user=""
   ok "nothing the run created is left (function, role, topic, rule, secret, queue, user)"
