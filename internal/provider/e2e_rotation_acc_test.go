@@ -37,7 +37,7 @@ func TestAccE2E_rotation(t *testing.T) {
 func testE2ERotation(t *testing.T, client *awsclient.Client, db e2eDatabase, strategy string) {
 	proxy := startProxy(t)
 	name := acctest.RandomWithPrefix("tf-acc-e2e-rotation")
-	rotation := fmt.Sprintf("    strategy = %q\n", strategy)
+	rotation := fmt.Sprintf("    rotate_immediately = true\n    strategy           = %q\n", strategy)
 	if strategy == bundle.StrategyAlternatingUsers {
 		rotation += fmt.Sprintf("    master_secret_arn = %q\n", db.masterSecret(t, client))
 	}
@@ -50,7 +50,7 @@ func testE2ERotation(t *testing.T, client *awsclient.Client, db e2eDatabase, str
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
 			{
-				// rotate_immediately defaults to true: the first rotation runs during create.
+				// The first rotation runs during create.
 				Config: config,
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(testResource, tfjsonpath.New("last_rotation_error"), knownvalue.StringExact("")),
