@@ -101,8 +101,8 @@ free_port() {
 }
 
 # superuser_sql runs SQL from stdin as the superuser over the server's Unix socket (trust auth).
-superuser_sql() { # database
-  "$(pg_bin)/psql" --no-psqlrc -q -v ON_ERROR_STOP=1 -h "$pg_dir" -p "$pg_port" -U postgres -d "$1" >/dev/null
+superuser_sql() {
+  "$(pg_bin)/psql" --no-psqlrc -q -v ON_ERROR_STOP=1 -h "$pg_dir" -p "$pg_port" -U postgres -d postgres >/dev/null
 }
 
 # ensure_postgres starts the demo's server, or reuses the one an earlier run left up; sets pg_port.
@@ -142,7 +142,7 @@ ensure_postgres() {
   local pid
   pid=$(head -n1 "$pg_dir/data/postmaster.pid")
   printf '%s %s %s\n' "$pid" "$(proc_starttime "$pid")" "$pg_port" >"$pg_pidfile"
-  superuser_sql postgres <<<'create database orders;'
+  superuser_sql <<<'create database orders;'
   show "started PostgreSQL on 127.0.0.1:$pg_port (pid $pid, data in $pg_dir)"
 }
 
@@ -269,7 +269,7 @@ cleanup() {
     aws_raw secretsmanager delete-secret --secret-id "$secret_arn" --force-delete-without-recovery >/dev/null 2>&1
   fi
   [ -n "$queue_url" ] && aws_raw sqs delete-queue --queue-url "$queue_url" >/dev/null 2>&1
-  [ -n "$db_user" ] && [ -n "${pg_port:-}" ] && superuser_sql postgres <<<"drop role if exists \"$db_user\";" 2>/dev/null
+  [ -n "$db_user" ] && [ -n "${pg_port:-}" ] && superuser_sql <<<"drop role if exists \"$db_user\";" 2>/dev/null
   if [ -n "$work" ]; then
     if [ "$rc" = 0 ] && [ "${DEMO_KEEP:-0}" != 1 ]; then
       rm -rf "$work"
@@ -277,6 +277,9 @@ cleanup() {
       echo "demo.sh: the run's Terraform configuration, state and logs are in $work" >&2
     fi
   fi
+  # make returns only after tee has written everything.
+  exec >&- 2>&-
+  wait "$tee_pid" 2>/dev/null
   exit "$rc"
 }
 
@@ -310,7 +313,6 @@ prepare() {
   local id
   id="$(date -u +%H%M%S)$(random_hex 2)"
   work=$(mktemp -d "${TMPDIR:-/tmp}/secretsbundle-demo.XXXXXX")
-  trap cleanup EXIT
   cp "$repo"/examples/demo/*.tf "$work/"
   cat >"$work/terraform.rc" <<EOF
 provider_installation {
@@ -337,7 +339,7 @@ EOF
     aarch64 | arm64) arch=arm64 ;;
     *) fail "no Lambda architecture for this machine's $(uname -m)" ;;
   esac
-  superuser_sql postgres <<SQL
+  superuser_sql <<SQL
 \set password '$initial_password'
 create role "$db_user" login password :'password';
 SQL
@@ -528,7 +530,7 @@ step7_cleanup() {
   show "secret deleted for good (delete-secret --force-delete-without-recovery)"
   aws sqs delete-queue --queue-url "$queue_url" >/dev/null
   queue_url=""
-  superuser_sql postgres <<<"drop role \"$db_user\";"
+  superuser_sql <<<"drop role \"$db_user\";"
   show "queue and PostgreSQL user $db_user dropped"
   # Each lookup must fail; they run at once, as the AWS CLI takes a second to start.
   local what leftovers
@@ -569,6 +571,8 @@ cmd_up() {
   transcript="$run/last-run.log"
   : >"$transcript"
   exec > >(tee -a "$transcript") 2>&1
+  tee_pid=$!
+  trap cleanup EXIT
   prepare
   step1_store
   step2_versions
