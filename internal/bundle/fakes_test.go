@@ -545,6 +545,14 @@ func (s fakeSNS) ListSubscriptionsByTopic(context.Context, *sns.ListSubscription
 	return &sns.ListSubscriptionsByTopicOutput{}, s.f.call("ListSubscriptionsByTopic", nil)
 }
 
-func (s fakeLogs) DescribeLogGroups(context.Context, *cloudwatchlogs.DescribeLogGroupsInput, ...func(*cloudwatchlogs.Options)) (*cloudwatchlogs.DescribeLogGroupsOutput, error) {
-	return &cloudwatchlogs.DescribeLogGroupsOutput{}, s.f.call("DescribeLogGroups", nil)
+func (s fakeLogs) DescribeLogGroups(_ context.Context, in *cloudwatchlogs.DescribeLogGroupsInput, _ ...func(*cloudwatchlogs.Options)) (*cloudwatchlogs.DescribeLogGroupsOutput, error) {
+	out := &cloudwatchlogs.DescribeLogGroupsOutput{}
+	return out, s.f.call("DescribeLogGroups", func() error {
+		for name := range s.f.logGroups {
+			if strings.HasPrefix(name, aws.ToString(in.LogGroupNamePrefix)) {
+				out.LogGroups = append(out.LogGroups, logtypes.LogGroup{LogGroupName: aws.String(name)})
+			}
+		}
+		return nil
+	})
 }

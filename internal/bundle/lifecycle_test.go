@@ -66,13 +66,44 @@ func TestReadReportsEachMissingPart(t *testing.T) {
 	}
 }
 
-func TestReadReportsGoneSecret(t *testing.T) {
+// A secret deleted outside Terraform while the rest of the bundle exists keeps the bundle in state
+// (so that apply replaces it or destroy removes the rest); once nothing is left, it is gone.
+func TestReadDeletedSecretKeepsTheSurvivors(t *testing.T) {
 	f := newFakeAWS()
 	_, st := created(t, f)
 	delete(f.secrets, st.SecretARN)
 	obs, err := Read(context.Background(), f.deps(), st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if obs.Gone || !obs.SecretDeleted {
+		t.Fatalf("Gone = %v, SecretDeleted = %v; want the survivors kept", obs.Gone, obs.SecretDeleted)
+	}
+	if obs.State.RoleName == "" || obs.State.FunctionName == "" || obs.State.RuleName == "" || obs.State.LogGroupName == "" {
+		t.Errorf("survivors dropped from state: %+v", obs.State)
+	}
+	if err := Delete(context.Background(), f.deps(), &obs.State, 0); err != nil {
+		t.Fatalf("destroying the survivors: %v", err)
+	}
+	if left := f.leftovers(); len(left) > 0 {
+		t.Errorf("destroy after the secret's deletion left %v", left)
+	}
+
+	_, st = created(t, f)
+	delete(f.secrets, st.SecretARN)
+	for name := range f.roles {
+		delete(f.roles, name)
+	}
+	delete(f.policies, st.RolePolicy)
+	delete(f.functions, st.FunctionName)
+	delete(f.permissions, st.FunctionName)
+	delete(f.rules, st.RuleName)
+	delete(f.targets, st.RuleName)
+	delete(f.topics, st.TopicARN)
+	delete(f.logGroups, st.LogGroupName)
+	obs, err = Read(context.Background(), f.deps(), st)
 	if err != nil || !obs.Gone {
-		t.Fatalf("Read = %+v, %v; want the bundle gone", obs, err)
+		t.Fatalf("Read = %+v, %v; want the bundle gone when no part is left", obs, err)
 	}
 }
 

@@ -8,8 +8,11 @@ import (
 	"slices"
 	"strconv"
 	"sync"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
+	logstypes "github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs/types"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
@@ -21,8 +24,15 @@ import (
 // and the settings Terraform manages, for drift.
 type Observed struct {
 	State State
-	// Gone: the secret does not exist or is scheduled for deletion, so the bundle is gone.
+	// Gone: the secret does not exist or is scheduled for deletion, and neither does any other
+	// part, so the bundle is gone.
 	Gone bool
+	// SecretDeleted: the secret was deleted (or scheduled for deletion) outside Terraform while
+	// other parts of the bundle still exist. The state keeps them, so that an apply replaces the
+	// bundle or a destroy removes them, and no part is left that state does not know about.
+	SecretDeleted bool
+	// SecretDeletionDate is when a secret scheduled for deletion will be deleted, when known.
+	SecretDeletionDate time.Time
 
 	Description string
 	KMSKeyID    string
@@ -153,6 +163,9 @@ func Read(ctx context.Context, d Deps, prior *State) (*Observed, error) {
 	if st.FunctionName == "" {
 		st.PermissionID = ""
 	}
+	if obs.SecretDeleted {
+		obs.Gone = !d.survivorsOfDeletedSecret(ctx, st)
+	}
 	if obs.pendingVersion != "" {
 		// Only a stuck rotation costs a ninth call: the rotator's log says why it is stuck.
 		obs.RotationFailure, _ = d.rotationFailure(ctx, st, obs.pendingVersion)
@@ -163,6 +176,21 @@ func Read(ctx context.Context, d Deps, prior *State) (*Observed, error) {
 	return obs, nil
 }
 
+// survivorsOfDeletedSecret reports whether any part but the secret still exists. Read never looks
+// at the log group (its absence changes nothing in a plan), so only here, on this rare path, one
+// more call checks it.
+func (d Deps) survivorsOfDeletedSecret(ctx context.Context, st *State) bool {
+	if st.LogGroupName != "" {
+		out, err := d.AWS.Logs.DescribeLogGroups(ctx, &cloudwatchlogs.DescribeLogGroupsInput{LogGroupNamePrefix: aws.String(st.LogGroupName)})
+		if err == nil && !slices.ContainsFunc(out.LogGroups, func(g logstypes.LogGroup) bool { return aws.ToString(g.LogGroupName) == st.LogGroupName }) {
+			st.LogGroupName = ""
+		}
+	}
+	others := *st
+	others.SecretARN = ""
+	return len(others.Parts()) > 0
+}
+
 // readSecret reads the secret's description and value, concurrently, into obs.
 func readSecret(ctx context.Context, d Deps, obs *Observed, wg *sync.WaitGroup, fail func(error)) {
 	prior := obs.State
@@ -170,11 +198,13 @@ func readSecret(ctx context.Context, d Deps, obs *Observed, wg *sync.WaitGroup, 
 		out, err := d.AWS.SecretsManager.DescribeSecret(ctx, &secretsmanager.DescribeSecretInput{SecretId: aws.String(prior.SecretARN)})
 		switch {
 		case isNotFound(err) || isMarkedForDeletion(err):
-			obs.Gone = true
+			obs.SecretDeleted = true
 		case err != nil:
 			fail(fmt.Errorf("reading secret %s: %w", prior.SecretARN, err))
 		case out.DeletedDate != nil:
-			obs.Gone = true
+			obs.SecretDeleted = true
+			// AWS documents DeletedDate as the date the secret is scheduled to be deleted.
+			obs.SecretDeletionDate = *out.DeletedDate
 		default:
 			obs.readSecret(out)
 		}

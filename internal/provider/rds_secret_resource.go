@@ -156,6 +156,10 @@ func uniqueName(prefix string) string {
 	return prefix + time.Now().UTC().Format("20060102150405") + hex.EncodeToString(b)
 }
 
+// privateSecretDeleted is the private state key Read sets when the secret was deleted outside
+// Terraform while other parts remain; ModifyPlan then replaces the bundle.
+const privateSecretDeleted = "secret_deleted"
+
 func (r *rdsSecretResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
 	var state rdsSecretModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
@@ -171,6 +175,25 @@ func (r *rdsSecretResource) Read(ctx context.Context, req resource.ReadRequest, 
 	if obs.Gone {
 		resp.State.RemoveResource(ctx)
 		return
+	}
+	if obs.SecretDeleted {
+		// Removing the resource from state, as for a plain secret, would leave the rotator, its
+		// role, the alert rule and the topic behind with nothing that knows about them. Keep them:
+		// ModifyPlan then plans a replacement, and destroy removes them.
+		when := "has been deleted"
+		if !obs.SecretDeletionDate.IsZero() {
+			when = "is scheduled for deletion on " + obs.SecretDeletionDate.UTC().Format(time.RFC3339)
+		}
+		survivors := obs.State
+		survivors.SecretARN = ""
+		resp.Diagnostics.AddWarning("The secret "+prior.SecretName+" was deleted outside Terraform",
+			"The secret "+prior.SecretARN+" "+when+", but the rest of its bundle still exists: "+strings.Join(survivors.Parts(), ", ")+
+				". To keep the bundle, restore the secret (aws secretsmanager restore-secret --secret-id "+prior.SecretARN+") and plan again. "+
+				"Otherwise apply replaces the bundle (a secret scheduled for deletion keeps its name until it is deleted: force it with "+
+				"aws secretsmanager delete-secret --force-delete-without-recovery), and destroy removes what is left.")
+		resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateSecretDeleted, []byte(`true`))...)
+	} else {
+		resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateSecretDeleted, nil)...)
 	}
 	switch {
 	case obs.RotationFailure != "":

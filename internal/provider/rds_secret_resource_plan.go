@@ -97,6 +97,15 @@ func (r *rdsSecretResource) ModifyPlan(ctx context.Context, req resource.ModifyP
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	if deleted, d := req.Private.GetKey(ctx, privateSecretDeleted); len(deleted) > 0 {
+		// Read found the secret deleted outside Terraform: the bundle is replaced (Terraform
+		// honours a replacement only for a path whose value changes, hence the unknown ARN).
+		resp.Diagnostics.Append(d...)
+		plan.ARN, plan.ID = types.StringUnknown(), types.StringUnknown()
+		resp.RequiresReplace = append(resp.RequiresReplace, path.Root("arn"))
+		resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+		return
+	}
 	_, lambdaSettings := plan.rotation(ctx, &resp.Diagnostics)
 	alert, priorAlert := plan.alert(ctx, &resp.Diagnostics), state.alert(ctx, &resp.Diagnostics)
 	repair := false
