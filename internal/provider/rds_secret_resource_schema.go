@@ -166,7 +166,11 @@ func rdsSecretSchema(ctx context.Context) schema.Schema {
 			"the secret, a rotation Lambda function running this provider's own rotator with its least-privilege IAM role and log group, " +
 			"the invoke grant, the rotation schedule, and a deletion alert (an EventBridge rule on the secret's CloudTrail events, " +
 			"publishing to an SNS topic). Every part is tagged `" + bundle.BundleTagKey + " = <secret name>`. " +
-			"Rotation owns the password: after the first version Terraform manages only the other keys.",
+			"Rotation owns the password: after the first version Terraform manages only the other keys. " +
+			"Destroy removes every part, the secret last with its recovery window; the alert rule goes before the secret, " +
+			"so `terraform destroy` itself does not alert: the alert is for deletions outside Terraform. " +
+			"When the secret is deleted outside Terraform, the rest of the bundle stays in state: the next plan warns, and " +
+			"replaces the bundle unless the secret is restored (`aws secretsmanager restore-secret`).",
 		Attributes: map[string]schema.Attribute{
 			"id":  computedString("The secret's ARN."),
 			"arn": computedString("The secret's ARN."),
