@@ -51,7 +51,7 @@ stop_all() {
   for file in "$registry"/*; do
     [ -e "$file" ] || continue
     read -r pid dir <"$file" || true
-    cmd=$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null || true)
+    cmd=$( { tr '\0' ' ' <"/proc/$pid/cmdline"; } 2>/dev/null || true)
     case "$cmd" in
       *postgres\ -D\ "$dir"/*) kill -INT "$pid" 2>/dev/null || true ;;
       *mariadbd\ *--datadir="$dir"/*) kill -TERM "$pid" 2>/dev/null || true ;;
