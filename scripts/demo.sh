@@ -277,9 +277,6 @@ cleanup() {
       echo "demo.sh: the run's Terraform configuration, state and logs are in $work" >&2
     fi
   fi
-  # make returns only after tee has written everything.
-  exec >&- 2>&-
-  wait "$tee_pid" 2>/dev/null
   exit "$rc"
 }
 
@@ -571,7 +568,6 @@ cmd_up() {
   transcript="$run/last-run.log"
   : >"$transcript"
   exec > >(tee -a "$transcript") 2>&1
-  tee_pid=$!
   trap cleanup EXIT
   prepare
   step1_store
