@@ -226,6 +226,33 @@ func TestDeleteToleratesPartsAlreadyGone(t *testing.T) {
 	}
 }
 
+// A secret already scheduled for deletion (deleted out of band, or by a destroy that stopped
+// half-way) is as good as gone: destroy removes the other parts and succeeds, whichever of Secrets
+// Manager's two wordings DeleteSecret answers with.
+func TestDeleteToleratesASecretAlreadyScheduledForDeletion(t *testing.T) {
+	for _, message := range []string{
+		"You tried to perform the operation on a secret that's currently marked deleted.",
+		"You can't perform this operation on the secret because it was marked for deletion.",
+	} {
+		f := newFakeAWS()
+		_, st := created(t, f)
+		f.fail("DeleteSecret", apiError("InvalidRequestException", message))
+		if err := Delete(context.Background(), f.deps(), st, 7); err != nil {
+			t.Errorf("%q: %v", message, err)
+		}
+		if _, ok := f.functions[st.FunctionName]; ok {
+			t.Errorf("%q: the rotator was left behind", message)
+		}
+	}
+	// Any other InvalidRequestException still fails the destroy.
+	f := newFakeAWS()
+	_, st := created(t, f)
+	f.fail("DeleteSecret", apiError("InvalidRequestException", "You can't delete secret that has replicas."))
+	if err := Delete(context.Background(), f.deps(), st, 7); err == nil {
+		t.Error("a refused DeleteSecret did not fail the destroy")
+	}
+}
+
 func TestReadReportsTheErrorOfAStuckRotation(t *testing.T) {
 	f := newFakeAWS()
 	_, st := created(t, f)

@@ -182,5 +182,5 @@ func classify(ctx context.Context, api API, req Request, err error) error {
 
 func isMarkedForDeletion(err *types.InvalidRequestException) bool {
 	message := strings.ToLower(err.ErrorMessage())
-	return strings.Contains(message, "marked for deletion") || strings.Contains(message, "scheduled for deletion")
+	return strings.Contains(message, "marked for deletion") || strings.Contains(message, "marked deleted") || strings.Contains(message, "scheduled for deletion")
 }

@@ -94,6 +94,8 @@ func TestReadErrors(t *testing.T) {
 		"version not found":       {Request{SecretID: "db", VersionID: "v9"}, notFound, nil, ErrVersionNotFound, `version "v9"`},
 		"marked for deletion": {Request{SecretID: "db"}, &types.InvalidRequestException{Message: aws.String("You can't perform this operation on the secret because it was marked for deletion.")},
 			nil, ErrMarkedForDeletion, "restore-secret"},
+		"currently marked deleted": {Request{SecretID: "db"}, &types.InvalidRequestException{Message: aws.String("You tried to perform the operation on a secret that's currently marked deleted.")},
+			nil, ErrMarkedForDeletion, "restore-secret"},
 		"access denied": {Request{SecretID: "db"}, &smithy.GenericAPIError{Code: "AccessDeniedException", Message: "User is not authorized"},
 			nil, ErrAccessDenied, "secretsmanager:GetSecretValue"},
 		"cannot decrypt": {Request{SecretID: "db"}, &types.DecryptionFailure{Message: aws.String("denied by KMS")}, nil, ErrAccessDenied, "kms:Decrypt"},
