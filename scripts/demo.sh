@@ -21,6 +21,12 @@ repo=$(cd "$(dirname "$0")/.." && pwd)
 harness="$repo/.harness"
 run="$harness/run/demo"
 pg_dir="$run/postgres"
+# As root, PostgreSQL runs as the postgres user, which may not reach into the checkout (a clone in a
+# mktemp -d directory is mode 0700): its data then lives in /tmp, under a name fixed by the checkout's
+# path so that a later run and make demo-down find it.
+if [ "$(id -u)" = 0 ]; then
+  pg_dir="/tmp/secretsbundle-demo-postgres-$(printf '%s' "$repo" | sha256sum | cut -c1-12)"
+fi
 pg_pidfile="$run/postgres.pid"
 bin_dir="$run/bin"
 venv="$harness/venv"
