@@ -2,8 +2,11 @@ package awsclient
 
 import (
 	"context"
+	"errors"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+	"github.com/aws/smithy-go"
 )
 
 // SecretsManagerAPI is the part of the secretsmanager client this provider uses.
@@ -26,3 +29,16 @@ type SecretsManagerAPI interface {
 }
 
 var _ SecretsManagerAPI = (*secretsmanager.Client)(nil)
+
+// IsSecretMarkedForDeletion reports whether err is Secrets Manager refusing an operation because the
+// secret is scheduled for deletion. AWS (and LocalStack after it) words it two ways: "because it was
+// marked for deletion" (most operations) and "on a secret that's currently marked deleted"
+// (DeleteSecret and UpdateSecret on a secret already scheduled for deletion).
+func IsSecretMarkedForDeletion(err error) bool {
+	var apiErr smithy.APIError
+	if !errors.As(err, &apiErr) || apiErr.ErrorCode() != "InvalidRequestException" {
+		return false
+	}
+	message := strings.ToLower(apiErr.ErrorMessage())
+	return strings.Contains(message, "marked for deletion") || strings.Contains(message, "marked deleted")
+}

@@ -20,6 +20,8 @@ import (
 	smtypes "github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	snstypes "github.com/aws/aws-sdk-go-v2/service/sns/types"
+
+	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/awsclient"
 )
 
 // This file holds one create and one delete per part, shared by Create, Update and Delete.
@@ -81,7 +83,7 @@ func (d Deps) deleteSecret(ctx context.Context, st *State, recoveryWindowInDays 
 	} else {
 		input.RecoveryWindowInDays = aws.Int64(recoveryWindowInDays)
 	}
-	if _, err := d.AWS.SecretsManager.DeleteSecret(ctx, input); err != nil && !isNotFound(err) && !isMarkedForDeletion(err) {
+	if _, err := d.AWS.SecretsManager.DeleteSecret(ctx, input); err != nil && !isNotFound(err) && !awsclient.IsSecretMarkedForDeletion(err) {
 		return fmt.Errorf("deleting secret %s: %w", st.SecretARN, err)
 	}
 	st.SecretARN = ""

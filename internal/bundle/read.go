@@ -18,6 +18,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
+
+	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/awsclient"
 )
 
 // Observed is what Read found: the parts that still exist (missing ones have empty ids in State)
@@ -197,7 +199,7 @@ func readSecret(ctx context.Context, d Deps, obs *Observed, wg *sync.WaitGroup, 
 	wg.Go(func() {
 		out, err := d.AWS.SecretsManager.DescribeSecret(ctx, &secretsmanager.DescribeSecretInput{SecretId: aws.String(prior.SecretARN)})
 		switch {
-		case isNotFound(err) || isMarkedForDeletion(err):
+		case isNotFound(err) || awsclient.IsSecretMarkedForDeletion(err):
 			obs.SecretDeleted = true
 		case err != nil:
 			fail(fmt.Errorf("reading secret %s: %w", prior.SecretARN, err))

@@ -80,16 +80,3 @@ func isNotFound(err error) bool {
 	}
 	return false
 }
-
-// isMarkedForDeletion reports whether err says the secret is scheduled for deletion, which for
-// Terraform is as good as gone. Secrets Manager words it two ways: "because it was marked for
-// deletion" (most operations) and "on a secret that's currently marked deleted" (DeleteSecret and
-// UpdateSecret on a secret already scheduled for deletion).
-func isMarkedForDeletion(err error) bool {
-	var apiErr smithy.APIError
-	if !errors.As(err, &apiErr) || apiErr.ErrorCode() != "InvalidRequestException" {
-		return false
-	}
-	message := strings.ToLower(apiErr.ErrorMessage())
-	return strings.Contains(message, "marked for deletion") || strings.Contains(message, "marked deleted")
-}

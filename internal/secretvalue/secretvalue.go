@@ -9,13 +9,14 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
 	"github.com/aws/smithy-go"
+
+	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/awsclient"
 )
 
 // DefaultStage is the stage read when neither a version id nor a stage is asked for.
@@ -151,7 +152,6 @@ func portField(object map[string]json.RawMessage) *int64 {
 // ResourceNotFound is ambiguous (the secret, or only the version?), so DescribeSecret settles it.
 func classify(ctx context.Context, api API, req Request, err error) error {
 	var notFound *types.ResourceNotFoundException
-	var invalidRequest *types.InvalidRequestException
 	var decryption *types.DecryptionFailure
 	var apiErr smithy.APIError
 	switch {
@@ -169,7 +169,7 @@ func classify(ctx context.Context, api API, req Request, err error) error {
 			return fmt.Errorf("%w: secret %q has no version %q; list its versions with `aws secretsmanager list-secret-version-ids --secret-id %s`", ErrVersionNotFound, req.SecretID, req.VersionID, req.SecretID)
 		}
 		return fmt.Errorf("%w: no version of secret %q carries the stage %q; list its versions and stages with `aws secretsmanager list-secret-version-ids --secret-id %s`", ErrVersionNotFound, req.SecretID, req.VersionStage, req.SecretID)
-	case errors.As(err, &invalidRequest) && isMarkedForDeletion(invalidRequest):
+	case awsclient.IsSecretMarkedForDeletion(err):
 		return fmt.Errorf("%w: secret %q is scheduled for deletion and cannot be read; restore it with `aws secretsmanager restore-secret --secret-id %s`, or stop reading it", ErrMarkedForDeletion, req.SecretID, req.SecretID)
 	case errors.As(err, &decryption):
 		return fmt.Errorf("%w: Secrets Manager cannot decrypt secret %q with its KMS key (%s); the caller needs kms:Decrypt on that key", ErrAccessDenied, req.SecretID, decryption.ErrorCode())
@@ -178,9 +178,4 @@ func classify(ctx context.Context, api API, req Request, err error) error {
 	default:
 		return fmt.Errorf("reading secret %q: %w", req.SecretID, err)
 	}
-}
-
-func isMarkedForDeletion(err *types.InvalidRequestException) bool {
-	message := strings.ToLower(err.ErrorMessage())
-	return strings.Contains(message, "marked for deletion") || strings.Contains(message, "marked deleted") || strings.Contains(message, "scheduled for deletion")
 }
