@@ -196,7 +196,7 @@ func rdsSecretSchema(ctx context.Context) schema.Schema {
 			},
 			"kms_key_id": schema.StringAttribute{
 				Optional:            true,
-				MarkdownDescription: "The KMS key (ARN, key id or alias) that encrypts the secret; default the AWS managed key `aws/secretsmanager`. With a key ARN the rotator's role gets Decrypt, DescribeKey and GenerateDataKey on it, for this secret only.",
+				MarkdownDescription: "The KMS key (ARN, key id or alias) that encrypts the secret; default the AWS managed key `aws/secretsmanager`. With a key ARN the rotator's role gets Decrypt and GenerateDataKey on it, for this secret only (Secrets Manager uses them on the rotator's behalf when it reads and writes the secret).",
 				Validators:          []validator.String{stringvalidator.LengthBetween(1, 2048)},
 			},
 			"recovery_window_in_days": schema.Int64Attribute{

@@ -73,9 +73,17 @@ _DENIED_SHAPE = {
 # Operations AWS does not authorize with IAM at all.
 _UNAUTHORIZED_OPERATIONS = {("sts", "GetCallerIdentity")}
 
-# The network-interface actions Lambda checks on a VPC function's execution role when it creates or
-# updates the function (its error names the first one missing).
-LAMBDA_VPC_ACTIONS = ("ec2:CreateNetworkInterface", "ec2:DescribeNetworkInterfaces", "ec2:DeleteNetworkInterface")
+# The network-interface actions Lambda uses with a VPC function's execution role when it creates or
+# updates the function: those of AWS's managed policy AWSLambdaVPCAccessExecutionRole (v3), which AWS
+# describes as the minimum for a function in a VPC. Lambda's error names the first one missing.
+LAMBDA_VPC_ACTIONS = (
+    "ec2:CreateNetworkInterface",
+    "ec2:DescribeNetworkInterfaces",
+    "ec2:DescribeSubnets",
+    "ec2:DeleteNetworkInterface",
+    "ec2:AssignPrivateIpAddresses",
+    "ec2:UnassignPrivateIpAddresses",
+)
 
 _enabled = False
 _lock = threading.Lock()
@@ -486,6 +494,44 @@ def _vpc_check(context: RequestContext, req: dict, account: str) -> None:
             )
 
 
+def _patch_lambda_logs() -> None:
+    """Lambda writes a function's logs with the function's execution role, as on AWS: without
+    logs:CreateLogStream and logs:PutLogEvents on its log group the lines are dropped (AWS drops them
+    silently too)."""
+    from localstack.services.lambda_.invocation.logs import LogHandler
+    from localstack.utils.patch import patch
+
+    @patch(LogHandler.add_logs)
+    def add_logs(fn, self, log_item):
+        if _enabled:
+            try:
+                arn_parts = self.role_arn.split(":")
+                account = arn_parts[4]
+                policies = role_policies(account, self.role_arn)
+                stream = (
+                    f"arn:aws:logs:{self.region}:{account}:log-group:{log_item.log_group}"
+                    f":log-stream:{log_item.log_stream}"
+                )
+                for action in ("logs:CreateLogStream", "logs:PutLogEvents"):
+                    decision, by = evaluate(policies, action, stream, {})
+                    _record(
+                        {
+                            "principal": self.role_arn,
+                            "action": action,
+                            "resource": stream,
+                            "decision": decision,
+                            "statement": by,
+                            "by": "lambda",
+                        }
+                    )
+                    if decision != "allow":
+                        LOG.info("secretsbundle IAM: %s may not %s; Lambda drops its logs", self.role_arn, action)
+                        return None
+            except Exception:  # noqa: BLE001 - never lose logs to a bug of this check
+                LOG.exception("secretsbundle IAM: checking the log permissions of %s failed", self.role_arn)
+        return fn(self, log_item)
+
+
 def enforce(chain: HandlerChain, context: RequestContext, response: Response) -> None:
     if not _enabled or context.service is None or context.operation is None:
         return
@@ -552,5 +598,6 @@ def install() -> None:
         LOG.warning("secretsbundle: IAM enforcement disabled by %s", ENV)
         return
     handlers.serve_custom_service_request_handlers.append(enforce)
+    _patch_lambda_logs()
     _enabled = True
     LOG.info("secretsbundle: IAM enforcement on")
