@@ -348,8 +348,8 @@ func rotationSchema() schema.SingleNestedAttribute {
 			},
 			"master_secret_arn": schema.StringAttribute{
 				Optional:            true,
-				MarkdownDescription: "For `alternating_users`: the ARN of the secret with the credentials of a user that may create users and change passwords. Stored as `masterarn`.",
-				Validators:          []validator.String{validators.ARN("secretsmanager")},
+				MarkdownDescription: "For `alternating_users`: the full ARN of the secret with the credentials of a user that may create users and change passwords (as DescribeSecret returns it, with the six characters Secrets Manager appends; no wildcards: the rotator's role may read exactly this secret). Stored as `masterarn`.",
+				Validators:          []validator.String{validators.SecretARN()},
 			},
 			"password_length": schema.Int64Attribute{
 				Optional: true, Computed: true, Default: int64default.StaticInt64(defaultPasswordLength),
