@@ -1,0 +1,364 @@
+package provider
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/kms"
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
+	lambdatypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+	"github.com/hashicorp/terraform-plugin-testing/helper/acctest"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/acctest/dbserver"
+	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/awsclient"
+	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/bundle"
+)
+
+// The harness enforces IAM (scripts/localstack_ext, iam_enforcement.py): the rotator runs with
+// exactly the policy the bundle writes. These tests take one statement out of that policy at a
+// time, behind Terraform's back (the provider does not read the policy back), and rotate.
+
+// rolePolicyEditor rewrites the rotator role's inline policy with the admin test key.
+type rolePolicyEditor struct {
+	t        *testing.T
+	client   *awsclient.Client
+	role     string
+	original string
+}
+
+func newRolePolicyEditor(t *testing.T, client *awsclient.Client, s *terraform.State) (*rolePolicyEditor, error) {
+	a, err := attributes(s)
+	if err != nil {
+		return nil, err
+	}
+	role := afterLast(a["rotation_role_arn"], "/")
+	out, err := client.IAM.GetRolePolicy(context.Background(), &iam.GetRolePolicyInput{RoleName: aws.String(role), PolicyName: aws.String(bundle.RolePolicyName)})
+	if err != nil {
+		return nil, err
+	}
+	document, err := json.Marshal(policyJSON(t, aws.ToString(out.PolicyDocument)))
+	if err != nil {
+		return nil, err
+	}
+	return &rolePolicyEditor{t: t, client: client, role: role, original: string(document)}, nil
+}
+
+func (e *rolePolicyEditor) put(document string) {
+	e.t.Helper()
+	if _, err := e.client.IAM.PutRolePolicy(context.Background(), &iam.PutRolePolicyInput{
+		RoleName: aws.String(e.role), PolicyName: aws.String(bundle.RolePolicyName), PolicyDocument: aws.String(document),
+	}); err != nil {
+		e.t.Fatalf("putting the inline policy of role %s: %v", e.role, err)
+	}
+}
+
+// without puts the bundle's policy back without the statements with these Sids.
+func (e *rolePolicyEditor) without(sids ...string) {
+	e.t.Helper()
+	policy := policyJSON(e.t, e.original)
+	var kept []any
+	removed := 0
+	for _, s := range policy["Statement"].([]any) {
+		sid, _ := s.(map[string]any)["Sid"].(string)
+		if containsString(sids, sid) {
+			removed++
+			continue
+		}
+		kept = append(kept, s)
+	}
+	if removed != len(sids) {
+		e.t.Fatalf("the bundle's role policy does not have all of the statements %v: %s", sids, e.original)
+	}
+	policy["Statement"] = kept
+	document, _ := json.Marshal(policy)
+	e.put(string(document))
+}
+
+func (e *rolePolicyEditor) restore() { e.t.Helper(); e.put(e.original) }
+
+func containsString(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
+
+// pendingVersion reports whether a rotation was left unfinished (a version still AWSPENDING).
+func pendingVersion(client *awsclient.Client, secretID string) (bool, error) {
+	out, err := client.SecretsManager.DescribeSecret(context.Background(), &secretsmanager.DescribeSecretInput{SecretId: aws.String(secretID)})
+	if err != nil {
+		return false, err
+	}
+	for _, stages := range out.VersionIdsToStages {
+		for _, stage := range stages {
+			if stage == "AWSPENDING" {
+				return true, nil
+			}
+		}
+	}
+	return false, nil
+}
+
+// TestAccRDSSecret_rolePolicyStatementsNeeded proves each statement of the rotator's policy is
+// needed, on a bundle that uses every one that a rotation uses (alternating users with a master
+// secret, a customer-managed KMS key): with exactly the bundle's policy rotations succeed; with
+// one statement removed the next rotation fails with AccessDenied, which the refresh (plan)
+// reports as a warning and in last_rotation_error; with the policy back the next rotation clears
+// it. WriteOwnLogs is what makes a failure visible at all: without it (and with a statement the
+// rotation needs removed too) the rotation fails and nothing tells why.
+func TestAccRDSSecret_rolePolicyStatementsNeeded(t *testing.T) {
+	client := testAWS(t)
+	proxy := startProxy(t)
+	db := newE2EDatabase(t, dbserver.Shared(t, dbserver.Options{Engine: dbserver.Postgres}))
+	key, err := client.KMS.CreateKey(context.Background(), &kms.CreateKeyInput{Description: aws.String("tf-acc role policy key")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	keyARN := aws.ToString(key.KeyMetadata.Arn)
+	t.Cleanup(func() {
+		_, _ = client.KMS.ScheduleKeyDeletion(context.Background(), &kms.ScheduleKeyDeletionInput{KeyId: aws.String(keyARN), PendingWindowInDays: aws.Int32(7)})
+	})
+	master := db.masterSecret(t, client)
+	name := acctest.RandomWithPrefix("tf-acc-iam-role")
+	config := db.bundleConfig(proxy.URL(), name, fmt.Sprintf("  kms_key_id = %q\n", keyARN)+rotationBlock(fmt.Sprintf(`
+    rotate_immediately = true
+    strategy           = "alternating_users"
+    master_secret_arn  = %q
+`, master), ""))
+	recorder := &diagnosticRecorder{}
+	var editor *rolePolicyEditor
+	empty := resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}}
+	cleared := statecheck.ExpectKnownValue(testResource, tfjsonpath.New("last_rotation_error"), knownvalue.StringExact(""))
+
+	steps := []resource.TestStep{{
+		// Sufficient: the first rotation, during create, succeeds with exactly the bundle's policy.
+		Config:            config,
+		ConfigStateChecks: []statecheck.StateCheck{cleared},
+		Check: func(s *terraform.State) (err error) {
+			editor, err = newRolePolicyEditor(t, client, s)
+			return err
+		},
+	}}
+	// Each statement, with the denied call AWS reports when it is missing.
+	for _, c := range []struct{ sid, denied string }{
+		{"RotateThisSecret", "secretsmanager:DescribeSecret on resource: arn:aws:secretsmanager:"},
+		{"GeneratePasswords", "secretsmanager:GetRandomPassword on resource: *"},
+		{"ReadMasterSecret", "secretsmanager:GetSecretValue on resource: " + master},
+		{"UseSecretKey", "kms:Decrypt on resource: " + keyARN},
+	} {
+		failed := statecheck.ExpectKnownValue(testResource, tfjsonpath.New("last_rotation_error"),
+			knownvalue.StringRegexp(regexp.MustCompile(`step failed \(\w+\): .*AccessDeniedException: User: \S+ is not authorized to perform: `+regexp.QuoteMeta(c.denied))))
+		steps = append(steps,
+			resource.TestStep{
+				PreConfig: func() {
+					recorder.reset()
+					editor.without(c.sid)
+					rotateOutOfBand(t, proxy.URL(), name)
+				},
+				Config:            config,
+				ConfigPlanChecks:  empty,
+				ConfigStateChecks: []statecheck.StateCheck{failed},
+				Check: func(s *terraform.State) error {
+					a, err := attributes(s)
+					if err != nil {
+						return err
+					}
+					if !strings.Contains(a["last_rotation_error"], c.denied) {
+						return fmt.Errorf("without %s: last_rotation_error %q does not name the denied call %q", c.sid, a["last_rotation_error"], c.denied)
+					}
+					return recorder.expectWarning("ReadResource", name, a["last_rotation_error"])
+				},
+			},
+			resource.TestStep{
+				PreConfig: func() {
+					editor.restore()
+					rotateOutOfBand(t, proxy.URL(), name)
+				},
+				Config:            config,
+				ConfigPlanChecks:  empty,
+				ConfigStateChecks: []statecheck.StateCheck{cleared},
+			})
+	}
+	steps = append(steps, resource.TestStep{
+		// WriteOwnLogs: Lambda writes the rotator's log with the role. Without it a failing
+		// rotation (GeneratePasswords removed too) leaves its version pending, and nothing says why.
+		PreConfig: func() {
+			recorder.reset()
+			editor.without("WriteOwnLogs", "GeneratePasswords")
+			rotateOutOfBand(t, proxy.URL(), name)
+		},
+		Config:            config,
+		ConfigPlanChecks:  empty,
+		ConfigStateChecks: []statecheck.StateCheck{cleared},
+		Check: func(s *terraform.State) error {
+			a, err := attributes(s)
+			if err != nil {
+				return err
+			}
+			pending, err := pendingVersion(client, a["arn"])
+			if err != nil {
+				return err
+			}
+			if !pending {
+				return fmt.Errorf("without GeneratePasswords the rotation did not fail")
+			}
+			if recorder.expectWarning("ReadResource", name) == nil {
+				return fmt.Errorf("without WriteOwnLogs the refresh still found the rotator's error")
+			}
+			return nil
+		},
+	}, resource.TestStep{
+		PreConfig: func() {
+			editor.restore()
+			rotateOutOfBand(t, proxy.URL(), name)
+		},
+		Config:            config,
+		ConfigPlanChecks:  empty,
+		ConfigStateChecks: []statecheck.StateCheck{cleared},
+		Check: func(s *terraform.State) error {
+			a, err := attributes(s)
+			if err != nil {
+				return err
+			}
+			current, err := readVersion(client, a["arn"], "AWSCURRENT")
+			if err != nil {
+				return err
+			}
+			return db.logIn(current.username, current.password)
+		},
+	})
+	resource.Test(t, resource.TestCase{ProtoV6ProviderFactories: recorder.factories(), Steps: steps})
+}
+
+// TestAccRDSSecret_rolePolicySingleUser: the single-user strategy rotates with exactly the bundle's
+// policy, which then has no ReadMasterSecret or UseSecretKey statement; without RotateThisSecret
+// it fails with AccessDenied.
+func TestAccRDSSecret_rolePolicySingleUser(t *testing.T) {
+	client := testAWS(t)
+	proxy := startProxy(t)
+	db := newE2EDatabase(t, dbserver.Shared(t, dbserver.Options{Engine: dbserver.Postgres}))
+	name := acctest.RandomWithPrefix("tf-acc-iam-single")
+	config := db.bundleConfig(proxy.URL(), name, rotationBlock("    rotate_immediately = true\n", ""))
+	recorder := &diagnosticRecorder{}
+	var editor *rolePolicyEditor
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: recorder.factories(),
+		Steps: []resource.TestStep{
+			{
+				Config:            config,
+				ConfigStateChecks: []statecheck.StateCheck{statecheck.ExpectKnownValue(testResource, tfjsonpath.New("last_rotation_error"), knownvalue.StringExact(""))},
+				Check: func(s *terraform.State) (err error) {
+					statements, err := rolePolicy(t, client, s)
+					if err != nil {
+						return err
+					}
+					var sids []string
+					for sid := range statements {
+						sids = append(sids, sid)
+					}
+					if len(statements) != 3 || statements["RotateThisSecret"] == nil || statements["GeneratePasswords"] == nil || statements["WriteOwnLogs"] == nil {
+						return fmt.Errorf("single user without a KMS key or VPC: want statements RotateThisSecret, GeneratePasswords, WriteOwnLogs, got %v", sids)
+					}
+					editor, err = newRolePolicyEditor(t, client, s)
+					return err
+				},
+			},
+			{
+				PreConfig: func() {
+					recorder.reset()
+					editor.without("RotateThisSecret")
+					rotateOutOfBand(t, proxy.URL(), name)
+				},
+				Config: config,
+				ConfigStateChecks: []statecheck.StateCheck{statecheck.ExpectKnownValue(testResource, tfjsonpath.New("last_rotation_error"),
+					knownvalue.StringRegexp(regexp.MustCompile(`AccessDenied.*is not authorized to perform: secretsmanager:DescribeSecret`)))},
+				Check: func(s *terraform.State) error {
+					a, err := attributes(s)
+					if err != nil {
+						return err
+					}
+					return recorder.expectWarning("ReadResource", name, a["last_rotation_error"])
+				},
+			},
+		},
+	})
+}
+
+// TestAccRDSSecret_rolePolicyVPC: RunInVPC is used by Lambda on the role's behalf when it creates
+// or updates a function in a VPC, and checked there, as AWS does: with it the bundle is created in
+// a VPC; without it Lambda refuses to update the function's VPC configuration. (The provider puts
+// the role policy back on every update, so the refusal is shown with the API call itself.)
+func TestAccRDSSecret_rolePolicyVPC(t *testing.T) {
+	client := testAWS(t)
+	proxy := startProxy(t)
+	db := newTestDatabase(t)
+	name := acctest.RandomWithPrefix("tf-acc-iam-vpc")
+	config := rdsSecretConfig(proxy.URL(), name, db, rotationBlock("rotate_immediately = false", `
+      subnet_ids         = ["subnet-0123456789abcdef0"]
+      security_group_ids = ["sg-0123456789abcdef0"]
+`))
+	updateVPC := func(s *terraform.State) error {
+		a, err := attributes(s)
+		if err != nil {
+			return err
+		}
+		_, err = client.Lambda.UpdateFunctionConfiguration(context.Background(), &lambda.UpdateFunctionConfigurationInput{
+			FunctionName: aws.String(a["rotation_function_arn"]),
+			Role:         aws.String(a["rotation_role_arn"]),
+			VpcConfig:    &lambdatypes.VpcConfig{SubnetIds: []string{"subnet-0123456789abcdef0"}, SecurityGroupIds: []string{"sg-0123456789abcdef0"}},
+		})
+		return err
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: config,
+			Check: func(s *terraform.State) error {
+				editor, err := newRolePolicyEditor(t, client, s)
+				if err != nil {
+					return err
+				}
+				editor.without("RunInVPC")
+				err = updateVPC(s)
+				editor.restore()
+				if err == nil || !strings.Contains(err.Error(), "InvalidParameterValueException") ||
+					!strings.Contains(err.Error(), "The provided execution role does not have permissions to call CreateNetworkInterface on EC2") {
+					return fmt.Errorf("without RunInVPC, updating the function's VPC configuration: got %v, want Lambda's InvalidParameterValueException", err)
+				}
+				if err := waitFunctionUpdated(client, s); err != nil {
+					return err
+				}
+				if err := updateVPC(s); err != nil {
+					return fmt.Errorf("with RunInVPC back, updating the function's VPC configuration: %v", err)
+				}
+				return waitFunctionUpdated(client, s)
+			},
+		}},
+	})
+}
+
+// waitFunctionUpdated waits until the rotator function takes updates again.
+func waitFunctionUpdated(client *awsclient.Client, s *terraform.State) error {
+	a, err := attributes(s)
+	if err != nil {
+		return err
+	}
+	return lambda.NewFunctionUpdatedV2Waiter(client.Lambda).Wait(context.Background(),
+		&lambda.GetFunctionInput{FunctionName: aws.String(a["rotation_function_arn"])}, 2*time.Minute)
+}
