@@ -328,6 +328,11 @@ def _secretsmanager(op: str, req: dict, account: str, region: str) -> list[Check
     arn = _secret_arn(account, region, req.get("SecretId"))
     checks = [Check(action, arn)]
     secret = _secret(account, region, req.get("SecretId"))
+    if op == "RotateSecret":
+        # Secrets Manager also needs the caller to be allowed to invoke the rotation function.
+        function = req.get("RotationLambdaARN") or getattr(secret, "rotation_lambda_arn", None)
+        if function:
+            checks.append(Check("lambda:InvokeFunction", _lambda_arn(region, account, function)))
     key_id = req.get("KmsKeyId") if op == "UpdateSecret" and req.get("KmsKeyId") else getattr(secret, "kms_key_id", None)
     key = _customer_key_arn(account, region, key_id)
     if key and op in _SECRET_READS:
@@ -369,6 +374,8 @@ def _lambda(op: str, req: dict, account: str, region: str) -> list[Check]:
     role = req.get("Role")
     if op in ("CreateFunction", "UpdateFunctionConfiguration") and role:
         checks.append(Check("iam:PassRole", role, {"iam:PassedToService": ["lambda.amazonaws.com"]}))
+    if op in ("CreateFunction", "UpdateFunctionConfiguration"):
+        checks.extend(_vpc_caller_checks(req))
     return checks
 
 
@@ -465,6 +472,16 @@ def _denied(service: str, principal: Principal, check: Check, kind: str) -> Comm
 def _record(entry: dict) -> None:
     with _lock:
         _decisions.append(entry)
+
+
+# What Lambda checks with the caller's own permissions when a function gets a VPC configuration.
+LAMBDA_VPC_CALLER_ACTIONS = ("ec2:DescribeSecurityGroups", "ec2:DescribeSubnets", "ec2:DescribeVpcs")
+
+
+def _vpc_caller_checks(req: dict) -> list[Check]:
+    if not (req.get("VpcConfig") or {}).get("SubnetIds"):
+        return []
+    return [Check(action, "*") for action in LAMBDA_VPC_CALLER_ACTIONS]
 
 
 def _vpc_check(context: RequestContext, req: dict, account: str) -> None:
