@@ -301,9 +301,15 @@ func TestAccOperatorPolicyStatementsNeeded(t *testing.T) {
 			if failure == "" {
 				t.Fatalf("without statement %s the whole life cycle succeeded: the statement is not needed", sid)
 			}
-			denied := regexp.MustCompile(`not authorized to perform: ([a-z0-9-]+:[A-Za-z]+)`).FindStringSubmatch(failure)
+			if want, ok := operatorFailureExceptions[sid]; ok {
+				if !want.MatchString(failure) {
+					t.Fatalf("without statement %s the life cycle failed, but not as expected (%s): %q", sid, want, failure)
+				}
+				return
+			}
+			denied := regexp.MustCompile(`not\s+authorized\s+to\s+perform:\s+([a-z0-9-]+:[A-Za-z]+)`).FindStringSubmatch(failure)
 			if denied == nil {
-				t.Fatalf("without statement %s the life cycle failed, but not with AccessDenied: %s", sid, failure)
+				t.Fatalf("without statement %s the life cycle failed, but not with AccessDenied: %q", sid, failure)
 			}
 			if !statementHasAction(t, f.account, sid, denied[1]) {
 				t.Fatalf("without statement %s the life cycle failed on %s, an action of another statement: %s", sid, denied[1], failure)
@@ -311,6 +317,15 @@ func TestAccOperatorPolicyStatementsNeeded(t *testing.T) {
 			t.Logf("without %s: denied %s", sid, denied[1])
 		})
 	}
+}
+
+// operatorFailureExceptions are the statements whose absence does not end in an AccessDenied error.
+var operatorFailureExceptions = map[string]*regexp.Regexp{
+	// Import reads the log group's retention with logs:DescribeLogGroups; the provider ignores the
+	// refusal and imports log_retention_days = 0, which differs from the configuration. (The data
+	// source secretsbundle_access_events needs cloudtrail:LookupEvents, which the harness's AWS proxy
+	// answers without evaluating IAM.)
+	"ImportAndAccessEvents": regexp.MustCompile(`(?s)Step 4/4 error running import: ImportStateVerify.*"rotation\.lambda\.log_retention_days": "0"`),
 }
 
 func statementHasAction(t *testing.T, account, sid, action string) bool {
