@@ -27,14 +27,17 @@ Where moto's evaluator falls short of AWS's rules, this module extends it, and o
   secret also needs ``kms:Decrypt`` and writing it ``kms:GenerateDataKey`` on that key, evaluated with
   the context keys ``kms:ViaService`` and ``kms:EncryptionContext:SecretARN``;
 - ``iam:PassRole`` on the execution role for Lambda's ``CreateFunction`` and
-  ``UpdateFunctionConfiguration``;
+  ``UpdateFunctionConfiguration``, and the caller's ``ec2:Describe*`` for a VPC configuration;
+- ``lambda:InvokeFunction`` on the rotation function for ``RotateSecret``;
+- Lambda writing a function's logs with the function's role;
 - Lambda's own check of a VPC function's execution role (the network-interface actions Lambda uses
   on the role's behalf), answered as Lambda does (``InvalidParameterValueException``).
 
 The known gaps (what AWS evaluates and this does not) are listed in the project's LocalStack guide.
 
 ``SECRETSBUNDLE_IAM_ENFORCEMENT=0`` starts LocalStack without it. ``GET /_secretsbundle/iam`` reports
-whether it is on, the decisions it made (newest last) and the time it spent per evaluated call.
+whether it is on, the decisions it made (newest last) and the time it spent per call; ``DELETE``
+clears them; ``POST {"enabled": false}`` switches it off until ``POST {"enabled": true}``.
 """
 
 from __future__ import annotations
@@ -89,6 +92,7 @@ _enabled = False
 _lock = threading.Lock()
 _decisions: deque = deque(maxlen=5000)
 _timings: deque = deque(maxlen=20000)
+_evaluated_timings: deque = deque(maxlen=20000)
 
 
 def enabled_by_environment() -> bool:
@@ -555,6 +559,7 @@ def enforce(chain: HandlerChain, context: RequestContext, response: Response) ->
     if context.is_internal_call:
         return
     started = time.perf_counter()
+    principal = None
     try:
         service = context.service.service_name
         op = context.operation.name
@@ -583,23 +588,43 @@ def enforce(chain: HandlerChain, context: RequestContext, response: Response) ->
         if service == "lambda" and op in ("CreateFunction", "UpdateFunctionConfiguration"):
             _vpc_check(context, req, account)
     finally:
+        elapsed = time.perf_counter() - started
         with _lock:
-            _timings.append(time.perf_counter() - started)
+            _timings.append(elapsed)
+            if principal is not None:
+                _evaluated_timings.append(elapsed)
+
+
+_installed = False
 
 
 def report(request: Request, **_kwargs) -> Response:
+    """GET: the decisions and timings; DELETE: clear them; POST {"enabled": bool}: switch the
+    enforcement on or off at runtime (the overhead benchmark compares the two)."""
+    global _enabled
+    if request.method == "POST":
+        wanted = bool((request.get_json(force=True, silent=True) or {}).get("enabled"))
+        if wanted and not _installed:
+            return Response(json.dumps({"error": f"disabled at startup by {ENV}"}), status=409, mimetype="application/json")
+        _enabled = wanted
     with _lock:
         decisions = list(_decisions)
         timings = list(_timings)
-    if request.method == "DELETE":
-        with _lock:
+        evaluated = list(_evaluated_timings)
+        if request.method == "DELETE":
             _decisions.clear()
             _timings.clear()
+            _evaluated_timings.clear()
     body = {
         "enabled": _enabled,
         "decisions": decisions,
-        "evaluated_calls": len(timings),
+        # Every call the handler saw, and the median time it spent on one.
+        "calls": len(timings),
         "median_seconds": statistics.median(timings) if timings else None,
+        # The calls of evaluated principals (IAM users, assumed roles), and the median time spent
+        # evaluating one: the latency the enforcement adds to such a call.
+        "evaluated_calls": len(evaluated),
+        "evaluated_median_seconds": statistics.median(evaluated) if evaluated else None,
     }
     return Response(json.dumps(body), mimetype="application/json")
 
@@ -610,11 +635,12 @@ def install() -> None:
     from localstack.aws import handlers
     from localstack.services.edge import ROUTER
 
-    ROUTER.add(ROUTE, report, methods=["GET", "DELETE"])
+    global _installed
+    ROUTER.add(ROUTE, report, methods=["GET", "DELETE", "POST"])
     if not enabled_by_environment():
         LOG.warning("secretsbundle: IAM enforcement disabled by %s", ENV)
         return
     handlers.serve_custom_service_request_handlers.append(enforce)
     _patch_lambda_logs()
-    _enabled = True
+    _enabled = _installed = True
     LOG.info("secretsbundle: IAM enforcement on")
