@@ -362,7 +362,7 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	// CloudTrail is answered here, after the fault rules, so that tests can make LookupEvents fail too.
 	if op.Service == "cloudtrail" {
-		p.serveCloudTrail(w, op, call, body)
+		p.serveCloudTrail(w, op, call, body, r.Header)
 		return
 	}
 	ctx := context.WithValue(r.Context(), inflightKey{}, &inflight{call: call, op: op})
@@ -545,11 +545,15 @@ func (p *Proxy) finish(call *Call) {
 
 // serveCloudTrail answers CloudTrail requests: LookupEvents from the record, with CloudTrail's
 // per-account limit; any other operation is refused, since no trail exists here.
-func (p *Proxy) serveCloudTrail(w http.ResponseWriter, op operation, call *Call, body []byte) {
+func (p *Proxy) serveCloudTrail(w http.ResponseWriter, op operation, call *Call, body []byte, header http.Header) {
 	now := p.opts.Now()
 	if op.Name != lookupEventsTarget {
 		p.answerError(w, op, call, awsError{Code: "UnsupportedOperationException",
 			Message: "the awsproxy test harness emulates only CloudTrail LookupEvents, not " + op.Name, Status: http.StatusBadRequest})
+		return
+	}
+	if denied := p.authorize(header, "cloudtrail:LookupEvents", "*"); denied != nil {
+		p.answerError(w, op, call, *denied)
 		return
 	}
 	if !p.lookupLimiter(call.Identity.AccountID+"/"+op.Region).AllowN(now, 1) {

@@ -629,6 +629,32 @@ def report(request: Request, **_kwargs) -> Response:
     return Response(json.dumps(body), mimetype="application/json")
 
 
+def authorize(request: Request, **_kwargs) -> Response:
+    """POST {"authorization", "security_token", "action", "resource"}: the decision for a call that
+    another part of the harness answers itself (the AWS proxy's CloudTrail LookupEvents), so that it
+    is enforced like the calls LocalStack serves. Answers {"allowed": bool, "code", "message"}."""
+    from localstack.aws.accounts import get_account_id_from_access_key_id
+
+    body = request.get_json(force=True, silent=True) or {}
+    action, resource = str(body.get("action", "")), str(body.get("resource", "*"))
+    key = extract_access_key_id_from_auth_header({"Authorization": body.get("authorization") or ""})
+    principal = None
+    if _enabled and key:
+        principal = principal_for(key, body.get("security_token"), get_account_id_from_access_key_id(key))
+    if principal is None:
+        return Response(json.dumps({"allowed": True}), mimetype="application/json")
+    check = Check(action, resource)
+    decision, by = evaluate(principal.policies, check.action, check.resource, check.context)
+    _record({"principal": principal.arn, "action": action, "resource": resource, "decision": decision, "statement": by})
+    if decision == "allow":
+        return Response(json.dumps({"allowed": True}), mimetype="application/json")
+    denied = _denied(action.split(":")[0], principal, check, decision)
+    return Response(
+        json.dumps({"allowed": False, "code": denied.code, "message": denied.message, "status": denied.status_code}),
+        mimetype="application/json",
+    )
+
+
 def install() -> None:
     """Adds the handler to LocalStack's chain and the report route; on unless disabled by ENV."""
     global _enabled
@@ -637,6 +663,7 @@ def install() -> None:
 
     global _installed
     ROUTER.add(ROUTE, report, methods=["GET", "DELETE", "POST"])
+    ROUTER.add(ROUTE + "/authorize", authorize, methods=["POST"])
     if not enabled_by_environment():
         LOG.warning("secretsbundle: IAM enforcement disabled by %s", ENV)
         return

@@ -194,3 +194,23 @@ def test_lambda_checks_a_vpc_functions_role(endpoint, bootstrap_zip):
     assert error.value.response["Error"]["Message"] == (
         "The provided execution role does not have permissions to call CreateNetworkInterface on EC2"
     )
+
+
+def test_authorize_endpoint_for_calls_the_proxy_answers(endpoint):
+    user_arn, key = user_with_policy(endpoint, [{"Effect": "Allow", "Action": "cloudtrail:LookupEvents", "Resource": "*"}])
+    _, other = user_with_policy(endpoint, [{"Effect": "Allow", "Action": "secretsmanager:ListSecrets", "Resource": "*"}])
+
+    def ask(access_key: str) -> dict:
+        authorization = f"AWS4-HMAC-SHA256 Credential={access_key}/20260101/{REGION}/cloudtrail/aws4_request, SignedHeaders=host, Signature=x"
+        return requests.post(
+            f"{endpoint}/_secretsbundle/iam/authorize",
+            json={"authorization": authorization, "action": "cloudtrail:LookupEvents", "resource": "*"},
+            timeout=5,
+        ).json()
+
+    assert ask(key["AccessKeyId"]) == {"allowed": True}
+    assert ask("test") == {"allowed": True}
+    denied = ask(other["AccessKeyId"])
+    assert denied["allowed"] is False
+    assert denied["code"] == "AccessDeniedException"
+    assert "is not authorized to perform: cloudtrail:LookupEvents on resource: *" in denied["message"]
