@@ -50,9 +50,12 @@ func operatorPolicy(t *testing.T, account string, without ...string) string {
 	if err := json.Unmarshal([]byte(document), &policy); err != nil {
 		t.Fatalf("%s is not JSON: %v", operatorPolicyFile, err)
 	}
+	statements, _ := policy["Statement"].([]any)
 	var kept []any
-	for _, s := range policy["Statement"].([]any) {
-		if !containsString(without, s.(map[string]any)["Sid"].(string)) {
+	for _, s := range statements {
+		statement, _ := s.(map[string]any)
+		sid, _ := statement["Sid"].(string)
+		if !containsString(without, sid) {
 			kept = append(kept, s)
 		}
 	}
@@ -341,7 +344,7 @@ func statementHasAction(t *testing.T, account, sid, action string) bool {
 			actions = []any{s.Action}
 		}
 		for _, a := range actions {
-			if strings.EqualFold(a.(string), action) {
+			if name, _ := a.(string); strings.EqualFold(name, action) {
 				return true
 			}
 		}

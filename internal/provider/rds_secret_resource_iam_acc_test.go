@@ -72,8 +72,10 @@ func (e *rolePolicyEditor) without(sids ...string) {
 	policy := policyJSON(e.t, e.original)
 	var kept []any
 	removed := 0
-	for _, s := range policy["Statement"].([]any) {
-		sid, _ := s.(map[string]any)["Sid"].(string)
+	statements, _ := policy["Statement"].([]any)
+	for _, s := range statements {
+		statement, _ := s.(map[string]any)
+		sid, _ := statement["Sid"].(string)
 		if containsString(sids, sid) {
 			removed++
 			continue
