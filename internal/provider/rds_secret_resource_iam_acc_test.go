@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
@@ -38,6 +39,7 @@ type rolePolicyEditor struct {
 	client   *awsclient.Client
 	role     string
 	original string
+	logGroup string
 }
 
 func newRolePolicyEditor(t *testing.T, client *awsclient.Client, s *terraform.State) (*rolePolicyEditor, error) {
@@ -54,7 +56,34 @@ func newRolePolicyEditor(t *testing.T, client *awsclient.Client, s *terraform.St
 	if err != nil {
 		return nil, err
 	}
-	return &rolePolicyEditor{t: t, client: client, role: role, original: string(document)}, nil
+	return &rolePolicyEditor{t: t, client: client, role: role, original: string(document), logGroup: "/aws/lambda/" + afterLast(a["rotation_function_arn"], ":")}, nil
+}
+
+// failedLines counts the rotator's "failed" log lines.
+func (e *rolePolicyEditor) failedLines() int {
+	e.t.Helper()
+	out, err := e.client.Logs.FilterLogEvents(context.Background(), &cloudwatchlogs.FilterLogEventsInput{
+		LogGroupName: aws.String(e.logGroup), FilterPattern: aws.String(`"failed"`),
+	})
+	if err != nil {
+		e.t.Fatalf("reading log group %s: %v", e.logGroup, err)
+	}
+	return len(out.Events)
+}
+
+// rotateAndAwaitFailureLog rotates and waits until the rotator's failure reached its log group:
+// Lambda delivers log lines after the invocation, and the refresh reads them.
+func (e *rolePolicyEditor) rotateAndAwaitFailureLog(endpoint, secretID string) {
+	e.t.Helper()
+	before := e.failedLines()
+	rotateOutOfBand(e.t, endpoint, secretID)
+	deadline := time.Now().Add(30 * time.Second)
+	for e.failedLines() <= before {
+		if time.Now().After(deadline) {
+			e.t.Fatalf("no failure of the rotator reached log group %s within 30s", e.logGroup)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
 }
 
 func (e *rolePolicyEditor) put(document string) {
@@ -171,7 +200,7 @@ func TestAccRDSSecret_rolePolicyStatementsNeeded(t *testing.T) {
 				PreConfig: func() {
 					recorder.reset()
 					editor.without(c.sid)
-					rotateOutOfBand(t, proxy.URL(), name)
+					editor.rotateAndAwaitFailureLog(proxy.URL(), name)
 				},
 				Config:            config,
 				ConfigPlanChecks:  empty,
@@ -285,7 +314,7 @@ func TestAccRDSSecret_rolePolicySingleUser(t *testing.T) {
 				PreConfig: func() {
 					recorder.reset()
 					editor.without("RotateThisSecret")
-					rotateOutOfBand(t, proxy.URL(), name)
+					editor.rotateAndAwaitFailureLog(proxy.URL(), name)
 				},
 				Config: config,
 				ConfigStateChecks: []statecheck.StateCheck{statecheck.ExpectKnownValue(testResource, tfjsonpath.New("last_rotation_error"),
