@@ -333,14 +333,14 @@ func TestAccRDSSecret_rolePolicySingleUser(t *testing.T) {
 
 // TestAccRDSSecret_rolePolicyVPC: RunInVPC is used by Lambda on the role's behalf when it creates
 // or updates a function in a VPC, and checked there, as AWS does: with it the bundle is created in
-// a VPC; without it Lambda refuses to update the function's VPC configuration. (The provider puts
+// a VPC and rotates; without it Lambda refuses to update the function's VPC configuration. (The provider puts
 // the role policy back on every update, so the refusal is shown with the API call itself.)
 func TestAccRDSSecret_rolePolicyVPC(t *testing.T) {
 	client := testAWS(t)
 	proxy := startProxy(t)
 	db := newTestDatabase(t)
 	name := acctest.RandomWithPrefix("tf-acc-iam-vpc")
-	config := rdsSecretConfig(proxy.URL(), name, db, rotationBlock("rotate_immediately = false", `
+	config := rdsSecretConfig(proxy.URL(), name, db, rotationBlock("rotate_immediately = true", `
       subnet_ids         = ["subnet-0123456789abcdef0"]
       security_group_ids = ["sg-0123456789abcdef0"]
 `))
@@ -359,8 +359,20 @@ func TestAccRDSSecret_rolePolicyVPC(t *testing.T) {
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
+			// Sufficient: created in a VPC, the first rotation succeeds with exactly the bundle's policy.
 			Config: config,
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(testResource, tfjsonpath.New("last_rotation_error"), knownvalue.StringExact("")),
+				statecheck.ExpectKnownValue(testResource, tfjsonpath.New("last_rotated_date"), knownvalue.StringRegexp(rfc3339Date)),
+			},
 			Check: func(s *terraform.State) error {
+				a, err := attributes(s)
+				if err != nil {
+					return err
+				}
+				if err := db.canLogIn(secretPassword(t, client, a["arn"])); err != nil {
+					return fmt.Errorf("the rotated password does not log in: %v", err)
+				}
 				editor, err := newRolePolicyEditor(t, client, s)
 				if err != nil {
 					return err
