@@ -217,7 +217,12 @@ def principal_for(access_key_id: str, session_token: Optional[str], account_id: 
             key = AssumedRoleAccessKey(
                 account_id, partition, access_key_id, {"X-Amz-Security-Token": assumed.session_token}
             )
-            return Principal(key.arn, key.collect_policies(), "role")
+            try:
+                policies = key.collect_policies()
+            except Exception:  # noqa: BLE001 - moto's NoSuchEntity: the role does not exist (any more)
+                # As on AWS, the session of a role that does not exist may do nothing.
+                policies = []
+            return Principal(key.arn, policies, "role")
     backend = iam_backends[account_id][partition]
     for user in backend.users.values():
         for key in user.access_keys:
@@ -236,9 +241,12 @@ def role_policies(account_id: str, role_arn: str) -> list:
     backend = iam_backends[account_id]["aws"]
     name = role_arn.rsplit("/", 1)[-1]
     policies = []
-    for policy_name in backend.list_role_policies(name):
-        policies.append(backend.get_role_policy(name, policy_name)[1])
-    attached, _ = backend.list_attached_role_policies(name)
+    try:
+        for policy_name in backend.list_role_policies(name):
+            policies.append(backend.get_role_policy(name, policy_name)[1])
+        attached, _ = backend.list_attached_role_policies(name)
+    except Exception:  # noqa: BLE001 - moto's NoSuchEntity: a role that does not exist allows nothing
+        return []
     return policies + list(attached)
 
 
