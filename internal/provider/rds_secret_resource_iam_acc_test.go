@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"regexp"
 	"strings"
 	"testing"
@@ -15,7 +16,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	lambdatypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
-	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/hashicorp/terraform-plugin-testing/helper/acctest"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
@@ -24,6 +24,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
+	harness "github.com/secretsbundle/terraform-provider-secretsbundle/internal/acctest"
 	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/acctest/dbserver"
 	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/awsclient"
 	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/bundle"
@@ -130,20 +131,35 @@ func containsString(list []string, s string) bool {
 	return false
 }
 
-// pendingVersion reports whether a rotation was left unfinished (a version still AWSPENDING).
-func pendingVersion(client *awsclient.Client, secretID string) (bool, error) {
-	out, err := client.SecretsManager.DescribeSecret(context.Background(), &secretsmanager.DescribeSecretInput{SecretId: aws.String(secretID)})
-	if err != nil {
-		return false, err
-	}
-	for _, stages := range out.VersionIdsToStages {
-		for _, stage := range stages {
-			if stage == "AWSPENDING" {
-				return true, nil
+// awaitDenial waits until the harness's IAM enforcement has refused the role the action (its
+// decisions at LocalStack's /_secretsbundle/iam): the rotation got that far and failed there.
+func (e *rolePolicyEditor) awaitDenial(action string) {
+	e.t.Helper()
+	endpoint := harness.LocalStackEndpoint(e.t) + "/_secretsbundle/iam"
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		resp, err := http.Get(endpoint)
+		if err != nil {
+			e.t.Fatalf("reading the IAM decisions at %s: %v", endpoint, err)
+		}
+		var report struct {
+			Decisions []struct{ Principal, Action, Decision string }
+		}
+		err = json.NewDecoder(resp.Body).Decode(&report)
+		resp.Body.Close()
+		if err != nil {
+			e.t.Fatalf("reading the IAM decisions at %s: %v", endpoint, err)
+		}
+		for _, d := range report.Decisions {
+			if strings.Contains(d.Principal, "assumed-role/"+e.role+"/") && d.Action == action && d.Decision != "allow" {
+				return
 			}
 		}
+		if time.Now().After(deadline) {
+			e.t.Fatalf("the role %s was not refused %s within 30s", e.role, action)
+		}
+		time.Sleep(200 * time.Millisecond)
 	}
-	return false, nil
 }
 
 // TestAccRDSSecret_rolePolicyStatementsNeeded proves each statement of the rotator's policy is
@@ -227,28 +243,19 @@ func TestAccRDSSecret_rolePolicyStatementsNeeded(t *testing.T) {
 			})
 	}
 	steps = append(steps, resource.TestStep{
-		// WriteOwnLogs: Lambda writes the rotator's log with the role. Without it a failing
-		// rotation (GeneratePasswords removed too) leaves its version pending, and nothing says why.
+		// WriteOwnLogs: Lambda writes the rotator's log with the role. Without it a rotation that
+		// fails (GeneratePasswords removed too: refused, as the enforcement's record shows) is
+		// reported nowhere: no warning, last_rotation_error stays empty.
 		PreConfig: func() {
 			recorder.reset()
 			editor.without("WriteOwnLogs", "GeneratePasswords")
 			rotateOutOfBand(t, proxy.URL(), name)
+			editor.awaitDenial("secretsmanager:GetRandomPassword")
 		},
 		Config:            config,
 		ConfigPlanChecks:  empty,
 		ConfigStateChecks: []statecheck.StateCheck{cleared},
 		Check: func(s *terraform.State) error {
-			a, err := attributes(s)
-			if err != nil {
-				return err
-			}
-			pending, err := pendingVersion(client, a["arn"])
-			if err != nil {
-				return err
-			}
-			if !pending {
-				return fmt.Errorf("without GeneratePasswords the rotation did not fail")
-			}
 			if recorder.expectWarning("ReadResource", name) == nil {
 				return fmt.Errorf("without WriteOwnLogs the refresh still found the rotator's error")
 			}
