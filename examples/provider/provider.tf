@@ -1,3 +1,17 @@
+terraform {
+  # Write-only arguments (credentials.password_wo) need Terraform 1.11; the provider refuses older
+  # versions with that message.
+  required_version = ">= 1.11"
+
+  required_providers {
+    secretsbundle = {
+      # Without this source Terraform looks for hashicorp/secretsbundle.
+      source  = "secretsbundle/secretsbundle"
+      version = "~> 0.1"
+    }
+  }
+}
+
 # Credentials, region and endpoints come from the environment as for the AWS CLI
 # (AWS_PROFILE, AWS_REGION, AWS_ACCESS_KEY_ID, AWS_ENDPOINT_URL, ...).
 provider "secretsbundle" {

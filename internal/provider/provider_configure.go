@@ -55,6 +55,10 @@ func (p *secretsBundleProvider) ValidateConfig(ctx context.Context, req provider
 }
 
 func (p *secretsBundleProvider) Configure(ctx context.Context, req provider.ConfigureRequest, resp *provider.ConfigureResponse) {
+	resp.Diagnostics.Append(checkTerraformVersion(req.TerraformVersion)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
 	var config providerModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
 	if resp.Diagnostics.HasError() {
