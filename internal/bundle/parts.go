@@ -22,6 +22,7 @@ import (
 	snstypes "github.com/aws/aws-sdk-go-v2/service/sns/types"
 
 	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/awsclient"
+	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/credentials"
 )
 
 // This file holds one create and one delete per part, shared by Create, Update and Delete.
@@ -30,10 +31,10 @@ import (
 const (
 	rotatorRuntime        = "provided.al2023"
 	rotatorHandler        = "bootstrap"
-	envPasswordLength     = "PASSWORD_LENGTH"
-	envExcludeCharacters  = "EXCLUDE_CHARACTERS"
-	envRotationStrategy   = "ROTATION_STRATEGY"
-	envSecretsManagerURL  = "SECRETS_MANAGER_ENDPOINT"
+	envPasswordLength     = credentials.EnvPasswordLength
+	envExcludeCharacters  = credentials.EnvExcludeCharacters
+	envRotationStrategy   = credentials.EnvRotationStrategy
+	envSecretsManagerURL  = credentials.EnvSecretsManagerEndpoint
 	secretsManagerService = "secretsmanager.amazonaws.com"
 )
 

@@ -2,11 +2,9 @@ package bundle
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -14,6 +12,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	lambdatypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+
+	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/credentials"
 )
 
 // sleep waits for d or until ctx ends, whichever is first, and says which.
@@ -52,20 +52,9 @@ func (d Deps) waitFunctionReady(ctx context.Context, name string) error {
 }
 
 const (
-	stageCurrent = "AWSCURRENT"
-	stagePending = "AWSPENDING"
+	stageCurrent = credentials.StageCurrent
+	stagePending = credentials.StagePending
 )
-
-// rotatorLogLine is the part of the rotator's JSON log line (internal/rotator.LogLine) this package
-// reads. It is declared here rather than imported so the provider does not link the rotator's
-// database drivers; the rotator promises to add fields only, never rename them.
-type rotatorLogLine struct {
-	Step    string `json:"step"`
-	Token   string `json:"token"`
-	Outcome string `json:"outcome"`
-	Error   string `json:"error"`
-	Code    string `json:"code"`
-}
 
 // errRotationFailed is a rotation the rotator reported as failed, with its code and message.
 var errRotationFailed = errors.New("the first rotation failed")
@@ -122,9 +111,8 @@ func (d Deps) rotationFailure(ctx context.Context, st *State, token string) (str
 		return "", false
 	}
 	for i := len(out.Events) - 1; i >= 0; i-- {
-		message := strings.TrimSpace(aws.ToString(out.Events[i].Message))
-		var line rotatorLogLine
-		if !strings.HasPrefix(message, "{") || json.Unmarshal([]byte(message), &line) != nil || line.Outcome != "failed" {
+		line, ok := credentials.ParseLogLine(aws.ToString(out.Events[i].Message))
+		if !ok || line.Outcome != credentials.OutcomeFailed {
 			continue
 		}
 		if token != "" && line.Token != token {
