@@ -20,6 +20,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 
 	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/awsclient"
+	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/credentials"
 )
 
 // Observed is what Read found: the parts that still exist (missing ones have empty ids in State)
@@ -263,8 +264,8 @@ func (obs *Observed) readFunction(out *lambda.GetFunctionOutput) {
 	obs.MemorySize, obs.Timeout = int64(aws.ToInt32(c.MemorySize)), int64(aws.ToInt32(c.Timeout))
 	if c.Environment != nil {
 		env := c.Environment.Variables
-		obs.PasswordLength, _ = strconv.ParseInt(env[envPasswordLength], 10, 64)
-		obs.ExcludeCharacters, obs.Strategy = env[envExcludeCharacters], env[envRotationStrategy]
+		obs.PasswordLength, _ = strconv.ParseInt(env[credentials.EnvPasswordLength], 10, 64)
+		obs.ExcludeCharacters, obs.Strategy = env[credentials.EnvExcludeCharacters], env[credentials.EnvRotationStrategy]
 	}
 	if c.VpcConfig != nil {
 		obs.SubnetIDs, obs.SecurityGroupIDs, obs.VPCID = c.VpcConfig.SubnetIds, c.VpcConfig.SecurityGroupIds, aws.ToString(c.VpcConfig.VpcId)

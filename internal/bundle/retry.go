@@ -80,3 +80,17 @@ func isNotFound(err error) bool {
 	}
 	return false
 }
+
+// isAlreadyExists reports whether err says a create found its object already there, in any
+// service's words: what the SDK's retry of a create whose answer was lost meets.
+func isAlreadyExists(err error) bool {
+	var apiErr smithy.APIError
+	if !errors.As(err, &apiErr) {
+		return false
+	}
+	switch apiErr.ErrorCode() {
+	case "EntityAlreadyExists", "ResourceAlreadyExistsException", "ResourceConflictException":
+		return !errUpdateInProgress.matches(err)
+	}
+	return false
+}
