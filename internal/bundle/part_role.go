@@ -75,6 +75,9 @@ func (d Deps) findRole(ctx context.Context, secretName string, st *State) error 
 	if err != nil {
 		return fmt.Errorf("looking up IAM role %s: %w", name, err)
 	}
+	if out.Role == nil {
+		return nil
+	}
 	tags, err := d.AWS.IAM.ListRoleTags(ctx, &iam.ListRoleTagsInput{RoleName: aws.String(name)})
 	if err != nil {
 		return fmt.Errorf("reading the tags of IAM role %s: %w", name, err)
