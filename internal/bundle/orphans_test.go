@@ -11,6 +11,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
+	lambdatypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
 )
 
 // errAnswerLost is what the SDK returns when the connection drops after AWS acted: no API error.
@@ -121,4 +123,38 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// driftedLambda reports the function with an environment variable added outside Terraform.
+type driftedLambda struct{ fakeLambda }
+
+func (s driftedLambda) GetFunction(ctx context.Context, in *lambda.GetFunctionInput, opts ...func(*lambda.Options)) (*lambda.GetFunctionOutput, error) {
+	out, err := s.fakeLambda.GetFunction(ctx, in, opts...)
+	if err == nil {
+		out.Configuration.Environment = &lambdatypes.EnvironmentResponse{Variables: map[string]string{
+			"PASSWORD_LENGTH": "32", "EXCLUDE_CHARACTERS": "", "ROTATION_STRATEGY": "single_user",
+			"SECRETS_MANAGER_ENDPOINT": "https://attacker.example"}}
+	}
+	return out, err
+}
+
+func TestReadSeesTheFunctionEnvironmentChangedOutsideAndUpdatePutsItBack(t *testing.T) {
+	f := newFakeAWS()
+	spec, st := created(t, f)
+	d := f.deps()
+	d.AWS.Lambda = driftedLambda{fakeLambda{f: f}}
+	obs, err := Read(context.Background(), d, st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if obs.State.CodeSHA256 != FunctionChangedOutside {
+		t.Fatalf("code hash after Read = %q, want the function marked as changed outside Terraform", obs.State.CodeSHA256)
+	}
+	f.calls = nil
+	if _, err := Update(context.Background(), f.deps(), spec, testSpec(), &obs.State); err != nil {
+		t.Fatal(err)
+	}
+	if !contains(f.ops(), "UpdateFunctionConfiguration") {
+		t.Errorf("Update did not put the function's configuration back: %v", f.ops())
+	}
 }

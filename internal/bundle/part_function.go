@@ -39,17 +39,23 @@ var functionPart = part{
 	deleteStage: 0,
 }
 
-// functionEnvironment is what the rotator reads: password rules, strategy and the endpoint.
-func functionEnvironment(spec *Spec) map[string]string {
+// functionEnvironment is what the rotator reads: password rules, strategy and, when the provider
+// block names one, the Secrets Manager endpoint (awsclient.Client.RotatorEndpoint).
+func (d Deps) functionEnvironment(rotation Rotation) (map[string]string, error) {
+	return d.environment(strconv.FormatInt(rotation.PasswordLength, 10), rotation.ExcludeCharacters, rotation.Strategy)
+}
+
+func (d Deps) environment(passwordLength, excludeCharacters, strategy string) (map[string]string, error) {
 	env := map[string]string{
-		credentials.EnvPasswordLength:    strconv.FormatInt(spec.Rotation.PasswordLength, 10),
-		credentials.EnvExcludeCharacters: spec.Rotation.ExcludeCharacters,
-		credentials.EnvRotationStrategy:  spec.Rotation.Strategy,
+		credentials.EnvPasswordLength:    passwordLength,
+		credentials.EnvExcludeCharacters: excludeCharacters,
+		credentials.EnvRotationStrategy:  strategy,
 	}
-	if spec.SecretsManagerEndpoint != "" {
-		env[credentials.EnvSecretsManagerEndpoint] = spec.SecretsManagerEndpoint
+	endpoint, err := d.AWS.RotatorEndpoint()
+	if endpoint != "" {
+		env[credentials.EnvSecretsManagerEndpoint] = endpoint
 	}
-	return env
+	return env, err
 }
 
 func vpcConfig(l Lambda) *lambdatypes.VpcConfig {
@@ -77,6 +83,10 @@ func (d Deps) createFunction(ctx context.Context, spec *Spec, st *State) error {
 	if err != nil {
 		return fmt.Errorf("loading the rotator for Lambda function %s: %w", name, err)
 	}
+	env, err := d.functionEnvironment(spec.Rotation)
+	if err != nil {
+		return fmt.Errorf("Lambda function %s: %w", name, err)
+	}
 	input := &lambda.CreateFunctionInput{
 		FunctionName:  aws.String(name),
 		Role:          aws.String(st.RoleARN),
@@ -86,7 +96,7 @@ func (d Deps) createFunction(ctx context.Context, spec *Spec, st *State) error {
 		Code:          &lambdatypes.FunctionCode{ZipFile: code},
 		MemorySize:    aws.Int32(int32(l.MemorySize)),
 		Timeout:       aws.Int32(int32(l.Timeout)),
-		Environment:   &lambdatypes.Environment{Variables: functionEnvironment(spec)},
+		Environment:   &lambdatypes.Environment{Variables: env},
 		Description:   aws.String("Rotates the secret " + spec.Name + " (secretsbundle)"),
 		Tags:          partTags(spec),
 	}
@@ -144,8 +154,15 @@ func (d Deps) deleteFunction(ctx context.Context, st *State) error {
 // updateFunction changes the function's configuration and code where they differ from spec.
 func (d Deps) updateFunction(ctx context.Context, prior, spec *Spec, st *State, roleRecreated bool) error {
 	l, p := spec.Rotation.Lambda, prior.Rotation.Lambda
-	configChanged := roleRecreated || l.MemorySize != p.MemorySize || l.Timeout != p.Timeout ||
-		!maps.Equal(functionEnvironment(spec), functionEnvironment(prior)) ||
+	env, err := d.functionEnvironment(spec.Rotation)
+	if err != nil {
+		return fmt.Errorf("Lambda function %s: %w", st.FunctionName, err)
+	}
+	priorEnv, _ := d.functionEnvironment(prior.Rotation)
+	// Read marks a function whose environment or role was changed outside Terraform: the whole
+	// configuration is then put back.
+	configChanged := roleRecreated || st.CodeSHA256 == FunctionChangedOutside || l.MemorySize != p.MemorySize || l.Timeout != p.Timeout ||
+		!maps.Equal(env, priorEnv) ||
 		!slices.Equal(l.SubnetIDs, p.SubnetIDs) || !slices.Equal(l.SecurityGroupIDs, p.SecurityGroupIDs)
 	if configChanged {
 		input := &lambda.UpdateFunctionConfigurationInput{
@@ -153,7 +170,7 @@ func (d Deps) updateFunction(ctx context.Context, prior, spec *Spec, st *State, 
 			Role:         aws.String(st.RoleARN),
 			MemorySize:   aws.Int32(int32(l.MemorySize)),
 			Timeout:      aws.Int32(int32(l.Timeout)),
-			Environment:  &lambdatypes.Environment{Variables: functionEnvironment(spec)},
+			Environment:  &lambdatypes.Environment{Variables: env},
 			VpcConfig:    vpcConfig(l),
 		}
 		err := retryOn(ctx, func() error {

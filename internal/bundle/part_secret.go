@@ -64,11 +64,30 @@ func (d Deps) createSecret(ctx context.Context, spec *Spec, st *State, value, to
 	if errScheduledForDeletion.matches(err) {
 		return fmt.Errorf("creating secret %s: a secret of that name is scheduled for deletion and still in its recovery window; restore it (aws secretsmanager restore-secret --secret-id %s) and import it, delete it for good (aws secretsmanager delete-secret --force-delete-without-recovery), or choose another name: %w", spec.Name, spec.Name, err)
 	}
+	if isAlreadyExists(err) && d.findOwnSecret(ctx, spec.Name, token, st) {
+		// The SDK retried a CreateSecret whose answer was lost, and the secret holds the version
+		// of this very create (AWS answers such a retry with success; LocalStack does not).
+		return nil
+	}
 	if err != nil {
 		return fmt.Errorf("creating secret %s: %w", spec.Name, err)
 	}
 	st.SecretARN, st.SecretName, st.VersionID = aws.ToString(out.ARN), spec.Name, aws.ToString(out.VersionId)
 	return nil
+}
+
+// findOwnSecret records the secret named name when it holds the version token: the one this
+// create wrote.
+func (d Deps) findOwnSecret(ctx context.Context, name, token string, st *State) bool {
+	out, err := d.AWS.SecretsManager.DescribeSecret(ctx, &secretsmanager.DescribeSecretInput{SecretId: aws.String(name)})
+	if err != nil || out.DeletedDate != nil {
+		return false
+	}
+	if _, ok := out.VersionIdsToStages[token]; !ok {
+		return false
+	}
+	st.SecretARN, st.SecretName, st.VersionID = aws.ToString(out.ARN), name, token
+	return true
 }
 
 // findSecret records the secret named name when it exists, is not scheduled for deletion and

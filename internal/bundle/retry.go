@@ -89,7 +89,7 @@ func isAlreadyExists(err error) bool {
 		return false
 	}
 	switch apiErr.ErrorCode() {
-	case "EntityAlreadyExists", "ResourceAlreadyExistsException", "ResourceConflictException":
+	case "EntityAlreadyExists", "ResourceAlreadyExistsException", "ResourceConflictException", "ResourceExistsException":
 		return !errUpdateInProgress.matches(err)
 	}
 	return false

@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"os"
 	"strings"
 	"time"
 
@@ -67,19 +66,6 @@ func (r *rdsSecretResource) deps() bundle.Deps {
 	return bundle.Deps{AWS: r.client, RotatorCode: rotatorCode}
 }
 
-// secretsManagerEndpoint is the endpoint the rotator should call: the provider's own when it is
-// configured, else the one the SDK would take from the environment, else none (the Lambda's
-// regional default).
-func (r *rdsSecretResource) secretsManagerEndpoint() string {
-	if e := r.client.Endpoints["secretsmanager"]; e != "" {
-		return e
-	}
-	if e := os.Getenv(awsclient.EndpointEnvVar("secretsmanager")); e != "" {
-		return e
-	}
-	return os.Getenv("AWS_ENDPOINT_URL")
-}
-
 func (r *rdsSecretResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
 	var plan rdsSecretModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
@@ -96,7 +82,7 @@ func (r *rdsSecretResource) Create(ctx context.Context, req resource.CreateReque
 	if plan.Name.IsNull() || plan.Name.IsUnknown() {
 		plan.Name = types.StringValue(uniqueName(plan.NamePrefix.ValueString()))
 	}
-	spec := plan.spec(ctx, r.client.DefaultTags, r.secretsManagerEndpoint(), &resp.Diagnostics)
+	spec := plan.spec(ctx, r.client.DefaultTags, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -336,9 +322,8 @@ func (r *rdsSecretResource) Update(ctx context.Context, req resource.UpdateReque
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 
-	endpoint := r.secretsManagerEndpoint()
-	prior := state.spec(ctx, r.client.DefaultTags, endpoint, &resp.Diagnostics)
-	spec := plan.spec(ctx, r.client.DefaultTags, endpoint, &resp.Diagnostics)
+	prior := state.spec(ctx, r.client.DefaultTags, &resp.Diagnostics)
+	spec := plan.spec(ctx, r.client.DefaultTags, &resp.Diagnostics)
 	current := state.bundleState(ctx, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return

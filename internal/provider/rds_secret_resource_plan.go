@@ -88,6 +88,14 @@ func (r *rdsSecretResource) ModifyPlan(ctx context.Context, req resource.ModifyP
 		maps.Copy(tags, stringMap(ctx, plan.Tags, &resp.Diagnostics))
 		plan.TagsAll = tagsValue(tags)
 	}
+	if r.client != nil {
+		// The rotator is told the provider block's endpoints.secretsmanager: refuse, before any
+		// AWS call, one that would carry passwords in clear text.
+		if _, err := r.client.RotatorEndpoint(); err != nil {
+			resp.Diagnostics.AddError("Unsafe Secrets Manager endpoint for the rotator", err.Error())
+			return
+		}
+	}
 	if req.State.Raw.IsNull() {
 		resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 		return
@@ -109,7 +117,7 @@ func (r *rdsSecretResource) ModifyPlan(ctx context.Context, req resource.ModifyP
 	// bundle.Plan is what Update will do: a part it adds, replaces or removes gets a new id.
 	_, lambdaSettings := plan.rotation(ctx, &resp.Diagnostics)
 	current := state.bundleState(ctx, &resp.Diagnostics)
-	changes := bundle.Plan(state.spec(ctx, r.client.DefaultTags, "", &resp.Diagnostics), plan.spec(ctx, r.client.DefaultTags, "", &resp.Diagnostics), current)
+	changes := bundle.Plan(state.spec(ctx, r.client.DefaultTags, &resp.Diagnostics), plan.spec(ctx, r.client.DefaultTags, &resp.Diagnostics), current)
 	repair := false
 	unknownIf := func(attribute *types.String, condition bool) {
 		if condition {
