@@ -41,22 +41,37 @@ const (
 	maxBackoff   = 5 * time.Second
 )
 
+// errPollExpired is poll's error when ctx ended before the polled condition was met.
+var errPollExpired = errors.New("still not done when the timeout ended")
+
+// poll calls try until it reports done, and returns try's error then. Between tries it waits,
+// from first, doubling up to maxBackoff. When ctx ends (the resource's timeout) first, it returns
+// try's last error, or errPollExpired when there was none. It is the one retry and wait loop of
+// the package.
+func poll(ctx context.Context, first time.Duration, try func() (done bool, err error)) error {
+	wait := first
+	for {
+		done, err := try()
+		if done {
+			return err
+		}
+		if sleep(ctx, wait) != nil {
+			if err != nil {
+				return err
+			}
+			return errPollExpired
+		}
+		wait = min(wait*2, maxBackoff)
+	}
+}
+
 // retryOn calls fn until it succeeds, fails with an error none of the matches accept, or ctx ends
 // (the resource's timeout); then it returns fn's last error.
 func retryOn(ctx context.Context, fn func() error, matches ...apiErrorMatch) error {
-	backoff := firstBackoff
-	for {
+	return poll(ctx, firstBackoff, func() (bool, error) {
 		err := fn()
-		if err == nil || !anyMatch(err, matches) {
-			return err
-		}
-		select {
-		case <-ctx.Done():
-			return err
-		case <-time.After(backoff):
-		}
-		backoff = min(backoff*2, maxBackoff)
-	}
+		return err == nil || !anyMatch(err, matches), err
+	})
 }
 
 func anyMatch(err error, matches []apiErrorMatch) bool {

@@ -29,26 +29,26 @@ func sleep(ctx context.Context, d time.Duration) error {
 // waitFunctionReady polls until the function is Active and its last update Successful, so that
 // granting and rotating do not meet a Pending function.
 func (d Deps) waitFunctionReady(ctx context.Context, name string) error {
+	var state lambdatypes.State
 	// Functions often become Active within a second: poll soon, then back off.
-	backoff := firstBackoff / 2
-	for {
+	err := poll(ctx, firstBackoff/2, func() (bool, error) {
 		out, err := d.AWS.Lambda.GetFunctionConfiguration(ctx, &lambda.GetFunctionConfigurationInput{FunctionName: aws.String(name)})
 		if err != nil {
-			return fmt.Errorf("waiting for Lambda function %s to become Active: %w", name, err)
+			return true, fmt.Errorf("waiting for Lambda function %s to become Active: %w", name, err)
 		}
+		state = out.State
 		switch {
 		case out.State == lambdatypes.StateFailed:
-			return fmt.Errorf("Lambda function %s failed to become Active: %s (%s); check its configuration and role", name, aws.ToString(out.StateReason), out.StateReasonCode)
+			return true, fmt.Errorf("Lambda function %s failed to become Active: %s (%s); check its configuration and role", name, aws.ToString(out.StateReason), out.StateReasonCode)
 		case out.LastUpdateStatus == lambdatypes.LastUpdateStatusFailed:
-			return fmt.Errorf("the last update of Lambda function %s failed: %s", name, aws.ToString(out.LastUpdateStatusReason))
-		case out.State == lambdatypes.StateActive && out.LastUpdateStatus != lambdatypes.LastUpdateStatusInProgress:
-			return nil
+			return true, fmt.Errorf("the last update of Lambda function %s failed: %s", name, aws.ToString(out.LastUpdateStatusReason))
 		}
-		if err := sleep(ctx, backoff); err != nil {
-			return fmt.Errorf("Lambda function %s is still %s after the timeout; raise timeouts or check the function", name, out.State)
-		}
-		backoff = min(backoff*2, maxBackoff)
+		return out.State == lambdatypes.StateActive && out.LastUpdateStatus != lambdatypes.LastUpdateStatusInProgress, nil
+	})
+	if errors.Is(err, errPollExpired) {
+		return fmt.Errorf("Lambda function %s is still %s after the timeout; raise timeouts or check the function", name, state)
 	}
+	return err
 }
 
 const (
@@ -63,25 +63,25 @@ var errRotationFailed = errors.New("the first rotation failed")
 // AWSPENDING left. AWS rotates asynchronously, LocalStack inside RotateSecret; both end here. A
 // failure the rotator logged ends the wait early with its message.
 func (d Deps) waitRotation(ctx context.Context, st *State, token string) error {
-	backoff := firstBackoff
-	for {
+	err := poll(ctx, firstBackoff, func() (bool, error) {
 		out, err := d.AWS.SecretsManager.DescribeSecret(ctx, &secretsmanager.DescribeSecretInput{SecretId: aws.String(st.SecretARN)})
 		if err != nil {
-			return fmt.Errorf("waiting for the first rotation of secret %s: %w", st.SecretARN, err)
+			return true, fmt.Errorf("waiting for the first rotation of secret %s: %w", st.SecretARN, err)
 		}
 		if rotationFinished(out.VersionIdsToStages, token) {
 			st.VersionID = token
 			st.LastRotatedDate, st.NextRotationDate = aws.ToTime(out.LastRotatedDate), aws.ToTime(out.NextRotationDate)
-			return nil
+			return true, nil
 		}
 		if failure, ok := d.rotationFailure(ctx, st, token); ok {
-			return fmt.Errorf("%w: %s", errRotationFailed, failure)
+			return true, fmt.Errorf("%w: %s", errRotationFailed, failure)
 		}
-		if err := sleep(ctx, backoff); err != nil {
-			return fmt.Errorf("the first rotation of secret %s has not finished within the timeout; it may still finish: see the log group %s", st.SecretARN, st.LogGroupName)
-		}
-		backoff = min(backoff*2, maxBackoff)
+		return false, nil
+	})
+	if errors.Is(err, errPollExpired) {
+		return fmt.Errorf("the first rotation of secret %s has not finished within the timeout; it may still finish: see the log group %s", st.SecretARN, st.LogGroupName)
 	}
+	return err
 }
 
 func rotationFinished(stages map[string][]string, token string) bool {
