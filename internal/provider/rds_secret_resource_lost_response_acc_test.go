@@ -13,8 +13,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
+	harness "github.com/secretsbundle/terraform-provider-secretsbundle/internal/acctest"
 	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/acctest/awsproxy"
-	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/awsclient"
 )
 
 // lostResponseTimeout is the create timeout of the lost-response matrix: long enough for a create
@@ -89,7 +89,7 @@ func cancelWhenFired(proxy *awsproxy.Proxy, ruleID string, hook *cancelHook, sto
 }
 
 // leftoversInState fails unless every part of the bundle that exists in LocalStack is in state.
-func leftoversInState(ctx context.Context, client *awsclient.Client, name string) resource.TestCheckFunc {
+func leftoversInState(ctx context.Context, client *harness.AWS, name string) resource.TestCheckFunc {
 	attribute := map[string]string{"secret": "arn", "role": "rotation_role_arn", "function": "rotation_function_arn",
 		"rule": "alert_rule_arn", "topic": "alert_topic_arn", "log group": "rotation_log_group_name"}
 	return func(s *terraform.State) error {
