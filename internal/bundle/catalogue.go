@@ -98,7 +98,11 @@ func (p *part) cleanup(d Deps, spec *Spec, st *State, runErr *error) func(ctx co
 		return nil
 	}
 	return func(ctx context.Context) error {
-		if p.id(st) == "" && p.find != nil && outcomeUnknown(*runErr) {
+		// A call cancelled in flight may still be at work in AWS: look again a little later.
+		for try := 0; p.id(st) == "" && p.find != nil && outcomeUnknown(*runErr) && try < 1+len(findAgainAfter); try++ {
+			if try > 0 && sleep(ctx, findAgainAfter[try-1]) != nil {
+				break
+			}
 			if err := p.find(ctx, d, spec, st); err != nil {
 				return fmt.Errorf("looking for a %s whose creation got no answer: %w", p.name, err)
 			}
@@ -106,6 +110,10 @@ func (p *part) cleanup(d Deps, spec *Spec, st *State, runErr *error) func(ctx co
 		return p.remove(ctx, d, st)
 	}
 }
+
+// findAgainAfter are the pauses before a cleanup looks again for a part whose create got no
+// answer; a variable so that unit tests need not wait.
+var findAgainAfter = []time.Duration{time.Second, 2 * time.Second}
 
 // outcomeUnknown reports whether a create's error leaves open that AWS made the object: no AWS
 // answer came back (a transport error, the deadline, a cancellation), or none was asked yet.
