@@ -73,6 +73,10 @@ func (d Deps) rotate(ctx context.Context, spec *Spec, st *State, immediately boo
 		out, err = d.AWS.SecretsManager.RotateSecret(ctx, input)
 		return err
 	}, errCannotInvoke, errCannotInvokeInvalidRequest)
+	if anyMatch(err, []apiErrorMatch{errRotationInProgress, errRotationNotComplete}) && d.rotationStartedBy(ctx, st, aws.ToString(input.ClientRequestToken)) {
+		// The SDK retried a RotateSecret whose answer was lost: the rotation it asked for runs.
+		out, err = &secretsmanager.RotateSecretOutput{VersionId: input.ClientRequestToken}, nil
+	}
 	if err != nil {
 		return "", fmt.Errorf("setting the rotation schedule of secret %s: %w", st.SecretARN, err)
 	}
@@ -89,4 +93,15 @@ func (d Deps) cancelRotation(ctx context.Context, st *State) error {
 	}
 	st.RotationEnabled = false
 	return nil
+}
+
+// rotationStartedBy reports whether the secret points at the bundle's rotator and holds a version
+// made by the rotation of token.
+func (d Deps) rotationStartedBy(ctx context.Context, st *State, token string) bool {
+	out, err := d.AWS.SecretsManager.DescribeSecret(ctx, &secretsmanager.DescribeSecretInput{SecretId: aws.String(st.SecretARN)})
+	if err != nil || aws.ToString(out.RotationLambdaARN) != st.FunctionARN {
+		return false
+	}
+	_, ok := out.VersionIdsToStages[token]
+	return ok
 }

@@ -21,6 +21,10 @@ var (
 	errCannotInvokeInvalidRequest = apiErrorMatch{code: "InvalidRequestException", message: "Secrets Manager cannot invoke the specified Lambda function"}
 	// A secret deleted without recovery frees its name a few seconds later.
 	errScheduledForDeletion = apiErrorMatch{code: "InvalidRequestException", message: "scheduled for deletion"}
+	// A RotateSecret retried after its answer was lost meets the rotation it started.
+	// LocalStack's words, then AWS's.
+	errRotationInProgress  = apiErrorMatch{code: "InvalidRequestException", message: "rotation request is still in progress"}
+	errRotationNotComplete = apiErrorMatch{code: "InvalidRequestException", message: "previous rotation isn't complete"}
 	// Lambda refuses changes while a previous update is in progress.
 	errUpdateInProgress = apiErrorMatch{code: "ResourceConflictException", message: "update is in progress"}
 )
