@@ -8,6 +8,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/rds"
+
+	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/credentials"
 )
 
 // Create makes every part of the bundle, in the stages the catalogue's needs give: secret ∥ role ∥
@@ -228,6 +230,6 @@ func (d Deps) fillFromDatabase(ctx context.Context, spec *Spec) error {
 // defaultPort fills the engine's usual port when neither the configuration nor RDS gave one.
 func defaultPort(spec *Spec) {
 	if spec.Credentials.Port == 0 {
-		spec.Credentials.Port = DefaultPort(spec.Credentials.Engine)
+		spec.Credentials.Port = credentials.DefaultPort(spec.Credentials.Engine)
 	}
 }

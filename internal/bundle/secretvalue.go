@@ -18,15 +18,6 @@ const (
 	CloneSuffix = credentials.CloneSuffix
 )
 
-// Strategies lists the strategies, for validators and documentation.
-var Strategies = credentials.Strategies
-
-// Engines are the engine values of the RDS credentials format the rotator supports.
-var Engines = credentials.Engines
-
-// DefaultPort is each engine's usual port, used when the configuration gives none.
-func DefaultPort(engine string) int64 { return credentials.DefaultPort(engine) }
-
 // secretKeys are the keys Terraform manages; every other key of the JSON (added by the rotator or
 // by hand) is kept as it is.
 var secretKeys = []string{credentials.KeyEngine, credentials.KeyHost, credentials.KeyPort, credentials.KeyDBName, credentials.KeyUsername,
@@ -90,17 +81,9 @@ func secretJSON(spec *Spec, current string) (string, error) {
 	return encoded, nil
 }
 
-// CredentialKeys are the Terraform-managed keys read back from a secret value, for drift.
-type CredentialKeys struct {
-	Engine   string
-	Host     string
-	Port     int64
-	DBName   string
-	Username string
-	SSL      *bool
-	// MasterARN is the alternating-users master secret (masterarn).
-	MasterARN string
-}
+// CredentialKeys are the Terraform-managed keys read back from a secret value, for drift (the
+// password left out).
+type CredentialKeys = credentials.Credentials
 
 // parseCredentialKeys reads the managed keys by the contract's rules; a key with an unusable value
 // reads as absent, so the rest of the value is still compared.
@@ -109,7 +92,8 @@ func parseCredentialKeys(value string) (CredentialKeys, bool) {
 	if err != nil {
 		return CredentialKeys{}, false
 	}
-	return CredentialKeys{Engine: c.Engine, Host: c.Host, Port: c.Port, DBName: c.DBName, Username: c.Username, SSL: c.SSL, MasterARN: c.MasterARN}, true
+	c.Password = ""
+	return c, true
 }
 
 // Character classes of generated passwords, as GetRandomPassword draws them.

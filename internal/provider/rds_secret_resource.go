@@ -13,6 +13,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
@@ -69,14 +70,11 @@ func (r *rdsSecretResource) deps() bundle.Deps {
 func (r *rdsSecretResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
 	var plan rdsSecretModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	var password types.String
-	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("credentials").AtName("password_wo"), &password)...)
+	password := writeOnlyPassword(ctx, req.Config, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	timeout, diags := plan.Timeouts.Create(ctx, defaultCreateTimeout)
-	resp.Diagnostics.Append(diags...)
-	ctx, cancel := context.WithTimeout(ctx, timeout)
+	ctx, cancel := withTimeout(ctx, plan.Timeouts.Create, defaultCreateTimeout, &resp.Diagnostics)
 	defer cancel()
 
 	if plan.Name.IsNull() || plan.Name.IsUnknown() {
@@ -108,6 +106,21 @@ func (r *rdsSecretResource) Create(ctx context.Context, req resource.CreateReque
 	plan.setState(st)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 	warnRotation(st, &resp.Diagnostics)
+}
+
+// writeOnlyPassword reads credentials.password_wo from the configuration: being write-only, it is
+// in neither the plan nor the state.
+func writeOnlyPassword(ctx context.Context, config tfsdk.Config, diags *diag.Diagnostics) types.String {
+	var password types.String
+	diags.Append(config.GetAttribute(ctx, path.Root("credentials").AtName("password_wo"), &password)...)
+	return password
+}
+
+// withTimeout bounds ctx by the resource's timeout for the operation (timeouts.create and so on).
+func withTimeout(ctx context.Context, timeout func(context.Context, time.Duration) (time.Duration, diag.Diagnostics), fallback time.Duration, diags *diag.Diagnostics) (context.Context, context.CancelFunc) {
+	d, problems := timeout(ctx, fallback)
+	diags.Append(problems...)
+	return context.WithTimeout(ctx, d)
 }
 
 func warnRotation(st *bundle.State, diags *diag.Diagnostics) {
@@ -312,14 +325,11 @@ func (r *rdsSecretResource) Update(ctx context.Context, req resource.UpdateReque
 	var plan, state rdsSecretModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	var password types.String
-	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("credentials").AtName("password_wo"), &password)...)
+	password := writeOnlyPassword(ctx, req.Config, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	timeout, diags := plan.Timeouts.Update(ctx, defaultUpdateTimeout)
-	resp.Diagnostics.Append(diags...)
-	ctx, cancel := context.WithTimeout(ctx, timeout)
+	ctx, cancel := withTimeout(ctx, plan.Timeouts.Update, defaultUpdateTimeout, &resp.Diagnostics)
 	defer cancel()
 
 	prior := state.spec(ctx, r.client.DefaultTags, &resp.Diagnostics)
@@ -349,9 +359,7 @@ func (r *rdsSecretResource) Delete(ctx context.Context, req resource.DeleteReque
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	timeout, diags := state.Timeouts.Delete(ctx, defaultDeleteTimeout)
-	resp.Diagnostics.Append(diags...)
-	ctx, cancel := context.WithTimeout(ctx, timeout)
+	ctx, cancel := withTimeout(ctx, state.Timeouts.Delete, defaultDeleteTimeout, &resp.Diagnostics)
 	defer cancel()
 	st := state.bundleState(ctx, &resp.Diagnostics)
 	if err := bundle.Delete(ctx, r.deps(), st, state.RecoveryWindowInDays.ValueInt64()); err != nil {

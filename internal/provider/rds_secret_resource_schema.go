@@ -25,6 +25,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/bundle"
+	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/credentials"
 	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/validators"
 )
 
@@ -258,8 +259,8 @@ func credentialsSchema() schema.SingleNestedAttribute {
 		Attributes: map[string]schema.Attribute{
 			"engine": schema.StringAttribute{
 				Optional: true, Computed: true,
-				MarkdownDescription: "The database engine: one of " + oneOfText(bundle.Engines) + ". Required unless `database` is set.",
-				Validators:          []validator.String{stringvalidator.OneOf(bundle.Engines...)},
+				MarkdownDescription: "The database engine: one of " + oneOfText(credentials.Engines) + ". Required unless `database` is set.",
+				Validators:          []validator.String{stringvalidator.OneOf(credentials.Engines...)},
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
 			"host": schema.StringAttribute{
@@ -337,8 +338,8 @@ func rotationSchema() schema.SingleNestedAttribute {
 			},
 			"strategy": schema.StringAttribute{
 				Optional: true, Computed: true, Default: stringdefault.StaticString(bundle.StrategySingleUser),
-				MarkdownDescription: "How a rotation changes credentials: one of " + oneOfText(bundle.Strategies) + ". `alternating_users` needs `master_secret_arn`. Changing it replaces the bundle.",
-				Validators:          []validator.String{stringvalidator.OneOf(bundle.Strategies...)},
+				MarkdownDescription: "How a rotation changes credentials: one of " + oneOfText(credentials.Strategies) + ". `alternating_users` needs `master_secret_arn`. Changing it replaces the bundle.",
+				Validators:          []validator.String{stringvalidator.OneOf(credentials.Strategies...)},
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
 			},
 			"master_secret_arn": schema.StringAttribute{
