@@ -9,10 +9,12 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
@@ -367,48 +369,54 @@ func (r *rdsSecretResource) Delete(ctx context.Context, req resource.DeleteReque
 	}
 }
 
+// ImportState is bundle.Find and the conversion of what it found into the model: the schema's
+// defaults where the parts say nothing (Read observes the rest next).
 func (r *rdsSecretResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
 	found, err := bundle.Find(ctx, r.deps(), req.ID)
 	if err != nil {
 		resp.Diagnostics.AddError("Cannot import the secret bundle "+req.ID, err.Error())
 		return
 	}
-	st := &found.State
-	var m rdsSecretModel
-	m.setState(st)
-	m.RecoveryWindowInDays = types.Int64Value(defaultRecoveryWindow)
-	m.Description, m.KMSKeyID, m.NamePrefix = types.StringNull(), types.StringNull(), types.StringNull()
-	m.Tags, m.TagsAll = types.MapNull(types.StringType), types.MapNull(types.StringType)
+	m := importedModel(ctx, &found.Spec, &found.State, &resp.Diagnostics)
+	resp.Diagnostics.Append(resp.State.Set(ctx, m)...)
+}
 
-	lambdaSettings := lambdaModelDefaults()
-	if found.LambdaName != "" {
-		lambdaSettings.Name = types.StringValue(found.LambdaName)
+// importedModel is the model of a found bundle.
+func importedModel(ctx context.Context, spec *bundle.Spec, st *bundle.State, diags *diag.Diagnostics) *rdsSecretModel {
+	m := &rdsSecretModel{
+		RecoveryWindowInDays: types.Int64Value(defaultRecoveryWindow),
+		Description:          types.StringValue(""),
+		KMSKeyID:             types.StringNull(),
+		NamePrefix:           types.StringNull(),
+		Tags:                 types.MapNull(types.StringType),
+		TagsAll:              types.MapNull(types.StringType),
+		Timeouts:             timeouts.Value{Object: types.ObjectNull(timeoutsAttrTypes(ctx))},
 	}
-	lambdaSettings.LogRetentionDays = types.Int64Value(found.LogRetentionDays)
+	m.setState(st)
+	lambdaSettings := lambdaModelDefaults()
+	if spec.Rotation.Lambda.Name != "" {
+		lambdaSettings.Name = types.StringValue(spec.Rotation.Lambda.Name)
+	}
+	lambdaSettings.LogRetentionDays = types.Int64Value(spec.Rotation.Lambda.LogRetentionDays)
 	rotation := rotationModelDefaults()
-	lambdaObj, d := types.ObjectValueFrom(ctx, lambdaAttrTypes(), lambdaSettings)
-	resp.Diagnostics.Append(d...)
-	rotation.Lambda = lambdaObj
+	var d diag.Diagnostics
+	rotation.Lambda, d = types.ObjectValueFrom(ctx, lambdaAttrTypes(), lambdaSettings)
+	diags.Append(d...)
 	m.Rotation, d = types.ObjectValueFrom(ctx, rotationAttrTypes(), rotation)
-	resp.Diagnostics.Append(d...)
-
-	alert := alertModel{Enabled: types.BoolValue(st.RuleName != ""), SNSTopicARN: types.StringNull(), EmailAddresses: setOf(found.EmailAddresses), Events: defaultEvents()}
-	if st.TopicARN != "" && !st.TopicCreated {
-		alert.SNSTopicARN = types.StringValue(st.TopicARN)
+	diags.Append(d...)
+	alert := alertModel{Enabled: types.BoolValue(spec.Alert.Enabled), SNSTopicARN: types.StringNull(), EmailAddresses: setOf(spec.Alert.EmailAddresses), Events: defaultEvents()}
+	if spec.Alert.TopicARN != "" {
+		alert.SNSTopicARN = types.StringValue(spec.Alert.TopicARN)
 	}
 	m.DeletionAlert, d = types.ObjectValueFrom(ctx, alertAttrTypes(), alert)
-	resp.Diagnostics.Append(d...)
-	for p, v := range map[string]attr.Value{
-		"id": m.ID, "arn": m.ARN, "name": m.Name, "name_prefix": m.NamePrefix, "description": types.StringValue(""),
-		"recovery_window_in_days": m.RecoveryWindowInDays, "rotation": m.Rotation, "deletion_alert": m.DeletionAlert,
-		"version_id": m.VersionID, "rotation_function_arn": m.RotationFunctionARN, "rotation_role_arn": m.RotationRoleARN,
-		"rotation_log_group_name": m.RotationLogGroupName, "rotation_permission_id": m.RotationPermissionID,
-		"rotation_code_sha256": m.RotationCodeSHA256, "alert_rule_arn": m.AlertRuleARN, "alert_topic_arn": m.AlertTopicARN,
-		"rotation_enabled": m.RotationEnabled, "last_rotated_date": m.LastRotatedDate, "next_rotation_date": m.NextRotationDate,
-		"last_rotation_error": m.LastRotationError,
-	} {
-		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root(p), v)...)
-	}
+	diags.Append(d...)
+	return m
+}
+
+// timeoutsAttrTypes are the attribute types of the timeouts block, from the schema.
+func timeoutsAttrTypes(ctx context.Context) map[string]attr.Type {
+	block, _ := rdsSecretSchema(ctx).Attributes["timeouts"].(schema.SingleNestedAttribute)
+	return attrTypesOf(block.Attributes)
 }
 
 func lambdaModelDefaults() lambdaModel {
