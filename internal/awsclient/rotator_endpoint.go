@@ -1,9 +1,11 @@
 package awsclient
 
 import (
+	"context"
 	"fmt"
 	"net"
 	"net/url"
+	"time"
 )
 
 // RotatorEndpoint is the Secrets Manager endpoint the rotator Lambda is told to call: the
@@ -37,13 +39,28 @@ func SafeRotatorEndpoint(endpoint string) error {
 			return nil
 		}
 	}
-	return fmt.Errorf("endpoints.secretsmanager %q is given to the rotator, which sends database passwords there: it must be https:// (plain http is accepted only on a loopback address such as 127.0.0.1 or localhost)", endpoint)
+	return fmt.Errorf("endpoints.secretsmanager %q is given to the rotator, which sends database passwords there: it must be https:// (plain http is accepted only on a loopback address such as 127.0.0.1, localhost or a name that resolves only to loopback addresses)", endpoint)
 }
 
+// isLoopback reports whether host is a loopback address, or a name whose every address is one
+// (localhost, localhost.localstack.cloud).
 func isLoopback(host string) bool {
 	if host == "localhost" {
 		return true
 	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
+	if ip := net.ParseIP(host); ip != nil {
+		return ip.IsLoopback()
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	addrs, err := net.DefaultResolver.LookupIPAddr(ctx, host)
+	if err != nil || len(addrs) == 0 {
+		return false
+	}
+	for _, a := range addrs {
+		if !a.IP.IsLoopback() {
+			return false
+		}
+	}
+	return true
 }
