@@ -158,3 +158,17 @@ func TestReadSeesTheFunctionEnvironmentChangedOutsideAndUpdatePutsItBack(t *test
 		t.Errorf("Update did not put the function's configuration back: %v", f.ops())
 	}
 }
+
+func TestUpdateRemovingTheLastAddressUnsubscribesIt(t *testing.T) {
+	f := newFakeAWS()
+	spec, st := created(t, f)
+	next := testSpec()
+	next.Alert.EmailAddresses = nil
+	f.calls = nil
+	if _, err := Update(context.Background(), f.deps(), spec, next, st); err != nil {
+		t.Fatal(err)
+	}
+	if !contains(f.ops(), "ListSubscriptionsByTopic") {
+		t.Errorf("Update did not look for the removed address's subscription: %v", f.ops())
+	}
+}

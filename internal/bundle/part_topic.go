@@ -37,9 +37,10 @@ var topicPart = part{
 
 // subscriptionsPart are the e-mail subscriptions to a created topic; they go with the topic.
 var subscriptionsPart = part{
-	name:   PartSubscriptions,
-	needs:  []string{PartTopic},
-	wanted: func(spec *Spec) bool { return wantsCreatedTopic(spec) && len(spec.Alert.EmailAddresses) > 0 },
+	name:  PartSubscriptions,
+	needs: []string{PartTopic},
+	// Wanted with no address too: an update that removes the last one must unsubscribe it.
+	wanted: wantsCreatedTopic,
 	id: func(st *State) string {
 		if st.TopicCreated {
 			return st.TopicARN
