@@ -3,6 +3,7 @@ package bundle
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"time"
 
@@ -89,27 +90,17 @@ func anyMatch(err error, matches []apiErrorMatch) bool {
 
 // isNotFound reports whether err says the object does not exist, in any service's words.
 func isNotFound(err error) bool {
-	var apiErr smithy.APIError
-	if !errors.As(err, &apiErr) {
-		return false
-	}
-	switch apiErr.ErrorCode() {
-	case "ResourceNotFoundException", "NoSuchEntity", "NotFound", "NotFoundException", "DBInstanceNotFound", "DBClusterNotFoundFault":
-		return true
-	}
-	return false
+	return hasErrorCode(err, "ResourceNotFoundException", "NoSuchEntity", "NotFound", "NotFoundException", "DBInstanceNotFound", "DBClusterNotFoundFault")
 }
 
 // isAlreadyExists reports whether err says a create found its object already there, in any
 // service's words: what the SDK's retry of a create whose answer was lost meets.
 func isAlreadyExists(err error) bool {
+	return hasErrorCode(err, "EntityAlreadyExists", "ResourceAlreadyExistsException", "ResourceConflictException", "ResourceExistsException") &&
+		!errUpdateInProgress.matches(err)
+}
+
+func hasErrorCode(err error, codes ...string) bool {
 	var apiErr smithy.APIError
-	if !errors.As(err, &apiErr) {
-		return false
-	}
-	switch apiErr.ErrorCode() {
-	case "EntityAlreadyExists", "ResourceAlreadyExistsException", "ResourceConflictException", "ResourceExistsException":
-		return !errUpdateInProgress.matches(err)
-	}
-	return false
+	return errors.As(err, &apiErr) && slices.Contains(codes, apiErr.ErrorCode())
 }
