@@ -24,7 +24,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	harness "github.com/secretsbundle/terraform-provider-secretsbundle/internal/acctest"
-	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/awsclient"
 	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/bundle"
 )
 
@@ -79,15 +78,11 @@ func operatorStatements(t *testing.T) []string {
 }
 
 // operatorUser creates an IAM user with the policy and returns its access key.
-func operatorUser(t *testing.T, client *awsclient.Client, document string) (string, string) {
+func operatorUser(t *testing.T, client *harness.AWS, document string) (string, string) {
 	t.Helper()
 	ctx := context.Background()
 	name := "tf-acc-operator-" + acctest.RandString(8)
-	// The provider's IAM interface has no user calls; the SDK client behind it does.
-	users, ok := client.IAM.(*iam.Client)
-	if !ok {
-		t.Fatalf("the test client's IAM is a %T, not the SDK's client", client.IAM)
-	}
+	users := client.IAM // the test's own SDK client: the provider's IAM interface has no user calls
 	if _, err := users.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String(name)}); err != nil {
 		t.Fatal(err)
 	}
@@ -116,7 +111,7 @@ type operatorFixture struct {
 	account  string
 }
 
-func newOperatorFixture(t *testing.T, client *awsclient.Client, endpoint string) operatorFixture {
+func newOperatorFixture(t *testing.T, client *harness.AWS, endpoint string) operatorFixture {
 	t.Helper()
 	ctx := context.Background()
 	key, err := client.KMS.CreateKey(ctx, &kms.CreateKeyInput{Description: aws.String("tf-acc operator key")})
@@ -306,7 +301,7 @@ func TestAccOperatorPolicyStatementsNeeded(t *testing.T) {
 			name := operatorPrefix + acctest.RandomWithPrefix("without")
 			run := &failureRecorder{T: t}
 			run.run(func() { resource.Test(run, f.lifecycle(accessKey, secretKey, name)) })
-			if _, err := bundle.Sweep(context.Background(), bundle.Deps{AWS: client, RotatorCode: rotatorCode}, name); err != nil {
+			if _, err := bundle.Sweep(context.Background(), bundle.Deps{AWS: client.Client, RotatorCode: rotatorCode}, name); err != nil {
 				t.Logf("sweeping what the failed run left: %v", err)
 			}
 			failure := run.failure()

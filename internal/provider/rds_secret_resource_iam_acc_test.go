@@ -26,7 +26,6 @@ import (
 
 	harness "github.com/secretsbundle/terraform-provider-secretsbundle/internal/acctest"
 	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/acctest/dbserver"
-	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/awsclient"
 	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/bundle"
 )
 
@@ -37,13 +36,13 @@ import (
 // rolePolicyEditor rewrites the rotator role's inline policy with the admin test key.
 type rolePolicyEditor struct {
 	t        *testing.T
-	client   *awsclient.Client
+	client   *harness.AWS
 	role     string
 	original string
 	logGroup string
 }
 
-func newRolePolicyEditor(t *testing.T, client *awsclient.Client, s *terraform.State) (*rolePolicyEditor, error) {
+func newRolePolicyEditor(t *testing.T, client *harness.AWS, s *terraform.State) (*rolePolicyEditor, error) {
 	a, err := attributes(s)
 	if err != nil {
 		return nil, err
@@ -404,7 +403,7 @@ func TestAccRDSSecret_rolePolicyVPC(t *testing.T) {
 }
 
 // waitFunctionUpdated waits until the rotator function takes updates again.
-func waitFunctionUpdated(client *awsclient.Client, s *terraform.State) error {
+func waitFunctionUpdated(client *harness.AWS, s *terraform.State) error {
 	a, err := attributes(s)
 	if err != nil {
 		return err

@@ -37,7 +37,7 @@ func TestSecretARN(t *testing.T) {
 		"arn:aws:secretsmanager:us-east-1:123456789012:secret:*":             "a wildcard matches more than one secret",
 		"arn:aws:secretsmanager:us-east-1:123456789012:secret:prod/*":        "a wildcard matches more than one secret",
 		"arn:aws:secretsmanager:us-east-1:123456789012:secret:master-??????": "a wildcard matches more than one secret",
-		"arn:aws:secretsmanager:*:123456789012:secret:master-AbC123":         "not an ARN",
+		"arn:aws:secretsmanager:*:123456789012:secret:master-AbC123":         "a wildcard matches more than one secret",
 		"arn:aws:secretsmanager:us-east-1::secret:master-AbC123":             "not the ARN of a secret",
 		"arn:aws:secretsmanager:us-east-1:123456789012:secret:master":        "not the ARN of a secret with its six-character suffix",
 		"arn:aws:secretsmanager:us-east-1:123456789012:secret:master-AbC12":  "not the ARN of a secret with its six-character suffix",
