@@ -28,12 +28,14 @@ import (
 
 // Lambda settings of the rotator.
 const (
-	rotatorRuntime        = "provided.al2023"
-	rotatorHandler        = "bootstrap"
-	envPasswordLength     = "PASSWORD_LENGTH"
-	envExcludeCharacters  = "EXCLUDE_CHARACTERS"
-	envRotationStrategy   = "ROTATION_STRATEGY"
-	envSecretsManagerURL  = "SECRETS_MANAGER_ENDPOINT"
+	rotatorRuntime       = "provided.al2023"
+	rotatorHandler       = "bootstrap"
+	envPasswordLength    = "PASSWORD_LENGTH"
+	envExcludeCharacters = "EXCLUDE_CHARACTERS"
+	envRotationStrategy  = "ROTATION_STRATEGY"
+	envSecretsManagerURL = "SECRETS_MANAGER_ENDPOINT"
+	// envCABundlePEM is the rotator's DB_CA_BUNDLE_PEM: credentials.ssl_ca_bundle.
+	envCABundlePEM        = "DB_CA_BUNDLE_PEM"
 	secretsManagerService = "secretsmanager.amazonaws.com"
 )
 
@@ -189,6 +191,9 @@ func functionEnvironment(spec *Spec) map[string]string {
 	}
 	if spec.SecretsManagerEndpoint != "" {
 		env[envSecretsManagerURL] = spec.SecretsManagerEndpoint
+	}
+	if spec.Credentials.SSLCABundle != "" {
+		env[envCABundlePEM] = spec.Credentials.SSLCABundle
 	}
 	return env
 }

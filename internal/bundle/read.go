@@ -54,9 +54,11 @@ type Observed struct {
 	PasswordLength    int64
 	ExcludeCharacters string
 	Strategy          string
-	SubnetIDs         []string
-	SecurityGroupIDs  []string
-	VPCID             string
+	// SSLCABundle is the function's DB_CA_BUNDLE_PEM.
+	SSLCABundle      string
+	SubnetIDs        []string
+	SecurityGroupIDs []string
+	VPCID            string
 
 	AlertEvents []string
 	// RotationFailure is the rotator's logged error for a rotation still pending, when one is.
@@ -265,6 +267,7 @@ func (obs *Observed) readFunction(out *lambda.GetFunctionOutput) {
 		env := c.Environment.Variables
 		obs.PasswordLength, _ = strconv.ParseInt(env[envPasswordLength], 10, 64)
 		obs.ExcludeCharacters, obs.Strategy = env[envExcludeCharacters], env[envRotationStrategy]
+		obs.SSLCABundle = env[envCABundlePEM]
 	}
 	if c.VpcConfig != nil {
 		obs.SubnetIDs, obs.SecurityGroupIDs, obs.VPCID = c.VpcConfig.SubnetIds, c.VpcConfig.SecurityGroupIds, aws.ToString(c.VpcConfig.VpcId)

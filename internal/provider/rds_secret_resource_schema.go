@@ -300,7 +300,12 @@ func credentialsSchema() schema.SingleNestedAttribute {
 			},
 			"ssl": schema.BoolAttribute{
 				Optional:            true,
-				MarkdownDescription: "`true`: the rotator connects with TLS only; `false`: plaintext only; unset: TLS when the server offers it.",
+				MarkdownDescription: "`false`: the rotator logs in in plaintext. `true` or unset: TLS only, with the server's certificate verified (chain and host name, like `sslmode=verify-full`) against the Amazon RDS CAs built into the rotator, the system's CAs and `ssl_ca_bundle`; never a fallback to plaintext.",
+			},
+			"ssl_ca_bundle": schema.StringAttribute{
+				Optional:            true,
+				MarkdownDescription: fmt.Sprintf("PEM CA certificates the rotator also trusts, for a self-managed database whose certificate comes from a private CA (RDS and Aurora need none). At most %d characters: it travels in the function's environment (Lambda allows 4 KB in all), so give the root CA only. Not stored in the secret.", validators.MaxCABundleLength),
+				Validators:          []validator.String{validators.CABundle()},
 			},
 		},
 	}

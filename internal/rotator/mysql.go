@@ -23,6 +23,9 @@ type mysqlEngine struct {
 const (
 	mysqlAccessDenied       = 1045
 	mysqlAccessDeniedNoPass = 1698
+	// ER_CON_COUNT_ERROR and ER_TOO_MANY_USER_CONNECTIONS: the server is busy.
+	mysqlTooManyConnections     = 1040
+	mysqlTooManyUserConnections = 1203
 )
 
 func (mysqlEngine) DefaultPort() int      { return 3306 }
@@ -46,14 +49,10 @@ func (mysqlEngine) Connect(ctx context.Context, creds Credentials) (Session, err
 	// Client-side interpolation escapes the password into the statement with the server's own
 	// rules (it follows NO_BACKSLASH_ESCAPES); ALTER USER cannot be a server-side prepared statement.
 	config.InterpolateParams = true
-	switch creds.TLS {
-	case tlsRequire:
+	// Verified TLS unless the secret says ssl=false; never a fallback to plaintext.
+	config.TLS = nil
+	if creds.TLS != tlsDisable {
 		config.TLS = tlsConfig(creds.Host, creds.RootCAs)
-	case tlsPrefer:
-		config.TLS = tlsConfig(creds.Host, nil)
-		config.AllowFallbackToPlaintext = true
-	case tlsDisable:
-		config.TLS = nil
 	}
 	connector, err := mysql.NewConnector(config)
 	if err != nil {
@@ -80,13 +79,17 @@ func (mysqlEngine) Connect(ctx context.Context, creds Credentials) (Session, err
 func classifyMySQLConnectError(err error, creds Credentials) error {
 	var mysqlErr *mysql.MySQLError
 	if errors.As(err, &mysqlErr) {
-		if mysqlErr.Number == mysqlAccessDenied || mysqlErr.Number == mysqlAccessDeniedNoPass {
+		switch mysqlErr.Number {
+		case mysqlAccessDenied, mysqlAccessDeniedNoPass:
 			return failure(CodeDBLoginFailed, "MySQL at %s refused the login of %q (error %d)", endpoint(creds), creds.Username, mysqlErr.Number)
+		case mysqlTooManyConnections, mysqlTooManyUserConnections:
+			// Busy, not a wrong password: no previous-password fallback.
+			return failure(CodeDBUnreachable, "MySQL at %s cannot take the login of %q now: %s (error %d); retry when the server accepts connections", endpoint(creds), creds.Username, mysqlErr.Message, mysqlErr.Number)
 		}
 		return failure(CodeDBLoginFailed, "MySQL at %s refused the connection of %q: %s (error %d)", endpoint(creds), creds.Username, mysqlErr.Message, mysqlErr.Number)
 	}
-	if creds.TLS == tlsRequire && isTLSError(err) {
-		return failure(CodeDBTLSFailed, "the secret requires TLS (ssl=true) but the TLS connection to MySQL at %s failed: %v; enable TLS on the server, or set ssl to false or remove it", endpoint(creds), err)
+	if creds.TLS != tlsDisable && isTLSError(err) {
+		return tlsFailure("MySQL", err, creds)
 	}
 	return failure(CodeDBUnreachable, "cannot reach MySQL at %s: %v; check the host, port, the function's network access and that the server runs", endpoint(creds), err)
 }

@@ -31,7 +31,7 @@ type Config struct {
 	// must still start, so that the failure lands in its log with a code.
 	SettingsErr error
 	Engines     Engines
-	// RootCAs verifies database servers when a secret says ssl=true; nil encrypts without verifying.
+	// RootCAs verifies database servers (RootPool); nil means the system's roots.
 	RootCAs *x509.CertPool
 	// Log receives one JSON line per step; nil means os.Stdout.
 	Log io.Writer

@@ -8,6 +8,7 @@ import (
 	"unicode"
 
 	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/acctest"
+	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/acctest/dbserver"
 	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/rotator"
 )
 
@@ -383,11 +384,14 @@ func TestAccPasswordsAndUsernames(t *testing.T) {
 	})
 }
 
-// Scenario 11: TLS per the secret's ssl key.
+// Scenario 11: TLS per the secret's ssl key, always verified: the server's certificate must chain
+// to a trusted CA (the embedded Amazon RDS CAs, the system's, DB_CA_BUNDLE_PEM) and name the host.
+// Every failure leaves AWSCURRENT where it was and its credentials working.
 func TestAccTLS(t *testing.T) {
 	forEachDatabase(t, func(t *testing.T, db database) {
-		t.Run("ssl true without server TLS fails clearly", func(t *testing.T) {
-			a := newApp(t, db, appOptions{secret: func(v map[string]any) { v["ssl"] = true }})
+		failsAtSet := func(t *testing.T, a *app, wantText ...string) {
+			t.Helper()
+			currentBefore := a.versionWith("AWSCURRENT")
 			token := newToken()
 			if err := a.startRotation(token); err != nil {
 				t.Fatal(err)
@@ -395,29 +399,60 @@ func TestAccTLS(t *testing.T) {
 			wantOutcome(t, a.step("createSecret", token), rotator.OutcomeSucceeded)
 			result := a.step("setSecret", token)
 			wantFailure(t, result, rotator.CodeDBTLSFailed)
-			if !strings.Contains(result.Err.Error(), "ssl") {
-				t.Errorf("the error does not point at the ssl key: %v", result.Err)
+			for _, text := range wantText {
+				if !strings.Contains(result.Err.Error(), text) {
+					t.Errorf("the error does not say %q: %v", text, result.Err)
+				}
+			}
+			if got := a.versionWith("AWSCURRENT"); got != currentBefore {
+				t.Errorf("AWSCURRENT moved from %s to %s", currentBefore, got)
 			}
 			a.assertCurrentLogsIn()
+		}
+		t.Run("ssl true without server TLS fails clearly", func(t *testing.T) {
+			a := newApp(t, db, appOptions{secret: func(v map[string]any) { v["ssl"] = true }})
+			failsAtSet(t, a, "ssl")
 		})
-		t.Run("ssl unset falls back to plaintext", func(t *testing.T) {
-			a := newApp(t, db, appOptions{})
+		t.Run("ssl unset never falls back to plaintext", func(t *testing.T) {
+			a := newApp(t, db, appOptions{secret: func(v map[string]any) { delete(v, "ssl") }})
+			failsAtSet(t, a, "ssl = false")
+		})
+		t.Run("ssl false logs in in plaintext", func(t *testing.T) {
+			a := newApp(t, db, appOptions{secret: func(v map[string]any) { v["ssl"] = false }})
 			a.mustRotate()
 			a.assertCurrentLogsIn()
 		})
 		tlsDB := tlsDatabase(t, db.engine())
-		t.Run("ssl unset uses TLS when offered", func(t *testing.T) {
-			a := newApp(t, tlsDB, appOptions{})
+		rightCA := map[string]string{rotator.EnvDatabaseCABundlePEM: string(tlsDB.server().CACertPEM)}
+		t.Run("ssl unset with the server CA rotates", func(t *testing.T) {
+			a := newApp(t, tlsDB, appOptions{env: rightCA})
 			a.mustRotate()
 			a.assertCurrentLogsIn()
 		})
-		t.Run("ssl true with TLS and a verified certificate", func(t *testing.T) {
+		t.Run("ssl true with the server CA from a file rotates", func(t *testing.T) {
 			a := newApp(t, tlsDB, appOptions{
 				secret: func(v map[string]any) { v["ssl"] = true },
 				env:    map[string]string{rotator.EnvDatabaseCABundle: writeCABundle(t, tlsDB)},
 			})
 			a.mustRotate()
 			a.assertCurrentLogsIn()
+		})
+		t.Run("no CA for the server fails", func(t *testing.T) {
+			a := newApp(t, tlsDB, appOptions{})
+			failsAtSet(t, a, "unknown authority", "credentials.ssl_ca_bundle")
+		})
+		t.Run("another CA fails", func(t *testing.T) {
+			other, err := dbserver.NewCA("another test CA")
+			if err != nil {
+				t.Fatal(err)
+			}
+			a := newApp(t, tlsDB, appOptions{env: map[string]string{rotator.EnvDatabaseCABundlePEM: string(other.CertPEM)}})
+			failsAtSet(t, a, "unknown authority")
+		})
+		t.Run("a certificate for another host name fails", func(t *testing.T) {
+			wrongHost := otherHostDatabase(t, db.engine())
+			a := newApp(t, wrongHost, appOptions{env: map[string]string{rotator.EnvDatabaseCABundlePEM: string(wrongHost.server().CACertPEM)}})
+			failsAtSet(t, a, "does not name the host", "127.0.0.1")
 		})
 	})
 }
