@@ -185,8 +185,12 @@ func (s *mysqlSession) CloneUser(ctx context.Context, source, clone, password st
 	if len(hosts) == 0 {
 		return failure(CodeDBStatementFailed, "the MySQL user %q that the secret names does not exist; the master user cannot clone it", source)
 	}
+	// The base user is the one the database's owners manage (as in PostgreSQL, where the clone is
+	// a member of the base role): rotating back to it changes its password only; rotating to the
+	// clone makes the clone a copy of the base user.
+	toBase := source == clone+cloneSuffix
 	for _, host := range hosts {
-		if err := s.cloneAccount(ctx, syntax, source, clone, host, password); err != nil {
+		if err := s.cloneAccount(ctx, syntax, source, clone, host, password, toBase); err != nil {
 			return err
 		}
 	}
@@ -213,45 +217,95 @@ func (s *mysqlSession) accountHosts(ctx context.Context, user string) ([]string,
 	return hosts, nil
 }
 
-// cloneAccount makes clone@host a copy of source@host: created when missing, then every grant of
-// the source replayed (so privileges granted to the source since the last rotation reach the
-// clone), the source's TLS requirement copied, and the password set.
-func (s *mysqlSession) cloneAccount(ctx context.Context, syntax mysqlSyntax, source, clone, host, password string) error {
+// cloneAccount makes clone@host a copy of source@host. The pending password is set last: a new
+// clone is created with a throwaway password, so until every grant, revoke and the TLS requirement
+// are copied, the pending credentials do not log in, and a retried setSecret (after a failed GRANT
+// or a timeout) redoes the copy instead of finding the step "already done". Every grant of the
+// source is replayed (so privileges granted to the source since the last rotation reach the
+// clone), partial REVOKE rows too, and what the clone holds beyond the source is revoked. toBase
+// (the target is the base user, the source its clone) only sets the password of an existing user.
+func (s *mysqlSession) cloneAccount(ctx context.Context, syntax mysqlSyntax, source, clone, host, password string, toBase bool) error {
 	account := quoteMySQLAccount(clone, host)
 	var exists int
 	err := s.conn.QueryRowContext(ctx, "SELECT COUNT(*) FROM mysql.user WHERE User = ? AND Host = ?", clone, host).Scan(&exists)
 	if err != nil {
 		return failure(CodeDBStatementFailed, "looking up MySQL user %s: %v", account, mysqlErrorText(err))
 	}
+	if exists != 0 && toBase {
+		if _, err := s.conn.ExecContext(ctx, mysqlSetPasswordStatement(syntax, account), password); err != nil {
+			return failure(CodeDBStatementFailed, "setting the password of MySQL user %s: %v", account, mysqlErrorText(err))
+		}
+		return nil
+	}
 	if exists == 0 {
-		if _, err := s.conn.ExecContext(ctx, "CREATE USER "+account+" IDENTIFIED BY ?", password); err != nil {
+		if _, err := s.conn.ExecContext(ctx, "CREATE USER "+account+" IDENTIFIED BY ?", throwawayPassword()); err != nil {
 			return failure(CodeDBStatementFailed, "creating MySQL user %s: %v; the master user needs CREATE USER", account, mysqlErrorText(err))
 		}
 	}
-	grants, err := s.showGrants(ctx, source, host)
+	sourceRows, err := s.showGrants(ctx, source, host)
 	if err != nil {
 		return err
 	}
-	for _, grant := range grants {
-		statement, ok := retargetGrant(grant, account)
+	var sourceGrants, revokes []mysqlGrant
+	for _, row := range sourceRows {
+		g, ok := parseGrantRow(row, account)
 		if !ok {
 			continue
 		}
-		if _, err := s.conn.ExecContext(ctx, statement); err != nil {
+		sourceGrants = append(sourceGrants, g)
+		if g.revoke {
+			revokes = append(revokes, g)
+			continue
+		}
+		if _, err := s.conn.ExecContext(ctx, g.statement); err != nil {
 			return failure(CodeDBStatementFailed, "copying a grant of %s to %s: %v; the master user needs each privilege WITH GRANT OPTION", quoteMySQLAccount(source, host), account, mysqlErrorText(err))
+		}
+	}
+	if exists != 0 {
+		cloneRows, err := s.showGrants(ctx, clone, host)
+		if err != nil {
+			return err
+		}
+		var cloneGrants []mysqlGrant
+		for _, row := range cloneRows {
+			if g, ok := parseGrantRow(row, account); ok {
+				cloneGrants = append(cloneGrants, g)
+			}
+		}
+		for _, statement := range excessRevokes(sourceGrants, cloneGrants, account) {
+			if _, err := s.conn.ExecContext(ctx, statement); err != nil {
+				return failure(CodeDBStatementFailed, "revoking from %s what %s no longer has: %v", account, quoteMySQLAccount(source, host), mysqlErrorText(err))
+			}
+		}
+		// A REVOKE ALL of an object the source still holds in part gives back the source's part.
+		for _, g := range sourceGrants {
+			if g.revoke {
+				continue
+			}
+			if _, err := s.conn.ExecContext(ctx, g.statement); err != nil {
+				return failure(CodeDBStatementFailed, "copying a grant of %s to %s: %v", quoteMySQLAccount(source, host), account, mysqlErrorText(err))
+			}
+		}
+	}
+	for _, g := range revokes {
+		if _, err := s.conn.ExecContext(ctx, g.statement); err != nil {
+			return failure(CodeDBStatementFailed, "copying a partial revoke of %s to %s: %v", quoteMySQLAccount(source, host), account, mysqlErrorText(err))
 		}
 	}
 	if err := s.copyTLSRequirement(ctx, syntax, source, account, host); err != nil {
 		return err
 	}
-	statement := "SET PASSWORD FOR " + account + " = PASSWORD(?)"
-	if syntax.alterUser {
-		statement = "ALTER USER " + account + " IDENTIFIED BY ?"
-	}
-	if _, err := s.conn.ExecContext(ctx, statement, password); err != nil {
+	if _, err := s.conn.ExecContext(ctx, mysqlSetPasswordStatement(syntax, account), password); err != nil {
 		return failure(CodeDBStatementFailed, "setting the password of MySQL user %s: %v", account, mysqlErrorText(err))
 	}
 	return nil
+}
+
+func mysqlSetPasswordStatement(syntax mysqlSyntax, account string) string {
+	if syntax.alterUser {
+		return "ALTER USER " + account + " IDENTIFIED BY ?"
+	}
+	return "SET PASSWORD FOR " + account + " = PASSWORD(?)"
 }
 
 func (s *mysqlSession) showGrants(ctx context.Context, user, host string) ([]string, error) {
@@ -272,31 +326,6 @@ func (s *mysqlSession) showGrants(ctx context.Context, user, host string) ([]str
 		return nil, failure(CodeDBStatementFailed, "reading the grants of MySQL user %s: %v", quoteMySQLAccount(user, host), mysqlErrorText(err))
 	}
 	return grants, nil
-}
-
-// retargetGrant rewrites a SHOW GRANTS row for another account: "GRANT <privileges> ON <object>
-// TO <source> [IDENTIFIED BY PASSWORD '<hash>'] [REQUIRE ...] [WITH GRANT OPTION]" becomes
-// "GRANT <privileges> ON <object> TO <account> [WITH GRANT OPTION]". The source's password hash
-// and TLS requirement are not carried over (the clone gets its own password; the requirement is
-// copied separately). A bare USAGE grant is skipped: CREATE USER already gives it.
-func retargetGrant(grant, account string) (string, bool) {
-	index := strings.LastIndex(grant, " TO ")
-	if index < 0 || !strings.HasPrefix(strings.ToUpper(grant), "GRANT ") {
-		return "", false
-	}
-	privileges := grant[:index]
-	if strings.EqualFold(strings.TrimSpace(privileges), "GRANT USAGE ON *.*") {
-		return "", false
-	}
-	statement := privileges + " TO " + account
-	rest := strings.ToUpper(grant[index:])
-	switch {
-	case strings.Contains(rest, "WITH GRANT OPTION"):
-		statement += " WITH GRANT OPTION"
-	case strings.Contains(rest, "WITH ADMIN OPTION"):
-		statement += " WITH ADMIN OPTION"
-	}
-	return statement, true
 }
 
 func (s *mysqlSession) copyTLSRequirement(ctx context.Context, syntax mysqlSyntax, source, account, host string) error {

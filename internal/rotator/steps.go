@@ -256,7 +256,28 @@ func (run *rotation) testSecret(ctx context.Context) (Outcome, error) {
 	if err := session.Probe(ctx); err != nil {
 		return OutcomeFailed, err
 	}
+	if checker, ok := session.(grantChecker); ok && run.settings.Strategy == StrategyAlternatingUsers && strings.HasSuffix(pending.Username, cloneSuffix) {
+		// A clone copied by grants (MySQL, MariaDB) must hold exactly what the base user holds
+		// before it becomes current; PostgreSQL's clone is a member of the base role instead.
+		current, err := run.stagedSecret(ctx, stageCurrent)
+		if err != nil {
+			return OutcomeFailed, err
+		}
+		source, err := engine.Connect(ctx, run.credentials(engine, current))
+		if err != nil {
+			return OutcomeFailed, err
+		}
+		defer func() { _ = source.Close(ctx) }()
+		if err := checker.GrantsMatch(ctx, source); err != nil {
+			return OutcomeFailed, err
+		}
+	}
 	return OutcomeSucceeded, nil
+}
+
+// grantChecker is a session that can compare its user's grants with another session's user's.
+type grantChecker interface {
+	GrantsMatch(ctx context.Context, source Session) error
 }
 
 // finishSecret moves AWSCURRENT to the token's version.
