@@ -2,7 +2,9 @@ package rotator
 
 import (
 	"context"
+	"crypto/sha1" //nolint:gosec // mysql_native_password's hash is SHA1(SHA1(password)) by definition
 	"database/sql"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"net"
@@ -163,12 +165,64 @@ func (s *mysqlSession) SetOwnPassword(ctx context.Context, password string) erro
 	if err != nil {
 		return err
 	}
+	if syntax.mariaDB {
+		// MariaDB writes statements to its general and slow logs as they are: send the
+		// mysql_native_password hash, not the password. A user of another plugin (ed25519) has
+		// another hash format; the server refuses this one and the password is sent instead.
+		if _, err := s.conn.ExecContext(ctx, "SET PASSWORD = ?", mysqlNativePasswordHash(password)); err == nil {
+			return nil
+		} else if !isMySQLHashFormatError(err) {
+			return failure(CodeDBStatementFailed, "changing the password of MySQL user %q: %v", s.username, mysqlErrorText(err))
+		}
+	}
+	// MySQL 5.7 and later rewrite the password out of the statements they log.
 	statement := "SET PASSWORD = PASSWORD(?)"
 	if syntax.alterUser && !syntax.mariaDB {
 		statement = "ALTER USER CURRENT_USER() IDENTIFIED BY ?"
 	}
 	if _, err := s.conn.ExecContext(ctx, statement, password); err != nil {
 		return failure(CodeDBStatementFailed, "changing the password of MySQL user %q: %v", s.username, mysqlErrorText(err))
+	}
+	return nil
+}
+
+// mysqlNativePasswordHash is the mysql_native_password hash: "*" and SHA1(SHA1(password)) in
+// upper-case hex, as PASSWORD() computes it.
+func mysqlNativePasswordHash(password string) string {
+	first := sha1.Sum([]byte(password))
+	second := sha1.Sum(first[:])
+	return "*" + strings.ToUpper(hex.EncodeToString(second[:]))
+}
+
+// isMySQLHashFormatError: ER_PASSWD_LENGTH (1372) and ER_PASSWORD_FORMAT (1827), a hash the
+// account's plugin does not take.
+func isMySQLHashFormatError(err error) bool {
+	var mysqlErr *mysql.MySQLError
+	return errors.As(err, &mysqlErr) && (mysqlErr.Number == 1372 || mysqlErr.Number == 1827)
+}
+
+// setAccountPassword sets another account's password as the master user: on MariaDB by the
+// mysql_native_password hash when the account uses that plugin, so the password never appears in
+// the server's logs.
+func (s *mysqlSession) setAccountPassword(ctx context.Context, syntax mysqlSyntax, user, host, password string) error {
+	account := quoteMySQLAccount(user, host)
+	if syntax.mariaDB {
+		var plugin sql.NullString
+		// mysql.user's plugin column (a view over mysql.global_priv from 10.4).
+		_ = s.conn.QueryRowContext(ctx, "SELECT plugin FROM mysql.user WHERE User = ? AND Host = ?", user, host).Scan(&plugin)
+		if plugin.String == "" || plugin.String == "mysql_native_password" {
+			statement := "SET PASSWORD FOR " + account + " = ?"
+			if syntax.alterUser {
+				statement = "ALTER USER " + account + " IDENTIFIED BY PASSWORD ?"
+			}
+			if _, err := s.conn.ExecContext(ctx, statement, mysqlNativePasswordHash(password)); err != nil {
+				return failure(CodeDBStatementFailed, "setting the password of MySQL user %s: %v", account, mysqlErrorText(err))
+			}
+			return nil
+		}
+	}
+	if _, err := s.conn.ExecContext(ctx, mysqlSetPasswordStatement(syntax, account), password); err != nil {
+		return failure(CodeDBStatementFailed, "setting the password of MySQL user %s: %v", account, mysqlErrorText(err))
 	}
 	return nil
 }
@@ -232,10 +286,7 @@ func (s *mysqlSession) cloneAccount(ctx context.Context, syntax mysqlSyntax, sou
 		return failure(CodeDBStatementFailed, "looking up MySQL user %s: %v", account, mysqlErrorText(err))
 	}
 	if exists != 0 && toBase {
-		if _, err := s.conn.ExecContext(ctx, mysqlSetPasswordStatement(syntax, account), password); err != nil {
-			return failure(CodeDBStatementFailed, "setting the password of MySQL user %s: %v", account, mysqlErrorText(err))
-		}
-		return nil
+		return s.setAccountPassword(ctx, syntax, clone, host, password)
 	}
 	if exists == 0 {
 		if _, err := s.conn.ExecContext(ctx, "CREATE USER "+account+" IDENTIFIED BY ?", throwawayPassword()); err != nil {
@@ -295,10 +346,7 @@ func (s *mysqlSession) cloneAccount(ctx context.Context, syntax mysqlSyntax, sou
 	if err := s.copyTLSRequirement(ctx, syntax, source, account, host); err != nil {
 		return err
 	}
-	if _, err := s.conn.ExecContext(ctx, mysqlSetPasswordStatement(syntax, account), password); err != nil {
-		return failure(CodeDBStatementFailed, "setting the password of MySQL user %s: %v", account, mysqlErrorText(err))
-	}
-	return nil
+	return s.setAccountPassword(ctx, syntax, clone, host, password)
 }
 
 func mysqlSetPasswordStatement(syntax mysqlSyntax, account string) string {

@@ -94,8 +94,22 @@ type postgresSession struct {
 	username string
 }
 
+// passwordLiteral is what ALTER ROLE / CREATE ROLE ... PASSWORD receives: the SCRAM-SHA-256
+// verifier, never the password.
+func passwordLiteral(password string) (string, error) {
+	verifier, err := scramSHA256Verifier(password)
+	if err != nil {
+		return "", failure(CodeInvalidSettings, "computing the SCRAM-SHA-256 verifier of the new password: %v; set the function's EXCLUDE_CHARACTERS so that passwords are ASCII", err)
+	}
+	return quotePostgresLiteral(verifier), nil
+}
+
 func (s *postgresSession) SetOwnPassword(ctx context.Context, password string) error {
-	statement := fmt.Sprintf("ALTER ROLE %s WITH PASSWORD %s", quotePostgresIdentifier(s.username), quotePostgresLiteral(password))
+	literal, err := passwordLiteral(password)
+	if err != nil {
+		return err
+	}
+	statement := fmt.Sprintf("ALTER ROLE %s WITH PASSWORD %s", quotePostgresIdentifier(s.username), literal)
 	if _, err := s.conn.Exec(ctx, statement); err != nil {
 		return failure(CodeDBStatementFailed, "changing the password of PostgreSQL role %q: %v", s.username, postgresErrorText(err))
 	}
@@ -107,8 +121,12 @@ func (s *postgresSession) CloneUser(ctx context.Context, source, clone, password
 	if err := s.conn.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = $1)", clone).Scan(&exists); err != nil {
 		return failure(CodeDBStatementFailed, "looking up PostgreSQL role %q: %v", clone, postgresErrorText(err))
 	}
+	literal, err := passwordLiteral(password)
+	if err != nil {
+		return err
+	}
 	if exists {
-		statement := fmt.Sprintf("ALTER ROLE %s WITH LOGIN PASSWORD %s", quotePostgresIdentifier(clone), quotePostgresLiteral(password))
+		statement := fmt.Sprintf("ALTER ROLE %s WITH LOGIN PASSWORD %s", quotePostgresIdentifier(clone), literal)
 		if _, err := s.conn.Exec(ctx, statement); err != nil {
 			return failure(CodeDBStatementFailed, "changing the password of PostgreSQL role %q: %v", clone, postgresErrorText(err))
 		}
@@ -121,7 +139,7 @@ func (s *postgresSession) CloneUser(ctx context.Context, source, clone, password
 		return failure(CodeDBStatementFailed, "creating PostgreSQL role %q: %v", clone, postgresErrorText(err))
 	}
 	defer func() { _ = tx.Rollback(ctx) }()
-	create := fmt.Sprintf("CREATE ROLE %s WITH LOGIN PASSWORD %s", quotePostgresIdentifier(clone), quotePostgresLiteral(password))
+	create := fmt.Sprintf("CREATE ROLE %s WITH LOGIN PASSWORD %s", quotePostgresIdentifier(clone), literal)
 	if _, err := tx.Exec(ctx, create); err != nil {
 		return failure(CodeDBStatementFailed, "creating PostgreSQL role %q: %v", clone, postgresErrorText(err))
 	}
