@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -50,6 +51,8 @@ type fakeAWS struct {
 	// pendingPolls is how many GetFunctionConfiguration calls answer Pending before Active.
 	pendingPolls int
 	logEvents    []string
+	// logPageSize pages FilterLogEvents answers; 0 answers in one page.
+	logPageSize int
 }
 
 type fakeCall struct {
@@ -339,10 +342,21 @@ func (s fakeLogs) PutRetentionPolicy(context.Context, *cloudwatchlogs.PutRetenti
 	return &cloudwatchlogs.PutRetentionPolicyOutput{}, s.f.call("PutRetentionPolicy", nil)
 }
 
-func (s fakeLogs) FilterLogEvents(context.Context, *cloudwatchlogs.FilterLogEventsInput, ...func(*cloudwatchlogs.Options)) (*cloudwatchlogs.FilterLogEventsOutput, error) {
+// FilterLogEvents answers in pages of logPageSize events (all at once when 0), as CloudWatch Logs
+// pages a long log.
+func (s fakeLogs) FilterLogEvents(_ context.Context, in *cloudwatchlogs.FilterLogEventsInput, _ ...func(*cloudwatchlogs.Options)) (*cloudwatchlogs.FilterLogEventsOutput, error) {
 	out := &cloudwatchlogs.FilterLogEventsOutput{}
 	err := s.f.call("FilterLogEvents", func() error {
-		for _, m := range s.f.logEvents {
+		start := 0
+		if in.NextToken != nil {
+			start, _ = strconv.Atoi(aws.ToString(in.NextToken))
+		}
+		end := len(s.f.logEvents)
+		if s.f.logPageSize > 0 && start+s.f.logPageSize < end {
+			end = start + s.f.logPageSize
+			out.NextToken = aws.String(strconv.Itoa(end))
+		}
+		for _, m := range s.f.logEvents[min(start, len(s.f.logEvents)):end] {
 			out.Events = append(out.Events, logtypes.FilteredLogEvent{Message: aws.String(m)})
 		}
 		return nil

@@ -39,7 +39,7 @@ const (
 	EnvSecretsManagerEndpoint   = "SECRETS_MANAGER_ENDPOINT"
 	EnvDatabaseCABundle         = "DB_CA_BUNDLE"
 	defaultPasswordLength       = 32
-	defaultExcludeCharacters    = "/@\"'\\"
+	defaultExcludeCharacters    = ":/@\"'\\"
 	maxPasswordLength           = 4096
 	defaultRequireEachType      = true
 	defaultRotationStrategyName = StrategySingleUser
@@ -57,7 +57,7 @@ type Settings struct {
 	RequireEachIncludedType bool
 }
 
-// DefaultSettings are the AWS templates' defaults: 32 characters without / @ " ' \, every type
+// DefaultSettings are the AWS templates' defaults: 32 characters without : / @ " ' \ (":" breaks libpq connection URIs), every type
 // required, single user.
 func DefaultSettings() Settings {
 	return Settings{

@@ -18,7 +18,7 @@ func TestSettingsFromEnvDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if settings != DefaultSettings() || settings.PasswordLength != 32 || settings.ExcludeCharacters != "/@\"'\\" || !settings.RequireEachIncludedType {
+	if settings != DefaultSettings() || settings.PasswordLength != 32 || settings.ExcludeCharacters != ":/@\"'\\" || !settings.RequireEachIncludedType {
 		t.Errorf("defaults: %+v", settings)
 	}
 }

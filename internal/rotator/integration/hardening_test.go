@@ -112,3 +112,29 @@ func masterCredentials(t *testing.T, a *app) (string, string) {
 	}
 	return value["username"].(string), value["password"].(string)
 }
+
+// A server that refuses a login for a reason other than the password (PostgreSQL's "too many
+// connections for role", SQLSTATE 53300) is not a wrong password: the step fails as unreachable,
+// without the previous-password fallback and without advice to fix the password.
+func TestAccPostgresBusyIsNotALoginFailure(t *testing.T) {
+	requireAcc(t)
+	db := databases(t)[0].(postgresDatabase)
+	a := newApp(t, db, appOptions{})
+	a.mustRotate() // an AWSPREVIOUS exists, so the old fallback would have been tried
+	db.exec(t, "ALTER ROLE "+db.quoteIdent(a.username)+" CONNECTION LIMIT 0")
+	token := newToken()
+	if err := a.startRotation(token); err != nil {
+		t.Fatal(err)
+	}
+	wantOutcome(t, a.step("createSecret", token), rotator.OutcomeSucceeded)
+	result := a.step("setSecret", token)
+	wantFailure(t, result, rotator.CodeDBUnreachable)
+	if text := result.Err.Error(); !strings.Contains(text, "53300") || strings.Contains(text, "AWSPREVIOUS") || strings.Contains(text, "set the database password") {
+		t.Errorf("the error should name SQLSTATE 53300 and give no password advice: %v", text)
+	}
+	db.exec(t, "ALTER ROLE "+db.quoteIdent(a.username)+" CONNECTION LIMIT -1")
+	wantOutcome(t, a.step("setSecret", token), rotator.OutcomeSucceeded)
+	wantOutcome(t, a.step("testSecret", token), rotator.OutcomeSucceeded)
+	wantOutcome(t, a.step("finishSecret", token), rotator.OutcomeSucceeded)
+	a.assertCurrentLogsIn()
+}

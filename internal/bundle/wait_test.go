@@ -1,0 +1,52 @@
+package bundle
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+)
+
+// A first rotation whose function times out or never starts writes no rotator line, only
+// Lambda's own; the wait must stop on those too, reading every page of the log, instead of waiting
+// out the create timeout.
+func TestCreateStopsWaitingOnALambdaThatTimesOutOrFailsToStart(t *testing.T) {
+	for name, lambdaLine := range map[string]string{
+		"timeout":        "2026-11-30T04:00:03.012Z 1f2e3d4c-aaaa-bbbb-cccc-000000000000 Task timed out after 30.03 seconds",
+		"report timeout": "REPORT RequestId: 1f2e3d4c-aaaa-bbbb-cccc-000000000000\tDuration: 30000.00 ms\tBilled Duration: 30000 ms\tMemory Size: 128 MB\tMax Memory Used: 20 MB\tStatus: timeout",
+		"fails to start": "INIT_REPORT Init Duration: 2.10 ms\tPhase: init\tStatus: error\tError Type: Runtime.ExitError",
+		"runtime exited": "RequestId: 1f2e3d4c Error: Runtime exited with error: exit status 2\nRuntime.ExitError",
+	} {
+		t.Run(name, func(t *testing.T) {
+			f := newFakeAWS()
+			// The telling line is on the third page of the log.
+			f.logPageSize = 2
+			f.logEvents = []string{
+				"START RequestId: 1f2e3d4c Version: $LATEST",
+				`{"step":"createSecret","token":"rotated","outcome":"succeeded"}`,
+				"END RequestId: 1f2e3d4c",
+				"START RequestId: 2a2a Version: $LATEST",
+				lambdaLine,
+			}
+			deps := f.deps()
+			deps.AWS.SecretsManager = neverRotates{fakeSecrets{f: f}}
+			ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+			defer cancel()
+			start := time.Now()
+			st, err := Create(ctx, deps, testSpec())
+			if err != nil {
+				t.Fatalf("a failed first rotation must not fail Create: %v", err)
+			}
+			if time.Since(start) > 10*time.Second {
+				t.Errorf("waited %s: the wait did not stop on Lambda's line", time.Since(start))
+			}
+			want := "timed out"
+			if strings.Contains(name, "start") || strings.Contains(name, "exited") {
+				want = "failed to start"
+			}
+			if !strings.Contains(st.LastRotationError, want) {
+				t.Errorf("LastRotationError = %q, want it to say %q", st.LastRotationError, want)
+			}
+		})
+	}
+}
