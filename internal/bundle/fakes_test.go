@@ -51,6 +51,8 @@ type fakeAWS struct {
 	// pendingPolls is how many GetFunctionConfiguration calls answer Pending before Active.
 	pendingPolls int
 	logEvents    []string
+	// currentVersion holds AWSCURRENT; empty means "rotated".
+	currentVersion string
 	// logPageSize pages FilterLogEvents answers; 0 answers in one page.
 	logPageSize int
 }
@@ -234,7 +236,7 @@ func (s fakeSecrets) DescribeSecret(_ context.Context, in *secretsmanager.Descri
 		}
 		name := secretName(arn)
 		out = &secretsmanager.DescribeSecretOutput{ARN: aws.String(arn), Name: aws.String(name), RotationEnabled: aws.Bool(s.f.rotation[arn]),
-			VersionIdsToStages: map[string][]string{"rotated": {stageCurrent}},
+			VersionIdsToStages: map[string][]string{s.f.currentVersionID(): {stageCurrent}},
 			Tags:               []smtypes.Tag{{Key: aws.String(BundleTagKey), Value: aws.String(name)}}}
 		return nil
 	})
@@ -257,6 +259,22 @@ func (s fakeSecrets) GetSecretValue(_ context.Context, in *secretsmanager.GetSec
 func (s fakeSecrets) PutSecretValue(_ context.Context, in *secretsmanager.PutSecretValueInput, _ ...func(*secretsmanager.Options)) (*secretsmanager.PutSecretValueOutput, error) {
 	err := s.f.call("PutSecretValue", func() error { s.f.secrets[aws.ToString(in.SecretId)] = aws.ToString(in.SecretString); return nil })
 	return &secretsmanager.PutSecretValueOutput{VersionId: in.ClientRequestToken}, err
+}
+
+// UpdateSecretVersionStage moves AWSCURRENT, refusing a RemoveFromVersionId that does not hold
+// it, as Secrets Manager does; other labels are accepted and forgotten.
+func (s fakeSecrets) UpdateSecretVersionStage(_ context.Context, in *secretsmanager.UpdateSecretVersionStageInput, _ ...func(*secretsmanager.Options)) (*secretsmanager.UpdateSecretVersionStageOutput, error) {
+	err := s.f.call("UpdateSecretVersionStage", func() error {
+		if aws.ToString(in.VersionStage) != stageCurrent || in.MoveToVersionId == nil {
+			return nil
+		}
+		if from := aws.ToString(in.RemoveFromVersionId); from != s.f.currentVersionID() {
+			return apiError("InvalidParameterException", "The staging label AWSCURRENT is not attached to version "+from)
+		}
+		s.f.currentVersion = aws.ToString(in.MoveToVersionId)
+		return nil
+	})
+	return &secretsmanager.UpdateSecretVersionStageOutput{}, err
 }
 
 func (s fakeSecrets) UpdateSecret(context.Context, *secretsmanager.UpdateSecretInput, ...func(*secretsmanager.Options)) (*secretsmanager.UpdateSecretOutput, error) {
@@ -569,4 +587,11 @@ func (s fakeLogs) DescribeLogGroups(_ context.Context, in *cloudwatchlogs.Descri
 		}
 		return nil
 	})
+}
+
+func (f *fakeAWS) currentVersionID() string {
+	if f.currentVersion == "" {
+		return "rotated"
+	}
+	return f.currentVersion
 }
