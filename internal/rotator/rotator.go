@@ -129,7 +129,9 @@ func (run *rotation) execute(ctx context.Context) (Outcome, error) {
 	if run.settingsErr != nil {
 		return OutcomeFailed, run.settingsErr
 	}
-	if step != stepFinish {
+	// setSecret and testSecret read the token's value; createSecret writes it, finishSecret only
+	// moves a label.
+	if step == stepSet || step == stepTest {
 		stop := run.prefetchTokenValue(ctx)
 		defer stop()
 	}

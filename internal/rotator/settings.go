@@ -5,9 +5,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 )
 
 // Strategy is how a rotation changes credentials.
@@ -118,19 +115,4 @@ func SettingsFromEnv(lookup func(string) (string, bool)) (Settings, error) {
 			strings.Join(problems, "; "))
 	}
 	return settings, nil
-}
-
-func (s Settings) randomPasswordInput() *secretsmanager.GetRandomPasswordInput {
-	input := &secretsmanager.GetRandomPasswordInput{
-		PasswordLength:          aws.Int64(s.PasswordLength),
-		ExcludeNumbers:          aws.Bool(s.ExcludeNumbers),
-		ExcludePunctuation:      aws.Bool(s.ExcludePunctuation),
-		ExcludeUppercase:        aws.Bool(s.ExcludeUppercase),
-		ExcludeLowercase:        aws.Bool(s.ExcludeLowercase),
-		RequireEachIncludedType: aws.Bool(s.RequireEachIncludedType),
-	}
-	if s.ExcludeCharacters != "" {
-		input.ExcludeCharacters = aws.String(s.ExcludeCharacters)
-	}
-	return input
 }

@@ -10,14 +10,16 @@ import (
 
 // createSecret stores the AWSPENDING value for the token: the current value with a new password
 // (and, for alternating users, the other username).
+//
+// Whether the token already has a value is not read first (the AWS templates spend a
+// GetSecretValue on it): a value this environment wrote is in its cache, and PutSecretValue is
+// itself idempotent on the token: the same value succeeds, another value fails with
+// ResourceExistsException (a version's value never changes), which means an earlier attempt
+// stored the pending value, and the step is done.
 func (run *rotation) createSecret(ctx context.Context) (Outcome, error) {
 	token := run.event.ClientRequestToken
-	if _, err := run.value(ctx, token); err == nil {
+	if _, ok := run.cache.get(run.secretARN, token); ok {
 		return OutcomeAlreadyDone, nil
-	} else if !isNotFound(err) {
-		// Access denied, KMS and throttling errors say nothing about whether a pending value
-		// exists; writing one anyway could replace a password already set in the database.
-		return OutcomeFailed, failure(CodeSecretsManagerError, "reading the AWSPENDING version %s of secret %s: %v; no new password was made — fix the access (secretsmanager:GetSecretValue, kms:Decrypt) and retry", token, run.secretARN, err)
 	}
 	current, err := run.stagedSecret(ctx, stageCurrent)
 	if err != nil {
@@ -37,11 +39,10 @@ func (run *rotation) createSecret(ctx context.Context) (Outcome, error) {
 			return OutcomeFailed, failure(CodeUsernameTooLong, "cannot alternate secret %s to user %q: %s; shorten the username (the clone appends %q)", run.secretARN, username, messageOf(err), cloneSuffix)
 		}
 	}
-	generated, err := run.sm.GetRandomPassword(ctx, run.settings.randomPasswordInput())
+	password, err := run.settings.generatePassword()
 	if err != nil {
-		return OutcomeFailed, failure(CodeSecretsManagerError, "generating a password for secret %s with GetRandomPassword: %v; check the function's password settings and its role (secretsmanager:GetRandomPassword)", run.secretARN, err)
+		return OutcomeFailed, err
 	}
-	password := stringValue(generated.RandomPassword)
 	run.passwords = append(run.passwords, password)
 	pending, err := current.with(username, password)
 	if err != nil {
@@ -57,6 +58,9 @@ func (run *rotation) createSecret(ctx context.Context) (Outcome, error) {
 		input.RotationToken = aws.String(run.event.RotationToken)
 	}
 	if _, err := run.sm.PutSecretValue(ctx, input); err != nil {
+		if isResourceExists(err) {
+			return OutcomeAlreadyDone, nil
+		}
 		return OutcomeFailed, failure(CodeSecretsManagerError, "storing the AWSPENDING version %s of secret %s: %v; the function's role needs secretsmanager:PutSecretValue (and kms:GenerateDataKey on the key)", token, run.secretARN, err)
 	}
 	run.cache.put(run.secretARN, token, pending)
