@@ -131,7 +131,7 @@ func (run *rotation) pendingLogsIn(ctx context.Context, engine Engine, pending *
 // or the database is still on the previous password (a rotation that changed the database but
 // never finished, or a restore): then AWSPREVIOUS logs in.
 func (run *rotation) setSingleUser(ctx context.Context, engine Engine, pending, current *dbSecret) (Outcome, error) {
-	session, err := engine.Connect(ctx, run.credentials(engine, current))
+	session, err := run.connect(ctx, engine, run.credentials(engine, current))
 	if err != nil && isLoginFailed(err) {
 		done, pendingErr := run.pendingLogsIn(ctx, engine, pending)
 		if pendingErr != nil {
@@ -252,7 +252,7 @@ func (run *rotation) testSecret(ctx context.Context) (Outcome, error) {
 	if err != nil {
 		return OutcomeFailed, err
 	}
-	session, err := engine.Connect(ctx, run.credentials(engine, pending))
+	session, err := run.connect(ctx, engine, run.credentials(engine, pending))
 	if err != nil {
 		return OutcomeFailed, err
 	}
@@ -298,5 +298,6 @@ func (run *rotation) finishSecret(ctx context.Context) (Outcome, error) {
 	if _, err := run.sm.UpdateSecretVersionStage(ctx, input); err != nil {
 		return OutcomeFailed, failure(CodeSecretsManagerError, "moving AWSCURRENT of secret %s to version %s: %v; the function's role needs secretsmanager:UpdateSecretVersionStage", run.secretARN, run.event.ClientRequestToken, err)
 	}
+	run.currents.Store(run.secretARN, run.event.ClientRequestToken)
 	return OutcomeSucceeded, nil
 }
