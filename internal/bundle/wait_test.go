@@ -50,3 +50,19 @@ func TestCreateStopsWaitingOnALambdaThatTimesOutOrFailsToStart(t *testing.T) {
 		})
 	}
 }
+
+// credentials.ssl_ca_bundle reaches the rotator as DB_CA_BUNDLE_PEM, and only when set; a change
+// of it changes the function's environment, which is what makes an update reconfigure the function.
+func TestFunctionEnvironmentCarriesTheCABundle(t *testing.T) {
+	spec := testSpec()
+	if _, ok := functionEnvironment(spec)[envCABundlePEM]; ok {
+		t.Fatalf("DB_CA_BUNDLE_PEM set without a CA bundle: %v", functionEnvironment(spec))
+	}
+	spec.Credentials.SSLCABundle = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"
+	if got := functionEnvironment(spec)[envCABundlePEM]; got != spec.Credentials.SSLCABundle {
+		t.Errorf("DB_CA_BUNDLE_PEM = %q", got)
+	}
+	if envCABundlePEM != "DB_CA_BUNDLE_PEM" {
+		t.Errorf("the bundle and the rotator disagree on the variable's name: %s", envCABundlePEM)
+	}
+}
