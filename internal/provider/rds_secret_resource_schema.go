@@ -167,6 +167,10 @@ func rdsSecretSchema(ctx context.Context) schema.Schema {
 			"the invoke grant, the rotation schedule, and a deletion alert (an EventBridge rule on the secret's CloudTrail events, " +
 			"publishing to an SNS topic). Every part is tagged `" + bundle.BundleTagKey + " = <secret name>`. " +
 			"Rotation owns the password: after the first version Terraform manages only the other keys. " +
+			"An update of those keys never races a rotation: it is refused while a rotation is in flight (apply again once it finished), " +
+			"and `AWSCURRENT` moves to the new version only if it is still on the version read. " +
+			"The rotator logs in to the database with TLS and a verified certificate unless `credentials.ssl` is `false` " +
+			"(see the rotation strategies guide). " +
 			"Destroy removes every part, the secret last with its recovery window; the alert rule goes before the secret, " +
 			"so `terraform destroy` itself does not alert: the alert is for deletions outside Terraform. " +
 			"When the secret is deleted outside Terraform, the rest of the bundle stays in state: the next plan warns, and " +
