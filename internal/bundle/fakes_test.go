@@ -53,6 +53,8 @@ type fakeAWS struct {
 	logEvents    []string
 	// currentVersion holds AWSCURRENT; empty means "rotated".
 	currentVersion string
+	// pendingVersion, when set, holds AWSPENDING (a rotation in flight or failed).
+	pendingVersion string
 	// logPageSize pages FilterLogEvents answers; 0 answers in one page.
 	logPageSize int
 }
@@ -236,7 +238,7 @@ func (s fakeSecrets) DescribeSecret(_ context.Context, in *secretsmanager.Descri
 		}
 		name := secretName(arn)
 		out = &secretsmanager.DescribeSecretOutput{ARN: aws.String(arn), Name: aws.String(name), RotationEnabled: aws.Bool(s.f.rotation[arn]),
-			VersionIdsToStages: map[string][]string{s.f.currentVersionID(): {stageCurrent}},
+			VersionIdsToStages: s.f.versionStages(),
 			Tags:               []smtypes.Tag{{Key: aws.String(BundleTagKey), Value: aws.String(name)}}}
 		return nil
 	})
@@ -594,4 +596,12 @@ func (f *fakeAWS) currentVersionID() string {
 		return "rotated"
 	}
 	return f.currentVersion
+}
+
+func (f *fakeAWS) versionStages() map[string][]string {
+	stages := map[string][]string{f.currentVersionID(): {stageCurrent}}
+	if f.pendingVersion != "" {
+		stages[f.pendingVersion] = []string{stagePending}
+	}
+	return stages
 }

@@ -206,7 +206,12 @@ func (d Deps) putCredentials(ctx context.Context, spec *Spec, st *State) error {
 	currentID := ""
 	for id, stages := range described.VersionIdsToStages {
 		if slices.Contains(stages, stagePending) && !slices.Contains(stages, stageCurrent) {
-			return fmt.Errorf("%w on secret %s (AWSPENDING version %s): updating the credential keys now could be undone by its last step, or undo it. Wait for the rotation to finish (or cancel it with aws secretsmanager cancel-rotate-secret), then apply again", errRotationInProgress, st.SecretARN, id)
+			// A rotation whose step failed (the rotator logged it) is not in flight: its pending
+			// version waits for the next attempt, and an update (such as a new password_wo to fix
+			// the login that failed) must stay possible. The move below still guards the race.
+			if _, failed := d.rotationFailure(ctx, st, id); !failed {
+				return fmt.Errorf("%w on secret %s (AWSPENDING version %s): updating the credential keys now could be undone by its last step, or undo it. Wait for the rotation to finish (or cancel it with aws secretsmanager cancel-rotate-secret), then apply again", errRotationInProgress, st.SecretARN, id)
+			}
 		}
 		if slices.Contains(stages, stageCurrent) {
 			currentID = id

@@ -2,6 +2,7 @@ package bundle
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -64,5 +65,32 @@ func TestFunctionEnvironmentCarriesTheCABundle(t *testing.T) {
 	}
 	if envCABundlePEM != "DB_CA_BUNDLE_PEM" {
 		t.Errorf("the bundle and the rotator disagree on the variable's name: %s", envCABundlePEM)
+	}
+}
+
+// putCredentials refuses while a rotation is in flight, but not when the pending version belongs
+// to a rotation whose step failed: fixing the password (password_wo_version) must stay possible.
+func TestPutCredentialsAndAPendingVersion(t *testing.T) {
+	for name, failed := range map[string]bool{"in flight": false, "failed": true} {
+		t.Run(name, func(t *testing.T) {
+			f := newFakeAWS()
+			st, err := Create(context.Background(), f.deps(), testSpec())
+			if err != nil {
+				t.Fatal(err)
+			}
+			f.pendingVersion = "pending-token"
+			if failed {
+				f.logEvents = []string{`{"step":"setSecret","token":"pending-token","outcome":"failed","code":"db_login_failed","error":"refused"}`}
+			}
+			spec := testSpec()
+			spec.Credentials.Host = "other-host.internal"
+			err = f.deps().putCredentials(context.Background(), spec, st)
+			if failed && err != nil {
+				t.Fatalf("an update beside a failed rotation was refused: %v", err)
+			}
+			if !failed && !errors.Is(err, errRotationInProgress) {
+				t.Fatalf("want the in-flight refusal, got %v", err)
+			}
+		})
 	}
 }
