@@ -63,7 +63,7 @@ func parseDBSecret(value, label string) (*dbSecret, error) {
 	if raw, ok := fields["ssl"]; ok && !isJSONNull(raw) {
 		enabled, ok := jsonBool(raw)
 		if !ok {
-			return nil, failure(CodeInvalidSecret, "the %s has ssl %s; use true (TLS only), false (plaintext) or leave it out (TLS when the server offers it)", label, string(raw))
+			return nil, failure(CodeInvalidSecret, "the %s has ssl %s; use true (TLS only), false (plaintext) or leave it out (TLS with a verified certificate, as with true)", label, string(raw))
 		}
 		secret.SSL = tlsDisable
 		if enabled {
