@@ -53,8 +53,10 @@ func (mysqlEngine) Connect(ctx context.Context, creds Credentials) (Session, err
 	config.InterpolateParams = true
 	// Verified TLS unless the secret says ssl=false; never a fallback to plaintext.
 	config.TLS = nil
-	if creds.TLS != tlsDisable {
+	switch creds.TLS {
+	case tlsDefault, tlsRequire:
 		config.TLS = tlsConfig(creds.Host, creds.RootCAs)
+	case tlsDisable:
 	}
 	connector, err := mysql.NewConnector(config)
 	if err != nil {

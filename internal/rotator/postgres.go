@@ -48,8 +48,10 @@ func (postgresEngine) Connect(ctx context.Context, creds Credentials) (Session, 
 	// No fallbacks: never a second try in plaintext, nor without verification.
 	config.Fallbacks = nil
 	config.TLSConfig = nil
-	if creds.TLS != tlsDisable {
+	switch creds.TLS {
+	case tlsDefault, tlsRequire:
 		config.TLSConfig = tlsConfig(creds.Host, creds.RootCAs)
+	case tlsDisable:
 	}
 	ctx, cancel := context.WithTimeout(ctx, connectTimeout)
 	defer cancel()

@@ -43,7 +43,7 @@ func TestAccMySQLCloneFailedGrantNeverFinishes(t *testing.T) {
 	// Secrets Manager retries the step: the half-made clone must not count as done.
 	wantFailure(t, a.step("setSecret", token), rotator.CodeDBStatementFailed)
 	pending := a.value("AWSPENDING")
-	if err := db.login(pending["username"].(string), pending["password"].(string)); err == nil {
+	if err := db.login(str(pending["username"]), str(pending["password"])); err == nil {
 		t.Error("the half-made clone logs in with the pending password")
 	}
 	if result := a.step("testSecret", token); result.Err == nil {
@@ -66,7 +66,7 @@ func TestAccMySQLTestSecretChecksGrants(t *testing.T) {
 	}
 	wantOutcome(t, a.step("createSecret", token), rotator.OutcomeSucceeded)
 	pending := a.value("AWSPENDING")
-	clone, password := pending["username"].(string), pending["password"].(string)
+	clone, password := str(pending["username"]), str(pending["password"])
 	db.exec(t, fmt.Sprintf("CREATE USER %s@'%%' IDENTIFIED BY %s", db.quoteLiteral(clone), db.quoteLiteral(password)))
 	wantOutcome(t, a.step("setSecret", token), rotator.OutcomeAlreadyDone)
 	result := a.step("testSecret", token)
@@ -110,7 +110,7 @@ func masterCredentials(t *testing.T, a *app) (string, string) {
 	if err := json.Unmarshal([]byte(aws.ToString(out.SecretString)), &value); err != nil {
 		t.Fatal(err)
 	}
-	return value["username"].(string), value["password"].(string)
+	return str(value["username"]), str(value["password"])
 }
 
 // A server that refuses a login for a reason other than the password (PostgreSQL's "too many
@@ -118,7 +118,10 @@ func masterCredentials(t *testing.T, a *app) (string, string) {
 // without the previous-password fallback and without advice to fix the password.
 func TestAccPostgresBusyIsNotALoginFailure(t *testing.T) {
 	requireAcc(t)
-	db := databases(t)[0].(postgresDatabase)
+	db, ok := databases(t)[0].(postgresDatabase)
+	if !ok {
+		t.Fatal("the first database is not PostgreSQL")
+	}
 	a := newApp(t, db, appOptions{})
 	a.mustRotate() // an AWSPREVIOUS exists, so the old fallback would have been tried
 	db.exec(t, "ALTER ROLE "+db.quoteIdent(a.username)+" CONNECTION LIMIT 0")
@@ -137,4 +140,9 @@ func TestAccPostgresBusyIsNotALoginFailure(t *testing.T) {
 	wantOutcome(t, a.step("testSecret", token), rotator.OutcomeSucceeded)
 	wantOutcome(t, a.step("finishSecret", token), rotator.OutcomeSucceeded)
 	a.assertCurrentLogsIn()
+}
+
+func str(v any) string {
+	s, _ := v.(string)
+	return s
 }
