@@ -104,7 +104,7 @@ func TestAccPutCredentialsRacesARotation(t *testing.T) {
 			t.Fatal(err)
 		}
 		err := deps.putCredentials(ctx, spec, st)
-		if !errors.Is(err, errRotationInProgress) || !strings.Contains(err.Error(), "apply again") {
+		if !errors.Is(err, errRotationInFlight) || !strings.Contains(err.Error(), "apply again") {
 			t.Fatalf("want a refusal with a retry hint, got %v", err)
 		}
 		if value := current(t, st); value["host"] != "old-host.internal" || value["password"] != "first-password" {

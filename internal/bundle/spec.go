@@ -14,8 +14,6 @@ type Spec struct {
 	Alert    Alert
 	// Tags are the user's and the provider's default tags merged; the bundle tag is added to them.
 	Tags map[string]string
-	// SecretsManagerEndpoint is passed to the rotator; empty means the Lambda's own default.
-	SecretsManagerEndpoint string
 }
 
 // Credentials are the keys of the secret's JSON in the RDS credentials format.

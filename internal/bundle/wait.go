@@ -2,7 +2,6 @@ package bundle
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -14,6 +13,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	lambdatypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+
+	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/credentials"
 )
 
 // sleep waits for d or until ctx ends, whichever is first, and says which.
@@ -29,43 +30,32 @@ func sleep(ctx context.Context, d time.Duration) error {
 // waitFunctionReady polls until the function is Active and its last update Successful, so that
 // granting and rotating do not meet a Pending function.
 func (d Deps) waitFunctionReady(ctx context.Context, name string) error {
+	var state lambdatypes.State
 	// Functions often become Active within a second: poll soon, then back off.
-	backoff := firstBackoff / 2
-	for {
+	err := poll(ctx, firstBackoff/2, func() (bool, error) {
 		out, err := d.AWS.Lambda.GetFunctionConfiguration(ctx, &lambda.GetFunctionConfigurationInput{FunctionName: aws.String(name)})
 		if err != nil {
-			return fmt.Errorf("waiting for Lambda function %s to become Active: %w", name, err)
+			return true, fmt.Errorf("waiting for Lambda function %s to become Active: %w", name, err)
 		}
+		state = out.State
 		switch {
 		case out.State == lambdatypes.StateFailed:
-			return fmt.Errorf("Lambda function %s failed to become Active: %s (%s); check its configuration and role", name, aws.ToString(out.StateReason), out.StateReasonCode)
+			return true, fmt.Errorf("Lambda function %s failed to become Active: %s (%s); check its configuration and role", name, aws.ToString(out.StateReason), out.StateReasonCode)
 		case out.LastUpdateStatus == lambdatypes.LastUpdateStatusFailed:
-			return fmt.Errorf("the last update of Lambda function %s failed: %s", name, aws.ToString(out.LastUpdateStatusReason))
-		case out.State == lambdatypes.StateActive && out.LastUpdateStatus != lambdatypes.LastUpdateStatusInProgress:
-			return nil
+			return true, fmt.Errorf("the last update of Lambda function %s failed: %s", name, aws.ToString(out.LastUpdateStatusReason))
 		}
-		if err := sleep(ctx, backoff); err != nil {
-			return fmt.Errorf("Lambda function %s is still %s after the timeout; raise timeouts or check the function", name, out.State)
-		}
-		backoff = min(backoff*2, maxBackoff)
+		return out.State == lambdatypes.StateActive && out.LastUpdateStatus != lambdatypes.LastUpdateStatusInProgress, nil
+	})
+	if errors.Is(err, errPollExpired) {
+		return fmt.Errorf("Lambda function %s is still %s after the timeout; raise timeouts or check the function", name, state)
 	}
+	return err
 }
 
 const (
-	stageCurrent = "AWSCURRENT"
-	stagePending = "AWSPENDING"
+	stageCurrent = credentials.StageCurrent
+	stagePending = credentials.StagePending
 )
-
-// rotatorLogLine is the part of the rotator's JSON log line (internal/rotator.LogLine) this package
-// reads. It is declared here rather than imported so the provider does not link the rotator's
-// database drivers; the rotator promises to add fields only, never rename them.
-type rotatorLogLine struct {
-	Step    string `json:"step"`
-	Token   string `json:"token"`
-	Outcome string `json:"outcome"`
-	Error   string `json:"error"`
-	Code    string `json:"code"`
-}
 
 // errRotationFailed is a rotation the rotator reported as failed, with its code and message.
 var errRotationFailed = errors.New("the first rotation failed")
@@ -74,28 +64,28 @@ var errRotationFailed = errors.New("the first rotation failed")
 // AWSPENDING left. AWS rotates asynchronously, LocalStack inside RotateSecret; both end here. A
 // failure the rotator logged ends the wait early with its message.
 func (d Deps) waitRotation(ctx context.Context, st *State, token string) error {
-	backoff := firstBackoff
 	// The rotation started just before the wait; the margin covers clock skew between this
 	// machine and CloudWatch Logs' timestamps.
 	since := time.Now().Add(-2 * time.Minute)
-	for {
+	err := poll(ctx, firstBackoff, func() (bool, error) {
 		out, err := d.AWS.SecretsManager.DescribeSecret(ctx, &secretsmanager.DescribeSecretInput{SecretId: aws.String(st.SecretARN)})
 		if err != nil {
-			return fmt.Errorf("waiting for the first rotation of secret %s: %w", st.SecretARN, err)
+			return true, fmt.Errorf("waiting for the first rotation of secret %s: %w", st.SecretARN, err)
 		}
 		if rotationFinished(out.VersionIdsToStages, token) {
 			st.VersionID = token
 			st.LastRotatedDate, st.NextRotationDate = aws.ToTime(out.LastRotatedDate), aws.ToTime(out.NextRotationDate)
-			return nil
+			return true, nil
 		}
 		if failure, ok := d.rotationFailureSince(ctx, st, token, since); ok {
-			return fmt.Errorf("%w: %s", errRotationFailed, failure)
+			return true, fmt.Errorf("%w: %s", errRotationFailed, failure)
 		}
-		if err := sleep(ctx, backoff); err != nil {
-			return fmt.Errorf("the first rotation of secret %s has not finished within the timeout; it may still finish: see the log group %s", st.SecretARN, st.LogGroupName)
-		}
-		backoff = min(backoff*2, maxBackoff)
+		return false, nil
+	})
+	if errors.Is(err, errPollExpired) {
+		return fmt.Errorf("the first rotation of secret %s has not finished within the timeout; it may still finish: see the log group %s", st.SecretARN, st.LogGroupName)
 	}
+	return err
 }
 
 func rotationFinished(stages map[string][]string, token string) bool {
@@ -140,11 +130,11 @@ func (d Deps) rotationFailureSince(ctx context.Context, st *State, token string,
 			// The log group is a diagnosis aid; not being able to read it is no reason to fail.
 			break
 		}
+		// Events come oldest first: the last match is the latest.
 		for _, event := range out.Events {
-			message := strings.TrimSpace(aws.ToString(event.Message))
-			var line rotatorLogLine
-			if strings.HasPrefix(message, "{") && json.Unmarshal([]byte(message), &line) == nil {
-				if line.Outcome == "failed" && (token == "" || line.Token == token) {
+			message := aws.ToString(event.Message)
+			if line, ok := credentials.ParseLogLine(message); ok {
+				if line.Outcome == credentials.OutcomeFailed && (token == "" || line.Token == token) {
 					found = fmt.Sprintf("%s step failed (%s): %s", line.Step, line.Code, line.Error)
 				}
 				continue
@@ -167,6 +157,7 @@ func (d Deps) rotationFailureSince(ctx context.Context, st *State, token string,
 // lambdaRuntimeFailure recognises Lambda's own log lines for an invocation that timed out or a
 // function that could not start.
 func lambdaRuntimeFailure(message string) (string, bool) {
+	message = strings.TrimSpace(message)
 	line := message
 	if len(line) > 300 {
 		line = line[:300]

@@ -6,6 +6,13 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
+	lambdatypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
+
+	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/credentials"
+	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/rotator"
 )
 
 // A first rotation whose function times out or never starts writes no rotator line, only
@@ -55,16 +62,41 @@ func TestCreateStopsWaitingOnALambdaThatTimesOutOrFailsToStart(t *testing.T) {
 // credentials.ssl_ca_bundle reaches the rotator as DB_CA_BUNDLE_PEM, and only when set; a change
 // of it changes the function's environment, which is what makes an update reconfigure the function.
 func TestFunctionEnvironmentCarriesTheCABundle(t *testing.T) {
+	d := newFakeAWS().deps()
 	spec := testSpec()
-	if _, ok := functionEnvironment(spec)[envCABundlePEM]; ok {
-		t.Fatalf("DB_CA_BUNDLE_PEM set without a CA bundle: %v", functionEnvironment(spec))
+	without, err := d.functionEnvironment(spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := without[credentials.EnvDatabaseCABundlePEM]; ok {
+		t.Fatalf("DB_CA_BUNDLE_PEM set without a CA bundle: %v", without)
 	}
 	spec.Credentials.SSLCABundle = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"
-	if got := functionEnvironment(spec)[envCABundlePEM]; got != spec.Credentials.SSLCABundle {
+	with, err := d.functionEnvironment(spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := with[credentials.EnvDatabaseCABundlePEM]; got != spec.Credentials.SSLCABundle {
 		t.Errorf("DB_CA_BUNDLE_PEM = %q", got)
 	}
-	if envCABundlePEM != "DB_CA_BUNDLE_PEM" {
-		t.Errorf("the bundle and the rotator disagree on the variable's name: %s", envCABundlePEM)
+	if credentials.EnvDatabaseCABundlePEM != rotator.EnvDatabaseCABundlePEM || rotator.EnvDatabaseCABundlePEM != "DB_CA_BUNDLE_PEM" {
+		t.Errorf("the bundle and the rotator disagree on the variable's name: %s, %s", credentials.EnvDatabaseCABundlePEM, rotator.EnvDatabaseCABundlePEM)
+	}
+	// Read rebuilds the environment from what it shows as attributes: a function carrying the
+	// bundle's own CA bundle is not "changed outside Terraform", one with another variable is.
+	obs := &Observed{}
+	obs.readFunction(d, &State{}, &lambda.GetFunctionOutput{Configuration: &lambdatypes.FunctionConfiguration{
+		Environment: &lambdatypes.EnvironmentResponse{Variables: with}, CodeSha256: aws.String("sha"),
+	}})
+	if obs.SSLCABundle != spec.Credentials.SSLCABundle || obs.State.CodeSHA256 == FunctionChangedOutside {
+		t.Errorf("Read of the bundle's own environment: CA bundle %q, code %q", obs.SSLCABundle, obs.State.CodeSHA256)
+	}
+	with["EXTRA"] = "x"
+	obs.readFunction(d, &State{}, &lambda.GetFunctionOutput{Configuration: &lambdatypes.FunctionConfiguration{
+		Environment: &lambdatypes.EnvironmentResponse{Variables: with}, CodeSha256: aws.String("sha"),
+	}})
+	if obs.State.CodeSHA256 != FunctionChangedOutside {
+		t.Errorf("an added variable beside the CA bundle went unnoticed")
 	}
 }
 
@@ -88,7 +120,7 @@ func TestPutCredentialsAndAPendingVersion(t *testing.T) {
 			if failed && err != nil {
 				t.Fatalf("an update beside a failed rotation was refused: %v", err)
 			}
-			if !failed && !errors.Is(err, errRotationInProgress) {
+			if !failed && !errors.Is(err, errRotationInFlight) {
 				t.Fatalf("want the in-flight refusal, got %v", err)
 			}
 		})

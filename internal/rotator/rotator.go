@@ -12,17 +12,19 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+
+	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/credentials"
 )
 
 // Staging labels of the rotation protocol.
 const (
-	stageCurrent  = "AWSCURRENT"
-	stagePending  = "AWSPENDING"
-	stagePrevious = "AWSPREVIOUS"
+	stageCurrent  = credentials.StageCurrent
+	stagePending  = credentials.StagePending
+	stagePrevious = credentials.StagePrevious
 )
 
 // cloneSuffix marks the second user of the alternating-users strategy, as in the AWS templates.
-const cloneSuffix = "_clone"
+const cloneSuffix = credentials.CloneSuffix
 
 // Config is what a Rotator is built from.
 type Config struct {

@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/credentials"
 )
 
 // Strategy is how a rotation changes credentials.
@@ -12,11 +14,11 @@ type Strategy string
 
 const (
 	// StrategySingleUser changes the password of the secret's own user.
-	StrategySingleUser Strategy = "single_user"
+	StrategySingleUser Strategy = credentials.StrategySingleUser
 	// StrategyAlternatingUsers switches between the user and its "_clone", changed by the master
 	// user named in the secret's masterarn, so the previous credentials keep working until the next
 	// rotation.
-	StrategyAlternatingUsers Strategy = "alternating_users"
+	StrategyAlternatingUsers Strategy = credentials.StrategyAlternatingUsers
 )
 
 // Strategies lists the accepted values of ROTATION_STRATEGY.
@@ -25,16 +27,17 @@ var Strategies = []Strategy{StrategySingleUser, StrategyAlternatingUsers}
 // Environment variable names the function reads; the bundle sets them on the function. The
 // password ones are those of the AWS rotation templates.
 const (
-	EnvPasswordLength           = "PASSWORD_LENGTH"
-	EnvExcludeCharacters        = "EXCLUDE_CHARACTERS"
-	EnvExcludeNumbers           = "EXCLUDE_NUMBERS"
-	EnvExcludePunctuation       = "EXCLUDE_PUNCTUATION"
-	EnvExcludeUppercase         = "EXCLUDE_UPPERCASE"
-	EnvExcludeLowercase         = "EXCLUDE_LOWERCASE"
-	EnvRequireEachIncludedType  = "REQUIRE_EACH_INCLUDED_TYPE"
-	EnvRotationStrategy         = "ROTATION_STRATEGY"
-	EnvSecretsManagerEndpoint   = "SECRETS_MANAGER_ENDPOINT"
-	EnvDatabaseCABundle         = "DB_CA_BUNDLE"
+	EnvPasswordLength           = credentials.EnvPasswordLength
+	EnvExcludeCharacters        = credentials.EnvExcludeCharacters
+	EnvExcludeNumbers           = credentials.EnvExcludeNumbers
+	EnvExcludePunctuation       = credentials.EnvExcludePunctuation
+	EnvExcludeUppercase         = credentials.EnvExcludeUppercase
+	EnvExcludeLowercase         = credentials.EnvExcludeLowercase
+	EnvRequireEachIncludedType  = credentials.EnvRequireEachIncludedType
+	EnvRotationStrategy         = credentials.EnvRotationStrategy
+	EnvSecretsManagerEndpoint   = credentials.EnvSecretsManagerEndpoint
+	EnvDatabaseCABundle         = credentials.EnvDatabaseCABundle
+	EnvDatabaseCABundlePEM      = credentials.EnvDatabaseCABundlePEM
 	defaultPasswordLength       = 32
 	defaultExcludeCharacters    = ":/@\"'\\"
 	maxPasswordLength           = 4096

@@ -2,18 +2,14 @@ package rotator
 
 import (
 	"crypto/x509"
-	"encoding/pem"
 	"errors"
 	"fmt"
 	"os"
 	"strings"
 
+	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/credentials"
 	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/rotator/rdsca"
 )
-
-// EnvDatabaseCABundlePEM holds the user's CA bundle (PEM) that the bundle's
-// credentials.ssl_ca_bundle sets on the function; EnvDatabaseCABundle names a PEM file instead.
-const EnvDatabaseCABundlePEM = "DB_CA_BUNDLE_PEM"
 
 // rdsHostSuffixes are the endpoint suffixes of RDS and Aurora (commercial, China and GovCloud
 // partitions: GovCloud endpoints end in .rds.amazonaws.com too).
@@ -61,37 +57,8 @@ func RootPool(inlinePEM, path string) (*x509.CertPool, error) {
 	return pool, nil
 }
 
-// ParseCABundle parses a PEM CA bundle strictly: every block a certificate, at least one. The
-// provider checks credentials.ssl_ca_bundle with it at plan time.
-func ParseCABundle(content []byte) ([]*x509.Certificate, error) {
-	var certs []*x509.Certificate
-	rest := content
-	for {
-		var block *pem.Block
-		block, rest = pem.Decode(rest)
-		if block == nil {
-			break
-		}
-		if block.Type != "CERTIFICATE" {
-			return nil, fmt.Errorf("a PEM block is a %q, not a CERTIFICATE", block.Type)
-		}
-		cert, err := x509.ParseCertificate(block.Bytes)
-		if err != nil {
-			return nil, fmt.Errorf("certificate %d: %v", len(certs)+1, err)
-		}
-		certs = append(certs, cert)
-	}
-	if strings.TrimSpace(string(rest)) != "" {
-		return nil, errors.New("text outside PEM blocks")
-	}
-	if len(certs) == 0 {
-		return nil, errors.New("no PEM certificate (-----BEGIN CERTIFICATE-----)")
-	}
-	return certs, nil
-}
-
 func appendPEM(pool *x509.CertPool, content []byte) error {
-	certs, err := ParseCABundle(content)
+	certs, err := credentials.ParseCABundle(content)
 	if err != nil {
 		return err
 	}

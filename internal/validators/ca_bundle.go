@@ -6,7 +6,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 
-	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/rotator"
+	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/credentials"
 )
 
 // MaxCABundleLength bounds credentials.ssl_ca_bundle: it is a Lambda environment variable, and
@@ -35,7 +35,7 @@ func (caBundleValidator) ValidateString(_ context.Context, req validator.StringR
 			fmt.Sprintf("Attribute %s is %d characters; at most %d fit in the rotation function's environment. Give only the root CA certificate that issued the database server's certificate.", req.Path, len(value), MaxCABundleLength))
 		return
 	}
-	if _, err := rotator.ParseCABundle([]byte(value)); err != nil {
+	if _, err := credentials.ParseCABundle([]byte(value)); err != nil {
 		resp.Diagnostics.AddAttributeError(req.Path, "Invalid CA bundle",
 			fmt.Sprintf("Attribute %s must be one or more PEM certificates (-----BEGIN CERTIFICATE----- ... -----END CERTIFICATE-----): %v.", req.Path, err))
 	}

@@ -348,6 +348,9 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	switch {
+	case decision.after:
+		p.answerLate(w, r, call, op, decision)
+		return
 	case decision.drop:
 		call.Status = 0
 		call.ErrorCode = "ConnectionDropped"
@@ -367,6 +370,55 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx := context.WithValue(r.Context(), inflightKey{}, &inflight{call: call, op: op})
 	p.reverse.ServeHTTP(w, r.WithContext(ctx))
+}
+
+// answerLate forwards the call to LocalStack, so that it acts, then drops the answer or holds it
+// for the rule's delay (or until the client gives up) before sending it.
+func (p *Proxy) answerLate(w http.ResponseWriter, r *http.Request, call *Call, op operation, decision decision) {
+	held := &heldResponse{header: http.Header{}}
+	// The record is finished while the answer is read from LocalStack, so the note comes first.
+	call.ErrorMessage = "the awsproxy fault rule " + decision.rule + " held the answer after LocalStack acted"
+	if decision.drop {
+		call.ErrorMessage = "the awsproxy fault rule " + decision.rule + " dropped the answer after LocalStack acted"
+	}
+	ctx := context.WithValue(context.WithoutCancel(r.Context()), inflightKey{}, &inflight{call: call, op: op})
+	p.reverse.ServeHTTP(held, r.WithContext(ctx))
+	if decision.drop {
+		// The server closes the connection without answering when a handler aborts.
+		panic(http.ErrAbortHandler)
+	}
+	select {
+	case <-time.After(decision.afterDelay):
+	case <-r.Context().Done():
+		panic(http.ErrAbortHandler)
+	}
+	for key, values := range held.header {
+		w.Header()[key] = values
+	}
+	w.WriteHeader(held.status)
+	_, _ = w.Write(held.body.Bytes())
+}
+
+// heldResponse keeps an answer in memory for answerLate.
+type heldResponse struct {
+	header http.Header
+	status int
+	body   bytes.Buffer
+}
+
+func (h *heldResponse) Header() http.Header { return h.header }
+
+func (h *heldResponse) WriteHeader(status int) {
+	if h.status == 0 {
+		h.status = status
+	}
+}
+
+func (h *heldResponse) Write(b []byte) (int, error) {
+	if h.status == 0 {
+		h.status = http.StatusOK
+	}
+	return h.body.Write(b)
 }
 
 // begin starts the record of a call.
