@@ -3,11 +3,30 @@ package validators
 import (
 	"fmt"
 	"regexp"
+	"strings"
 
+	"github.com/aws/aws-sdk-go-v2/aws/arn"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 )
 
-var arnPattern = regexp.MustCompile(`^arn:aws(-cn|-us-gov|-iso|-iso-b)?:([a-z0-9-]+):([a-z0-9-]*):(\d{12})?:(.+)$`)
+var accountIDPattern = regexp.MustCompile(`^\d{12}$`)
+
+// parseARN parses an ARN with the SDK's arn package, which accepts every partition (aws, aws-cn,
+// aws-us-gov, aws-iso, aws-iso-b, aws-iso-e, aws-iso-f, aws-eusc, ...), and checks its shape.
+func parseARN(value string) (arn.ARN, string) {
+	a, err := arn.Parse(value)
+	if err != nil {
+		return arn.ARN{}, "not an ARN"
+	}
+	if !strings.HasPrefix(a.Partition, "aws") || a.Service == "" || a.Resource == "" {
+		return arn.ARN{}, "not an ARN"
+	}
+	// "aws" is the account of AWS managed policies (arn:aws:iam::aws:policy/...).
+	if a.AccountID != "" && a.AccountID != "aws" && !accountIDPattern.MatchString(a.AccountID) {
+		return arn.ARN{}, "its account id is not 12 digits"
+	}
+	return a, ""
+}
 
 // ARN accepts an ARN of the given service (secretsmanager, sns, kms, ...).
 func ARN(service string) validator.String {
@@ -15,12 +34,48 @@ func ARN(service string) validator.String {
 		summary:     "Invalid ARN",
 		description: fmt.Sprintf("must be the ARN of a %s resource, such as arn:aws:%s:us-east-1:123456789012:...", service, service),
 		problem: func(value string) string {
-			m := arnPattern.FindStringSubmatch(value)
-			if m == nil {
-				return "not an ARN"
+			a, problem := parseARN(value)
+			if problem != "" {
+				return problem
 			}
-			if m[2] != service {
-				return "an ARN of " + m[2] + ", not of " + service
+			if a.Service != service {
+				return "an ARN of " + a.Service + ", not of " + service
+			}
+			return ""
+		},
+	}
+}
+
+// IAMARN accepts the ARN of an IAM resource of the given type (role, policy), such as
+// arn:aws:iam::123456789012:role/deployer.
+func IAMARN(resourceType string) validator.String {
+	return stringCheck{
+		summary:     "Invalid ARN",
+		description: fmt.Sprintf("must be the ARN of an IAM %s, such as arn:aws:iam::123456789012:%s/example", resourceType, resourceType),
+		problem: func(value string) string {
+			a, problem := parseARN(value)
+			if problem != "" {
+				return problem
+			}
+			if a.Service != "iam" || !strings.HasPrefix(a.Resource, resourceType+"/") {
+				return "not an IAM " + resourceType + " ARN"
+			}
+			if a.AccountID == "" || (a.AccountID == "aws" && resourceType != "policy") {
+				return "it has no account id"
+			}
+			return ""
+		},
+	}
+}
+
+// AccountID accepts a 12-digit AWS account id.
+func AccountID() validator.String {
+	return stringCheck{
+		summary:     "Invalid AWS account ID",
+		description: "must be a 12-digit AWS account ID, such as 123456789012",
+		problem: func(value string) string {
+			if !accountIDPattern.MatchString(value) {
+				return "invalid"
 			}
 			return ""
 		},
