@@ -39,17 +39,23 @@ var functionPart = part{
 	deleteStage: 0,
 }
 
-// functionEnvironment is what the rotator reads: password rules, strategy and, when the provider
-// block names one, the Secrets Manager endpoint (awsclient.Client.RotatorEndpoint).
-func (d Deps) functionEnvironment(rotation Rotation) (map[string]string, error) {
-	return d.environment(strconv.FormatInt(rotation.PasswordLength, 10), rotation.ExcludeCharacters, rotation.Strategy)
+// functionEnvironment is what the rotator reads: password rules, strategy, the user's CA bundle
+// (credentials.ssl_ca_bundle) when there is one and, when the provider block names one, the
+// Secrets Manager endpoint (awsclient.Client.RotatorEndpoint).
+func (d Deps) functionEnvironment(spec *Spec) (map[string]string, error) {
+	r := spec.Rotation
+	return d.environment(strconv.FormatInt(r.PasswordLength, 10), r.ExcludeCharacters, r.Strategy, spec.Credentials.SSLCABundle)
 }
 
-func (d Deps) environment(passwordLength, excludeCharacters, strategy string) (map[string]string, error) {
+// environment is functionEnvironment from the values of the settings that show as attributes.
+func (d Deps) environment(passwordLength, excludeCharacters, strategy, caBundle string) (map[string]string, error) {
 	env := map[string]string{
 		credentials.EnvPasswordLength:    passwordLength,
 		credentials.EnvExcludeCharacters: excludeCharacters,
 		credentials.EnvRotationStrategy:  strategy,
+	}
+	if caBundle != "" {
+		env[credentials.EnvDatabaseCABundlePEM] = caBundle
 	}
 	endpoint, err := d.AWS.RotatorEndpoint()
 	if endpoint != "" {
@@ -83,7 +89,7 @@ func (d Deps) createFunction(ctx context.Context, spec *Spec, st *State) error {
 	if err != nil {
 		return fmt.Errorf("loading the rotator for Lambda function %s: %w", name, err)
 	}
-	env, err := d.functionEnvironment(spec.Rotation)
+	env, err := d.functionEnvironment(spec)
 	if err != nil {
 		return fmt.Errorf("Lambda function %s: %w", name, err)
 	}
@@ -154,11 +160,11 @@ func (d Deps) deleteFunction(ctx context.Context, st *State) error {
 // updateFunction changes the function's configuration and code where they differ from spec.
 func (d Deps) updateFunction(ctx context.Context, prior, spec *Spec, st *State, roleRecreated bool) error {
 	l, p := spec.Rotation.Lambda, prior.Rotation.Lambda
-	env, err := d.functionEnvironment(spec.Rotation)
+	env, err := d.functionEnvironment(spec)
 	if err != nil {
 		return fmt.Errorf("Lambda function %s: %w", st.FunctionName, err)
 	}
-	priorEnv, _ := d.functionEnvironment(prior.Rotation)
+	priorEnv, _ := d.functionEnvironment(prior)
 	// Read marks a function whose environment or role was changed outside Terraform: the whole
 	// configuration is then put back.
 	configChanged := roleRecreated || st.CodeSHA256 == FunctionChangedOutside || l.MemorySize != p.MemorySize || l.Timeout != p.Timeout ||

@@ -2,7 +2,9 @@ package bundle
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -153,10 +155,47 @@ func credentialsEqual(a, b *Spec) bool {
 		ca.Username == cb.Username && sslEqual && dbEqual && a.Rotation.MasterSecretARN == b.Rotation.MasterSecretARN
 }
 
+// stageUpdating is the label a new version made by putCredentials holds until AWSCURRENT moves to
+// it: a version needs a label to outlive the next versions' clean-up, and AWSCURRENT must move
+// only by the compare-and-swap below.
+const stageUpdating = "SECRETSBUNDLE_UPDATING"
+
+// errRotationInFlight refuses an update of the credential keys while a rotation is under way.
+var errRotationInFlight = errors.New("a rotation is in progress")
+
 // putCredentials writes a new AWSCURRENT version: the current value with the managed keys (and,
-// when the spec has one, the password) replaced.
+// when password_wo_version changed, the password) from spec.
+//
+// It must not race a rotation: a finishSecret landing between the read of AWSCURRENT and the write
+// would be undone, putting back a password the database no longer accepts. So it refuses while a
+// rotation is in flight (an AWSPENDING version that is not AWSCURRENT), reads the exact AWSCURRENT
+// version, writes the new version under a temporary label, and moves AWSCURRENT with
+// UpdateSecretVersionStage(MoveTo=new, RemoveFrom=the version read): when AWSCURRENT moved in
+// between, the move fails and nothing is lost.
 func (d Deps) putCredentials(ctx context.Context, spec *Spec, st *State) error {
-	current, err := d.AWS.SecretsManager.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String(st.SecretARN)})
+	sm := d.AWS.SecretsManager
+	described, err := sm.DescribeSecret(ctx, &secretsmanager.DescribeSecretInput{SecretId: aws.String(st.SecretARN)})
+	if err != nil {
+		return fmt.Errorf("reading the versions of secret %s to update its credential keys: %w", st.SecretARN, err)
+	}
+	currentID := ""
+	for id, stages := range described.VersionIdsToStages {
+		if slices.Contains(stages, stagePending) && !slices.Contains(stages, stageCurrent) {
+			// A rotation whose step failed (the rotator logged it) is not in flight: its pending
+			// version waits for the next attempt, and an update (such as a new password_wo to fix
+			// the login that failed) must stay possible. The move below still guards the race.
+			if _, failed := d.rotationFailure(ctx, st, id); !failed {
+				return fmt.Errorf("%w on secret %s (AWSPENDING version %s): updating the credential keys now could be undone by its last step, or undo it. Wait for the rotation to finish (or cancel it with aws secretsmanager cancel-rotate-secret), then apply again", errRotationInFlight, st.SecretARN, id)
+			}
+		}
+		if slices.Contains(stages, stageCurrent) {
+			currentID = id
+		}
+	}
+	if currentID == "" {
+		return fmt.Errorf("secret %s has no AWSCURRENT version to update", st.SecretARN)
+	}
+	current, err := sm.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String(st.SecretARN), VersionId: aws.String(currentID)})
 	if err != nil {
 		return fmt.Errorf("reading the current value of secret %s to update its credential keys: %w", st.SecretARN, err)
 	}
@@ -164,12 +203,41 @@ func (d Deps) putCredentials(ctx context.Context, spec *Spec, st *State) error {
 	if err != nil {
 		return fmt.Errorf("secret %s: %w", st.SecretARN, err)
 	}
-	out, err := d.AWS.SecretsManager.PutSecretValue(ctx, &secretsmanager.PutSecretValueInput{
+	out, err := sm.PutSecretValue(ctx, &secretsmanager.PutSecretValueInput{
 		SecretId: aws.String(st.SecretARN), SecretString: aws.String(value), ClientRequestToken: aws.String(newToken()),
+		VersionStages: []string{stageUpdating},
 	})
 	if err != nil {
 		return fmt.Errorf("writing the new credential keys to secret %s: %w", st.SecretARN, err)
 	}
-	st.VersionID = aws.ToString(out.VersionId)
+	newID := aws.ToString(out.VersionId)
+	_, moveErr := sm.UpdateSecretVersionStage(ctx, &secretsmanager.UpdateSecretVersionStageInput{
+		SecretId: aws.String(st.SecretARN), VersionStage: aws.String(stageCurrent),
+		MoveToVersionId: aws.String(newID), RemoveFromVersionId: aws.String(currentID),
+	})
+	// The temporary label goes either way; a left-over one is harmless (the next update moves it).
+	_, _ = sm.UpdateSecretVersionStage(ctx, &secretsmanager.UpdateSecretVersionStageInput{
+		SecretId: aws.String(st.SecretARN), VersionStage: aws.String(stageUpdating), RemoveFromVersionId: aws.String(newID),
+	})
+	if moveErr != nil {
+		return fmt.Errorf("AWSCURRENT of secret %s moved while its credential keys were being updated (a rotation finished?), so the update was not applied and nothing was lost; apply again: %w", st.SecretARN, moveErr)
+	}
+	if err := d.checkCurrentMoved(ctx, st.SecretARN, newID); err != nil {
+		return err
+	}
+	st.VersionID = newID
+	return nil
+}
+
+// checkCurrentMoved confirms AWSCURRENT is on the new version: an emulator that does not check
+// RemoveFromVersionId would let a concurrent move go unnoticed.
+func (d Deps) checkCurrentMoved(ctx context.Context, secretARN, newID string) error {
+	described, err := d.AWS.SecretsManager.DescribeSecret(ctx, &secretsmanager.DescribeSecretInput{SecretId: aws.String(secretARN)})
+	if err != nil {
+		return fmt.Errorf("reading the versions of secret %s after updating its credential keys: %w", secretARN, err)
+	}
+	if !slices.Contains(described.VersionIdsToStages[newID], stageCurrent) {
+		return fmt.Errorf("AWSCURRENT of secret %s is not on the new version %s after the update (a rotation finished at the same time?); apply again", secretARN, newID)
+	}
 	return nil
 }

@@ -81,12 +81,6 @@ func RolePolicy(a arnContext, spec *Spec, logGroup string) PolicyDocument {
 			Resource: secret,
 		},
 		{
-			Sid:      "GeneratePasswords",
-			Effect:   "Allow",
-			Action:   "secretsmanager:GetRandomPassword",
-			Resource: "*",
-		},
-		{
 			Sid:      "WriteOwnLogs",
 			Effect:   "Allow",
 			Action:   []string{"logs:CreateLogStream", "logs:PutLogEvents"},

@@ -56,9 +56,11 @@ type Observed struct {
 	PasswordLength    int64
 	ExcludeCharacters string
 	Strategy          string
-	SubnetIDs         []string
-	SecurityGroupIDs  []string
-	VPCID             string
+	// SSLCABundle is the function's DB_CA_BUNDLE_PEM.
+	SSLCABundle      string
+	SubnetIDs        []string
+	SecurityGroupIDs []string
+	VPCID            string
 
 	AlertEvents []string
 	// RotationFailure is the rotator's logged error for a rotation still pending, when one is.
@@ -275,9 +277,10 @@ func (obs *Observed) readFunction(d Deps, prior *State, out *lambda.GetFunctionO
 		env = c.Environment.Variables
 		obs.PasswordLength, _ = strconv.ParseInt(env[credentials.EnvPasswordLength], 10, 64)
 		obs.ExcludeCharacters, obs.Strategy = env[credentials.EnvExcludeCharacters], env[credentials.EnvRotationStrategy]
+		obs.SSLCABundle = env[credentials.EnvDatabaseCABundlePEM]
 	}
-	// The password rules and strategy show as attributes; the rest must be exactly the bundle's.
-	want, err := d.environment(env[credentials.EnvPasswordLength], env[credentials.EnvExcludeCharacters], env[credentials.EnvRotationStrategy])
+	// The password rules, strategy and CA bundle show as attributes; the rest must be exactly the bundle's.
+	want, err := d.environment(env[credentials.EnvPasswordLength], env[credentials.EnvExcludeCharacters], env[credentials.EnvRotationStrategy], env[credentials.EnvDatabaseCABundlePEM])
 	roleChanged := c.Role != nil && prior.RoleARN != "" && aws.ToString(c.Role) != prior.RoleARN
 	// A function that reports no environment at all shows as password_length 0 instead.
 	envChanged := c.Environment != nil && !maps.Equal(env, want)

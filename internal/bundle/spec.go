@@ -26,8 +26,11 @@ type Credentials struct {
 	// Password is set only when a new password is to be written: at creation (empty means
 	// generate one) or when password_wo_version changes. Rotation owns it otherwise.
 	Password string
-	// SSL nil leaves the key out: the rotator tries TLS and falls back.
+	// SSL nil leaves the key out: the rotator logs in with verified TLS, as with true.
 	SSL *bool
+	// SSLCABundle is PEM CA certificates the rotator trusts besides the Amazon RDS CAs and the
+	// system's; it reaches the function as DB_CA_BUNDLE_PEM, not the secret.
+	SSLCABundle string
 }
 
 // Database names the RDS instance or cluster the credentials are for.

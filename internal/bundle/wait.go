@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -63,6 +64,9 @@ var errRotationFailed = errors.New("the first rotation failed")
 // AWSPENDING left. AWS rotates asynchronously, LocalStack inside RotateSecret; both end here. A
 // failure the rotator logged ends the wait early with its message.
 func (d Deps) waitRotation(ctx context.Context, st *State, token string) error {
+	// The rotation started just before the wait; the margin covers clock skew between this
+	// machine and CloudWatch Logs' timestamps.
+	since := time.Now().Add(-2 * time.Minute)
 	err := poll(ctx, firstBackoff, func() (bool, error) {
 		out, err := d.AWS.SecretsManager.DescribeSecret(ctx, &secretsmanager.DescribeSecretInput{SecretId: aws.String(st.SecretARN)})
 		if err != nil {
@@ -73,7 +77,7 @@ func (d Deps) waitRotation(ctx context.Context, st *State, token string) error {
 			st.LastRotatedDate, st.NextRotationDate = aws.ToTime(out.LastRotatedDate), aws.ToTime(out.NextRotationDate)
 			return true, nil
 		}
-		if failure, ok := d.rotationFailure(ctx, st, token); ok {
+		if failure, ok := d.rotationFailureSince(ctx, st, token, since); ok {
 			return true, fmt.Errorf("%w: %s", errRotationFailed, failure)
 		}
 		return false, nil
@@ -99,26 +103,71 @@ func rotationFinished(stages map[string][]string, token string) bool {
 // rotationFailure reads the rotator's log group for a failed step of the rotation token (or of
 // any rotation when token is empty), returning "code: error" of the latest one.
 func (d Deps) rotationFailure(ctx context.Context, st *State, token string) (string, bool) {
+	return d.rotationFailureSince(ctx, st, token, time.Time{})
+}
+
+// maxLogPages bounds the pages of one look at the log group.
+const maxLogPages = 50
+
+// rotationFailureSince is rotationFailure over every page of the log from since on. With since
+// set (the wait for a rotation that just started), it also recognises what Lambda itself logs
+// when the function never gets to write its own line: a timeout ("Task timed out after …",
+// "Status: timeout") or a function that fails to start (Runtime.ExitError, "Status: error").
+func (d Deps) rotationFailureSince(ctx context.Context, st *State, token string, since time.Time) (string, bool) {
 	if st.LogGroupName == "" {
 		return "", false
 	}
-	out, err := d.AWS.Logs.FilterLogEvents(ctx, &cloudwatchlogs.FilterLogEventsInput{
-		LogGroupName:  aws.String(st.LogGroupName),
-		FilterPattern: aws.String(`"failed"`),
-	})
-	if err != nil {
-		// The log group is a diagnosis aid; not being able to read it is no reason to fail.
-		return "", false
+	input := &cloudwatchlogs.FilterLogEventsInput{LogGroupName: aws.String(st.LogGroupName)}
+	if since.IsZero() {
+		input.FilterPattern = aws.String(`"failed"`)
+	} else {
+		input.StartTime = aws.Int64(since.UnixMilli())
 	}
-	for i := len(out.Events) - 1; i >= 0; i-- {
-		line, ok := credentials.ParseLogLine(aws.ToString(out.Events[i].Message))
-		if !ok || line.Outcome != credentials.OutcomeFailed {
-			continue
+	found := ""
+	for page := 0; page < maxLogPages; page++ {
+		out, err := d.AWS.Logs.FilterLogEvents(ctx, input)
+		if err != nil {
+			// The log group is a diagnosis aid; not being able to read it is no reason to fail.
+			break
 		}
-		if token != "" && line.Token != token {
-			continue
+		// Events come oldest first: the last match is the latest.
+		for _, event := range out.Events {
+			message := aws.ToString(event.Message)
+			if line, ok := credentials.ParseLogLine(message); ok {
+				if line.Outcome == credentials.OutcomeFailed && (token == "" || line.Token == token) {
+					found = fmt.Sprintf("%s step failed (%s): %s", line.Step, line.Code, line.Error)
+				}
+				continue
+			}
+			if !since.IsZero() {
+				if problem, ok := lambdaRuntimeFailure(message); ok {
+					found = problem
+				}
+			}
 		}
-		return fmt.Sprintf("%s step failed (%s): %s", line.Step, line.Code, line.Error), true
+		next := aws.ToString(out.NextToken)
+		if next == "" || next == aws.ToString(input.NextToken) {
+			break
+		}
+		input.NextToken = aws.String(next)
+	}
+	return found, found != ""
+}
+
+// lambdaRuntimeFailure recognises Lambda's own log lines for an invocation that timed out or a
+// function that could not start.
+func lambdaRuntimeFailure(message string) (string, bool) {
+	message = strings.TrimSpace(message)
+	line := message
+	if len(line) > 300 {
+		line = line[:300]
+	}
+	switch {
+	case strings.Contains(message, "Task timed out after"), strings.Contains(message, "Status: timeout"):
+		return fmt.Sprintf("the rotation function timed out (%s); raise rotation.lambda.timeout, or check that the function reaches the database and Secrets Manager (rotation.lambda.subnet_ids, security groups, a Secrets Manager VPC endpoint)", line), true
+	case strings.Contains(message, "Runtime.ExitError"), strings.Contains(message, "Runtime.InvalidEntrypoint"),
+		strings.Contains(message, "Runtime exited"), strings.Contains(message, "Phase: init") && strings.Contains(message, "Status: error"):
+		return fmt.Sprintf("the rotation function failed to start (%s); check its architecture, memory size and role", line), true
 	}
 	return "", false
 }

@@ -47,7 +47,11 @@ const (
 	EnvRequireEachIncludedType = "REQUIRE_EACH_INCLUDED_TYPE"
 	EnvRotationStrategy        = "ROTATION_STRATEGY"
 	EnvSecretsManagerEndpoint  = "SECRETS_MANAGER_ENDPOINT"
-	EnvDatabaseCABundle        = "DB_CA_BUNDLE"
+	// EnvDatabaseCABundle names a PEM file of CA certificates shipped with the function.
+	EnvDatabaseCABundle = "DB_CA_BUNDLE"
+	// EnvDatabaseCABundlePEM holds PEM CA certificates themselves: the bundle sets it from
+	// credentials.ssl_ca_bundle. The rotator trusts them besides the Amazon RDS CAs and the system's.
+	EnvDatabaseCABundlePEM = "DB_CA_BUNDLE_PEM"
 )
 
 // Outcome says how a rotation step ended.

@@ -17,7 +17,10 @@
 //   - port is a JSON number or a string holding a whole number; spaces around it are ignored
 //     (" 5432 " is 5432). It must be a TCP port, 1 to 65535. null counts as absent.
 //   - ssl is a JSON boolean or a string spelling one ("true", "false", as the AWS templates
-//     write it; spaces ignored). null counts as absent; absent means "TLS when the server offers it".
+//     write it; spaces ignored). null counts as absent. true and absent mean TLS with the server's
+//     certificate verified (chain and host name) against the Amazon RDS CAs, the system's and the
+//     PEM certificates in the rotator's DB_CA_BUNDLE_PEM (credentials.ssl_ca_bundle, which is not
+//     a key of the value); false means plaintext. There is no fallback to plaintext.
 //   - any other key is kept as it is.
 //
 // Encode writes the keys sorted, without HTML escaping, so a password with <, > or & stays literal.

@@ -233,7 +233,7 @@ func (m *rdsSecretModel) observe(ctx context.Context, obs *bundle.Observed, defa
 	}
 	if c := obs.Credentials; c != nil {
 		if m.Credentials == nil {
-			m.Credentials = &credentialsModel{PasswordWO: types.StringNull(), PasswordWOVersion: types.Int64Null(), SSL: types.BoolNull(), DBName: types.StringNull()}
+			m.Credentials = &credentialsModel{PasswordWO: types.StringNull(), PasswordWOVersion: types.Int64Null(), SSL: types.BoolNull(), DBName: types.StringNull(), SSLCABundle: types.StringNull()}
 		}
 		m.Credentials.Engine, m.Credentials.Host = types.StringValue(c.Engine), types.StringValue(c.Host)
 		m.Credentials.Port = types.Int64Value(c.Port)
@@ -251,6 +251,9 @@ func (m *rdsSecretModel) observe(ctx context.Context, obs *bundle.Observed, defa
 			m.Credentials.DBName = types.StringValue(c.DBName)
 		}
 		m.Credentials.SSL = types.BoolPointerValue(c.SSL)
+		if obs.SSLCABundle != "" || !m.Credentials.SSLCABundle.IsNull() {
+			m.Credentials.SSLCABundle = types.StringValue(obs.SSLCABundle)
+		}
 	}
 	rotation, lambdaSettings := m.rotation(ctx, diags)
 	rotation.Enabled = types.BoolValue(obs.State.RotationEnabled)

@@ -204,7 +204,6 @@ func TestAccRDSSecret_rolePolicyStatementsNeeded(t *testing.T) {
 	// Each statement, with the denied call AWS reports when it is missing.
 	for _, c := range []struct{ sid, denied string }{
 		{"RotateThisSecret", "secretsmanager:DescribeSecret on resource: arn:aws:secretsmanager:"},
-		{"GeneratePasswords", "secretsmanager:GetRandomPassword on resource: *"},
 		{"ReadMasterSecret", "secretsmanager:GetSecretValue on resource: " + master},
 		{"UseSecretKey", "kms:Decrypt on resource: " + keyARN},
 	} {
@@ -243,13 +242,13 @@ func TestAccRDSSecret_rolePolicyStatementsNeeded(t *testing.T) {
 	}
 	steps = append(steps, resource.TestStep{
 		// WriteOwnLogs: Lambda writes the rotator's log with the role. Without it a rotation that
-		// fails (GeneratePasswords removed too: refused, as the enforcement's record shows) is
+		// fails (ReadMasterSecret removed too: refused, as the enforcement's record shows) is
 		// reported nowhere: no warning, last_rotation_error stays empty.
 		PreConfig: func() {
 			recorder.reset()
-			editor.without("WriteOwnLogs", "GeneratePasswords")
+			editor.without("WriteOwnLogs", "ReadMasterSecret")
 			rotateOutOfBand(t, proxy.URL(), name)
-			editor.awaitDenial("secretsmanager:GetRandomPassword")
+			editor.awaitDenial("secretsmanager:GetSecretValue")
 		},
 		Config:            config,
 		ConfigPlanChecks:  empty,
@@ -309,8 +308,8 @@ func TestAccRDSSecret_rolePolicySingleUser(t *testing.T) {
 					for sid := range statements {
 						sids = append(sids, sid)
 					}
-					if len(statements) != 3 || statements["RotateThisSecret"] == nil || statements["GeneratePasswords"] == nil || statements["WriteOwnLogs"] == nil {
-						return fmt.Errorf("single user without a KMS key or VPC: want statements RotateThisSecret, GeneratePasswords, WriteOwnLogs, got %v", sids)
+					if len(statements) != 2 || statements["RotateThisSecret"] == nil || statements["WriteOwnLogs"] == nil {
+						return fmt.Errorf("single user without a KMS key or VPC: want statements RotateThisSecret, WriteOwnLogs, got %v", sids)
 					}
 					editor, err = newRolePolicyEditor(t, client, s)
 					return err

@@ -54,6 +54,7 @@ type credentialsModel struct {
 	PasswordWO        types.String `tfsdk:"password_wo"`
 	PasswordWOVersion types.Int64  `tfsdk:"password_wo_version"`
 	SSL               types.Bool   `tfsdk:"ssl"`
+	SSLCABundle       types.String `tfsdk:"ssl_ca_bundle"`
 }
 
 type databaseModel struct {
@@ -200,6 +201,7 @@ func (m *rdsSecretModel) spec(ctx context.Context, defaultTags map[string]string
 			ssl := c.SSL.ValueBool()
 			spec.Credentials.SSL = &ssl
 		}
+		spec.Credentials.SSLCABundle = c.SSLCABundle.ValueString()
 	}
 	if m.Database != nil {
 		spec.Database = &bundle.Database{InstanceIdentifier: m.Database.InstanceIdentifier.ValueString(), ClusterIdentifier: m.Database.ClusterIdentifier.ValueString()}

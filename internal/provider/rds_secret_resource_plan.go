@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"maps"
+	"strings"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -42,6 +43,13 @@ func (r *rdsSecretResource) ValidateConfig(ctx context.Context, req resource.Val
 	if rotation.Strategy.ValueString() == bundle.StrategyAlternatingUsers && rotation.MasterSecretARN.IsNull() {
 		resp.Diagnostics.AddAttributeError(rotationPath.AtName("master_secret_arn"), "Missing rotation.master_secret_arn",
 			"Attribute rotation.master_secret_arn is required when rotation.strategy is alternating_users: it names the secret of the user that creates the _clone user and sets its password.")
+	}
+	if c := config.Credentials; c != nil && rotation.Strategy.ValueString() == bundle.StrategyAlternatingUsers {
+		if username := c.Username.ValueString(); strings.HasSuffix(username, bundle.CloneSuffix) {
+			resp.Diagnostics.AddAttributeError(path.Root("credentials").AtName("username"), "Username ends in "+bundle.CloneSuffix,
+				fmt.Sprintf("Attribute credentials.username %q ends in %q, the suffix the alternating_users strategy gives the second user: its rotations would alternate to %q instead of to %q. Name the base user (without %q), or use rotation.strategy = %q.",
+					username, bundle.CloneSuffix, strings.TrimSuffix(username, bundle.CloneSuffix), username+bundle.CloneSuffix, bundle.CloneSuffix, bundle.StrategySingleUser))
+		}
 	}
 	if !rotation.Duration.IsNull() && !rotation.Duration.IsUnknown() {
 		window, err := validators.WindowDuration(rotation.Duration.ValueString())

@@ -164,6 +164,10 @@ func rdsSecretSchema(ctx context.Context) schema.Schema {
 			"the invoke grant, the rotation schedule, and a deletion alert (an EventBridge rule on the secret's CloudTrail events, " +
 			"publishing to an SNS topic). Every part is tagged `" + bundle.BundleTagKey + " = <secret name>`. " +
 			"Rotation owns the password: after the first version Terraform manages only the other keys. " +
+			"An update of those keys never races a rotation: it is refused while a rotation is in flight (apply again once it finished), " +
+			"and `AWSCURRENT` moves to the new version only if it is still on the version read. " +
+			"The rotator logs in to the database with TLS and a verified certificate unless `credentials.ssl` is `false` " +
+			"(see the rotation strategies guide). " +
 			"Destroy removes every part, the secret last with its recovery window; the alert rule goes before the secret, " +
 			"so `terraform destroy` itself does not alert: the alert is for deletions outside Terraform. " +
 			"When the secret is deleted outside Terraform, the rest of the bundle stays in state: the next plan warns, and " +
@@ -297,7 +301,12 @@ func credentialsSchema() schema.SingleNestedAttribute {
 			},
 			"ssl": schema.BoolAttribute{
 				Optional:            true,
-				MarkdownDescription: "`true`: the rotator connects with TLS only; `false`: plaintext only; unset: TLS when the server offers it.",
+				MarkdownDescription: "`false`: the rotator logs in in plaintext. `true` or unset: TLS only, with the server's certificate verified (chain and host name, like `sslmode=verify-full`) against the Amazon RDS CAs built into the rotator, the system's CAs and `ssl_ca_bundle`; never a fallback to plaintext.",
+			},
+			"ssl_ca_bundle": schema.StringAttribute{
+				Optional:            true,
+				MarkdownDescription: fmt.Sprintf("PEM CA certificates the rotator also trusts, for a self-managed database whose certificate comes from a private CA (RDS and Aurora need none). At most %d characters: it travels in the function's environment (Lambda allows 4 KB in all), so give the root CA only. Not stored in the secret.", validators.MaxCABundleLength),
+				Validators:          []validator.String{validators.CABundle()},
 			},
 		},
 	}

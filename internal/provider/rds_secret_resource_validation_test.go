@@ -104,6 +104,9 @@ var badConfigs = []badConfig{
 	{name: "unknown event", alert: `deletion_alert = { events = ["DropSecret"] }`, want: `(?s)deletion_alert\.events.*value must be one of.*DeleteSecret`},
 	{name: "no events", alert: `deletion_alert = { events = [] }`, want: `(?s)Attribute deletion_alert\.events set must contain at least 1`},
 	{name: "reserved tag", top: `tags = { "secretsbundle:bundle" = "x" }`, want: `(?s)tags.*secretsbundle:bundle`},
+	{name: "username ends in _clone", credentials: "engine = \"postgres\"\nhost = \"h\"\nusername = \"app_clone\"", rotation: "rotation = {\nstrategy = \"alternating_users\"\nmaster_secret_arn = \"arn:aws:secretsmanager:us-east-1:123456789012:secret:master-AbCdEf\"\n}", want: `(?s)credentials\.username.*"app_clone" ends in "_clone"`},
+	{name: "CA bundle not PEM", credentials: "engine = \"postgres\"\nhost = \"h\"\nusername = \"u\"\nssl_ca_bundle = \"not a certificate\"", want: `(?s)Invalid CA bundle.*credentials\.ssl_ca_bundle must be one or more PEM certificates`},
+	{name: "CA bundle too long", credentials: "engine = \"postgres\"\nhost = \"h\"\nusername = \"u\"\nssl_ca_bundle = \"" + strings.Repeat("A", 3001) + "\"", want: `(?s)CA bundle too long.*credentials\.ssl_ca_bundle is 3001 characters; at most 3000`},
 	{name: "timeout syntax", top: `timeouts = { create = "ten minutes" }`, want: `(?s)Invalid Attribute Value Time Duration.*"ten minutes" must be a string containing a sequence of decimal numbers`},
 }
 

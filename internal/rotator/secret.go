@@ -59,7 +59,7 @@ func parseDBSecret(value, label string) (*dbSecret, error) {
 	secret.Port = int(port)
 	ssl, err := v.SSL()
 	if err != nil {
-		return nil, failure(CodeInvalidSecret, "the %s has ssl %s; use true (TLS only), false (plaintext) or leave it out (TLS when the server offers it)", label, string(v.Fields[credentials.KeySSL]))
+		return nil, failure(CodeInvalidSecret, "the %s has ssl %s; use true (TLS only), false (plaintext) or leave it out (TLS with a verified certificate, as with true)", label, string(v.Fields[credentials.KeySSL]))
 	}
 	if ssl != nil {
 		secret.SSL = tlsDisable

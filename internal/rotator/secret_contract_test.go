@@ -26,7 +26,7 @@ func TestParseDBSecretContract(t *testing.T) {
 			if int64(secret.Port) != tc.Port {
 				t.Errorf("port = %d, want %d", secret.Port, tc.Port)
 			}
-			want := tlsPrefer
+			want := tlsDefault
 			if tc.SSL != nil {
 				want = tlsDisable
 				if *tc.SSL {

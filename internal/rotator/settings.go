@@ -6,9 +6,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
-
 	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/credentials"
 )
 
@@ -40,8 +37,9 @@ const (
 	EnvRotationStrategy         = credentials.EnvRotationStrategy
 	EnvSecretsManagerEndpoint   = credentials.EnvSecretsManagerEndpoint
 	EnvDatabaseCABundle         = credentials.EnvDatabaseCABundle
+	EnvDatabaseCABundlePEM      = credentials.EnvDatabaseCABundlePEM
 	defaultPasswordLength       = 32
-	defaultExcludeCharacters    = "/@\"'\\"
+	defaultExcludeCharacters    = ":/@\"'\\"
 	maxPasswordLength           = 4096
 	defaultRequireEachType      = true
 	defaultRotationStrategyName = StrategySingleUser
@@ -59,7 +57,7 @@ type Settings struct {
 	RequireEachIncludedType bool
 }
 
-// DefaultSettings are the AWS templates' defaults: 32 characters without / @ " ' \, every type
+// DefaultSettings are the AWS templates' defaults: 32 characters without : / @ " ' \ (":" breaks libpq connection URIs), every type
 // required, single user.
 func DefaultSettings() Settings {
 	return Settings{
@@ -120,19 +118,4 @@ func SettingsFromEnv(lookup func(string) (string, bool)) (Settings, error) {
 			strings.Join(problems, "; "))
 	}
 	return settings, nil
-}
-
-func (s Settings) randomPasswordInput() *secretsmanager.GetRandomPasswordInput {
-	input := &secretsmanager.GetRandomPasswordInput{
-		PasswordLength:          aws.Int64(s.PasswordLength),
-		ExcludeNumbers:          aws.Bool(s.ExcludeNumbers),
-		ExcludePunctuation:      aws.Bool(s.ExcludePunctuation),
-		ExcludeUppercase:        aws.Bool(s.ExcludeUppercase),
-		ExcludeLowercase:        aws.Bool(s.ExcludeLowercase),
-		RequireEachIncludedType: aws.Bool(s.RequireEachIncludedType),
-	}
-	if s.ExcludeCharacters != "" {
-		input.ExcludeCharacters = aws.String(s.ExcludeCharacters)
-	}
-	return input
 }
