@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/hashicorp/terraform-plugin-testing/helper/acctest"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
@@ -49,12 +51,13 @@ func TestAccProviderAssumeRoleWithWebIdentity(t *testing.T) {
 		t.Fatal(err)
 	}
 	session := acctest.RandomWithPrefix("gha")
+	role := webIdentityRole(t, name)
 	config := fmt.Sprintf(`
 provider "secretsbundle" {
   region              = %q
   allowed_account_ids = [%q]
   assume_role_with_web_identity {
-    role_arn                = "arn:aws:iam::%s:role/ci-deployer"
+    role_arn                = "arn:aws:iam::%s:role/`+role+`"
     session_name            = %q
     web_identity_token_file = %q
     duration                = "1h"
@@ -77,7 +80,7 @@ data "secretsbundle_secret_value" "test" {
 	})
 
 	// The proxy learns the session's access key from STS's answer: every read was made as the role.
-	wantARN := "arn:aws:sts::" + harness.AccountID + ":assumed-role/ci-deployer/" + session
+	wantARN := "arn:aws:sts::" + harness.AccountID + ":assumed-role/" + role + "/" + session
 	read := 0
 	for _, call := range proxy.Calls() {
 		if call.Key() != "secretsmanager:GetSecretValue" {
@@ -115,4 +118,26 @@ data "secretsbundle_secret_value" "test" {
 			})
 		})
 	}
+}
+
+// webIdentityRole creates the role a CI job assumes with its OIDC token, allowed to read only the
+// test's secret: the harness enforces IAM, so a role without a policy may do nothing, as on AWS.
+func webIdentityRole(t *testing.T, secretName string) string {
+	t.Helper()
+	ctx := context.Background()
+	client := testAWS(t)
+	role := acctest.RandomWithPrefix("ci-deployer")
+	trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Federated":"arn:aws:iam::` + harness.AccountID + `:oidc-provider/token.actions.githubusercontent.com"},"Action":"sts:AssumeRoleWithWebIdentity"}]}`
+	if _, err := client.IAM.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String(role), AssumeRolePolicyDocument: aws.String(trust)}); err != nil {
+		t.Fatalf("creating role %s: %v", role, err)
+	}
+	policy := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["secretsmanager:GetSecretValue","secretsmanager:DescribeSecret"],"Resource":"arn:aws:secretsmanager:` + harness.Region + `:` + harness.AccountID + `:secret:` + secretName + `-??????"}]}`
+	if _, err := client.IAM.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String(role), PolicyName: aws.String("read-test-secret"), PolicyDocument: aws.String(policy)}); err != nil {
+		t.Fatalf("putting the policy of role %s: %v", role, err)
+	}
+	t.Cleanup(func() {
+		_, _ = client.IAM.DeleteRolePolicy(ctx, &iam.DeleteRolePolicyInput{RoleName: aws.String(role), PolicyName: aws.String("read-test-secret")})
+		_, _ = client.IAM.DeleteRole(ctx, &iam.DeleteRoleInput{RoleName: aws.String(role)})
+	})
+	return role
 }
