@@ -137,3 +137,45 @@ func TestRDSSecretBadConfigurations(t *testing.T) {
 		t.Errorf("bad configurations reached AWS: %d calls, first %s", len(calls), calls[0].Key())
 	}
 }
+
+// firstRotationConfigs plan a create past validation, into ModifyPlan: want is the error, or empty
+// for a way out of it, which must plan.
+var firstRotationConfigs = []badConfig{
+	{name: "single user without password rotates at once (defaults)", top: `description = "defaults"`, want: `(?s)First rotation would fail.*rotation\.rotate_immediately is true \(the default\) and rotation\.strategy is "single_user".*credentials\.password_wo is not set.*give the user's current password in credentials\.password_wo.*rotation\.strategy = "alternating_users" with rotation\.master_secret_arn`},
+	{name: "single user without password rotates at once", rotation: "rotation = {\nstrategy = \"single_user\"\nrotate_immediately = true\n}", want: `(?s)First rotation would fail.*credentials\.password_wo is not set.*alternating_users.*master_secret_arn`},
+	{name: "password given", credentials: "engine = \"postgres\"\nhost = \"h\"\nusername = \"u\"\npassword_wo = \"current\"\npassword_wo_version = 1"},
+	{name: "alternating users", rotation: "rotation = {\nstrategy = \"alternating_users\"\nmaster_secret_arn = \"arn:aws:secretsmanager:us-east-1:123456789012:secret:master-AbCdEf\"\n}"},
+	{name: "no rotation at creation", rotation: `rotation = { rotate_immediately = false }`},
+	{name: "rotation off", rotation: `rotation = { enabled = false }`},
+}
+
+// TestRDSSecretFirstRotationPlan plans creates whose configuration is valid attribute by attribute:
+// a single-user bundle that would rotate at once without credentials.password_wo fails at plan,
+// naming both attributes and the ways out; each way out plans. The provider skips its credential
+// check, so no plan reaches AWS (the proxy's upstream does not exist).
+func TestRDSSecretFirstRotationPlan(t *testing.T) {
+	isolateAWSEnvironment(t)
+	proxy, err := awsproxy.Start(context.Background(), awsproxy.Options{Listen: "127.0.0.1:0", Upstream: "http://127.0.0.1:9", DisableEventBridge: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer proxy.Close()
+	for _, c := range firstRotationConfigs {
+		t.Run(c.name, func(t *testing.T) {
+			step := resource.TestStep{Config: offlineProvider(c.hcl(proxy.URL())), PlanOnly: true, ExpectNonEmptyPlan: true}
+			if c.want != "" {
+				step.ExpectError = regexp.MustCompile(strings.ReplaceAll(c.want, " ", `\s+`))
+			}
+			resource.UnitTest(t, resource.TestCase{ProtoV6ProviderFactories: testAccProtoV6ProviderFactories, Steps: []resource.TestStep{step}})
+		})
+	}
+	if calls := proxy.Calls(); len(calls) > 0 {
+		t.Errorf("planning reached AWS: %d calls, first %s", len(calls), calls[0].Key())
+	}
+}
+
+// offlineProvider makes the provider block of config skip the calls Configure makes (the credential
+// check and the account id), so that a plan that passes validation makes no AWS call.
+func offlineProvider(config string) string {
+	return strings.Replace(config, "  endpoints {", "  skip_credentials_validation = true\n  skip_requesting_account_id  = true\n  endpoints {", 1)
+}
