@@ -37,6 +37,7 @@ func (r *rdsSecretResource) ValidateConfig(ctx context.Context, req resource.Val
 			}
 		}
 	}
+	warnUnheardAlert(ctx, &config, &resp.Diagnostics)
 	if config.Rotation.IsNull() || config.Rotation.IsUnknown() {
 		return
 	}
@@ -181,4 +182,24 @@ func (r *rdsSecretResource) checkFirstRotation(ctx context.Context, config tfsdk
 			"or set rotation.strategy = %[2]q with rotation.master_secret_arn (the master user sets the password). "+
 			"To set the generated password on the database yourself before the first scheduled rotation, set rotation.rotate_immediately = false.",
 			bundle.StrategySingleUser, bundle.StrategyAlternatingUsers))
+}
+
+// warnUnheardAlert warns when the deletion alert publishes to a topic the bundle creates (no
+// deletion_alert.sns_topic_arn) that nobody subscribes to (no deletion_alert.email_addresses): the
+// alert would fire into the void. Unknown values pass.
+func warnUnheardAlert(ctx context.Context, config *rdsSecretModel, diags *diag.Diagnostics) {
+	if config.DeletionAlert.IsUnknown() {
+		return
+	}
+	alert := config.alert(ctx, diags)
+	if alert.Enabled.IsUnknown() || (!alert.Enabled.IsNull() && !alert.Enabled.ValueBool()) || !alert.SNSTopicARN.IsNull() {
+		return
+	}
+	if alert.EmailAddresses.IsUnknown() || len(alert.EmailAddresses.Elements()) > 0 {
+		return
+	}
+	diags.AddAttributeWarning(path.Root("deletion_alert").AtName("email_addresses"), "Deletion alert without a subscriber",
+		"Attribute deletion_alert.sns_topic_arn is not set, so the bundle creates a topic for the alert, and deletion_alert.email_addresses is empty, so nobody is subscribed to it: "+
+			"the alert on the secret's deletion would reach no one. Add deletion_alert.email_addresses, "+
+			"or give an existing topic with subscribers in deletion_alert.sns_topic_arn, or set deletion_alert.enabled = false.")
 }
