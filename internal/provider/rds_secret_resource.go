@@ -418,7 +418,7 @@ func importedModel(ctx context.Context, spec *bundle.Spec, st *bundle.State, dia
 
 // timeoutsAttrTypes are the attribute types of the timeouts block, from the schema.
 func timeoutsAttrTypes(ctx context.Context) map[string]attr.Type {
-	block, _ := rdsSecretSchema(ctx).Attributes["timeouts"].(schema.SingleNestedAttribute)
+	block, _ := rdsSecretSchema(ctx).Blocks["timeouts"].(schema.SingleNestedBlock)
 	return attrTypesOf(block.Attributes)
 }
 

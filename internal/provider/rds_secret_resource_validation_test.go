@@ -104,7 +104,7 @@ var badConfigs = []badConfig{
 	{name: "username ends in _clone", credentials: "engine = \"postgres\"\nhost = \"h\"\nusername = \"app_clone\"", rotation: "rotation = {\nstrategy = \"alternating_users\"\nmaster_secret_arn = \"arn:aws:secretsmanager:us-east-1:123456789012:secret:master-AbCdEf\"\n}", want: `(?s)credentials\.username.*"app_clone" ends in "_clone"`},
 	{name: "CA bundle not PEM", credentials: "engine = \"postgres\"\nhost = \"h\"\nusername = \"u\"\nssl_ca_bundle = \"not a certificate\"", want: `(?s)Invalid CA bundle.*credentials\.ssl_ca_bundle must be one or more PEM certificates`},
 	{name: "CA bundle too long", credentials: "engine = \"postgres\"\nhost = \"h\"\nusername = \"u\"\nssl_ca_bundle = \"" + strings.Repeat("A", 3001) + "\"", want: `(?s)CA bundle too long.*credentials\.ssl_ca_bundle is 3001 characters; at most 3000`},
-	{name: "timeout syntax", top: `timeouts = { create = "ten minutes" }`, want: `(?s)Invalid Attribute Value Time Duration.*"ten minutes" must be a string containing a sequence of decimal numbers`},
+	{name: "timeout syntax", top: "timeouts {\ncreate = \"ten minutes\"\n}", want: `(?s)Invalid Attribute Value Time Duration.*"ten minutes" must be a string containing a sequence of decimal numbers`},
 }
 
 // TestRDSSecretBadConfigurations plans each bad configuration against an in-process AWS proxy
