@@ -407,7 +407,7 @@ func importedModel(ctx context.Context, spec *bundle.Spec, st *bundle.State, dia
 	diags.Append(d...)
 	m.Rotation, d = types.ObjectValueFrom(ctx, rotationAttrTypes(), rotation)
 	diags.Append(d...)
-	alert := alertModel{Enabled: types.BoolValue(spec.Alert.Enabled), SNSTopicARN: types.StringNull(), EmailAddresses: setOf(spec.Alert.EmailAddresses), Events: defaultEvents()}
+	alert := alertModel{Enabled: types.BoolValue(spec.Alert.Enabled), SNSTopicARN: types.StringNull(), EmailAddresses: setOf(spec.Alert.EmailAddresses), SMSNumbers: setOf(spec.Alert.SMSNumbers), Events: defaultEvents()}
 	if spec.Alert.TopicARN != "" {
 		alert.SNSTopicARN = types.StringValue(spec.Alert.TopicARN)
 	}

@@ -195,11 +195,11 @@ func warnUnheardAlert(ctx context.Context, config *rdsSecretModel, diags *diag.D
 	if alert.Enabled.IsUnknown() || (!alert.Enabled.IsNull() && !alert.Enabled.ValueBool()) || !alert.SNSTopicARN.IsNull() {
 		return
 	}
-	if alert.EmailAddresses.IsUnknown() || len(alert.EmailAddresses.Elements()) > 0 {
+	if alert.EmailAddresses.IsUnknown() || len(alert.EmailAddresses.Elements()) > 0 || alert.SMSNumbers.IsUnknown() || len(alert.SMSNumbers.Elements()) > 0 {
 		return
 	}
 	diags.AddAttributeWarning(path.Root("deletion_alert").AtName("email_addresses"), "Deletion alert without a subscriber",
-		"Attribute deletion_alert.sns_topic_arn is not set, so the bundle creates a topic for the alert, and deletion_alert.email_addresses is empty, so nobody is subscribed to it: "+
-			"the alert on the secret's deletion would reach no one. Add deletion_alert.email_addresses, "+
+		"Attribute deletion_alert.sns_topic_arn is not set, so the bundle creates a topic for the alert, and deletion_alert.email_addresses and deletion_alert.sms_numbers are empty, so nobody is subscribed to it: "+
+			"the alert on the secret's deletion would reach no one. Add deletion_alert.email_addresses or deletion_alert.sms_numbers, "+
 			"or give an existing topic with subscribers in deletion_alert.sns_topic_arn, or set deletion_alert.enabled = false.")
 }

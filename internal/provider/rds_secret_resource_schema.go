@@ -477,6 +477,14 @@ func alertSchema() schema.SingleNestedAttribute {
 					setvalidator.ConflictsWith(path.MatchRelative().AtParent().AtName("sns_topic_arn")),
 				},
 			},
+			"sms_numbers": schema.SetAttribute{
+				ElementType: types.StringType, Optional: true, Computed: true, Default: setdefault.StaticValue(emptyStringSet()),
+				MarkdownDescription: "Phone numbers in E.164 form (`+` and 8 to 15 digits, such as `+14155550100`) subscribed to the created topic with protocol `sms`. Not with `sns_topic_arn`. SMS from SNS needs the account out of the SMS sandbox (or the numbers verified in it).",
+				Validators: []validator.Set{
+					setvalidator.ValueStringsAre(validators.E164()),
+					setvalidator.ConflictsWith(path.MatchRelative().AtParent().AtName("sns_topic_arn")),
+				},
+			},
 			"events": schema.SetAttribute{
 				ElementType: types.StringType, Optional: true, Computed: true, Default: setdefault.StaticValue(defaultEvents()),
 				MarkdownDescription: "The Secrets Manager API calls that alert: any of " + oneOfText(bundle.AlertEvents) + ". Read-only ones (such as `GetSecretValue`) make the rule receive all CloudTrail management events. Default `[\"DeleteSecret\"]`.",
