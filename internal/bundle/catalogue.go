@@ -52,7 +52,7 @@ const (
 	PartLogGroup      = "log group"
 	PartLogRetention  = "log retention"
 	PartTopic         = "SNS topic"
-	PartSubscriptions = "e-mail subscriptions"
+	PartSubscriptions = "e-mail and SMS subscriptions"
 	PartFunction      = "Lambda function"
 	PartRule          = "EventBridge rule"
 	PartPermission    = "Lambda permission"

@@ -100,8 +100,11 @@ func Find(ctx context.Context, d Deps, secretID string) (*Found, error) {
 			subs, err := d.AWS.SNS.ListSubscriptionsByTopic(ctx, &sns.ListSubscriptionsByTopicInput{TopicArn: aws.String(st.TopicARN)})
 			if err == nil {
 				for _, s := range subs.Subscriptions {
-					if aws.ToString(s.Protocol) == "email" {
+					switch aws.ToString(s.Protocol) {
+					case "email":
 						f.Spec.Alert.EmailAddresses = append(f.Spec.Alert.EmailAddresses, aws.ToString(s.Endpoint))
+					case "sms":
+						f.Spec.Alert.SMSNumbers = append(f.Spec.Alert.SMSNumbers, aws.ToString(s.Endpoint))
 					}
 				}
 			}

@@ -35,7 +35,7 @@ var topicPart = part{
 	deleteStage: 1,
 }
 
-// subscriptionsPart are the e-mail subscriptions to a created topic; they go with the topic.
+// subscriptionsPart are the e-mail and SMS subscriptions to a created topic; they go with the topic.
 var subscriptionsPart = part{
 	name:  PartSubscriptions,
 	needs: []string{PartTopic},
@@ -48,7 +48,7 @@ var subscriptionsPart = part{
 		return ""
 	},
 	create: func(ctx context.Context, d Deps, spec *Spec, st *State) error {
-		return d.subscribe(ctx, spec.Alert.EmailAddresses, st)
+		return d.subscribeAll(ctx, spec, st)
 	},
 	update: func(ctx context.Context, d Deps, c *change) error {
 		return d.updateSubscriptions(ctx, c.prior, c.spec, c.st, c.plan[PartTopic] == Add)
@@ -103,10 +103,24 @@ func (d Deps) deleteTopic(ctx context.Context, st *State) error {
 	return nil
 }
 
-func (d Deps) subscribe(ctx context.Context, emails []string, st *State) error {
-	for _, email := range emails {
+// subscriptionProtocols are the subscriber lists of the alert, by SNS protocol.
+func subscriptionProtocols(alert Alert) map[string][]string {
+	return map[string][]string{"email": alert.EmailAddresses, "sms": alert.SMSNumbers}
+}
+
+func (d Deps) subscribeAll(ctx context.Context, spec *Spec, st *State) error {
+	for _, protocol := range []string{"email", "sms"} {
+		if err := d.subscribe(ctx, protocol, subscriptionProtocols(spec.Alert)[protocol], st); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (d Deps) subscribe(ctx context.Context, protocol string, endpoints []string, st *State) error {
+	for _, email := range endpoints {
 		out, err := d.AWS.SNS.Subscribe(ctx, &sns.SubscribeInput{
-			TopicArn: aws.String(st.TopicARN), Protocol: aws.String("email"), Endpoint: aws.String(email),
+			TopicArn: aws.String(st.TopicARN), Protocol: aws.String(protocol), Endpoint: aws.String(email),
 			ReturnSubscriptionArn: true,
 		})
 		if err != nil {
@@ -122,12 +136,18 @@ func (d Deps) subscribe(ctx context.Context, emails []string, st *State) error {
 func (d Deps) updateSubscriptions(ctx context.Context, prior, spec *Spec, st *State, newTopic bool) error {
 	if newTopic {
 		st.SubscriptionARNs = nil
-		return d.subscribe(ctx, spec.Alert.EmailAddresses, st)
+		return d.subscribeAll(ctx, spec, st)
 	}
-	if err := d.subscribe(ctx, without(spec.Alert.EmailAddresses, prior.Alert.EmailAddresses), st); err != nil {
-		return err
+	wanted, had := subscriptionProtocols(spec.Alert), subscriptionProtocols(prior.Alert)
+	removed := map[string][]string{}
+	for _, protocol := range []string{"email", "sms"} {
+		if err := d.subscribe(ctx, protocol, without(wanted[protocol], had[protocol]), st); err != nil {
+			return err
+		}
+		if gone := without(had[protocol], wanted[protocol]); len(gone) > 0 {
+			removed[protocol] = gone
+		}
 	}
-	removed := without(prior.Alert.EmailAddresses, spec.Alert.EmailAddresses)
 	if len(removed) == 0 {
 		return nil
 	}
@@ -140,7 +160,7 @@ func (d Deps) updateSubscriptions(ctx context.Context, prior, spec *Spec, st *St
 		}
 		for _, sub := range page.Subscriptions {
 			arn := aws.ToString(sub.SubscriptionArn)
-			if !slices.Contains(removed, aws.ToString(sub.Endpoint)) || !isARN(arn) {
+			if !slices.Contains(removed[aws.ToString(sub.Protocol)], aws.ToString(sub.Endpoint)) || !isARN(arn) {
 				continue
 			}
 			if _, err := d.AWS.SNS.Unsubscribe(ctx, &sns.UnsubscribeInput{SubscriptionArn: aws.String(arn)}); err != nil && !isNotFound(err) {

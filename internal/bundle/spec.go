@@ -71,6 +71,7 @@ type Alert struct {
 	Enabled        bool
 	TopicARN       string
 	EmailAddresses []string
+	SMSNumbers     []string // E.164 phone numbers subscribed with protocol sms
 	Events         []string
 }
 

@@ -35,7 +35,9 @@ func testE2EFailedRotation(t *testing.T, engine dbserver.Engine) {
 	db := newE2EDatabase(t, server)
 	name := acctest.RandomWithPrefix("tf-acc-e2e-failing")
 	config := db.bundleConfig(proxy.URL(), name, rotationBlock("", "")+`
-  timeouts = { create = "3m" }
+  timeouts {
+    create = "3m"
+  }
 `)
 	recorder := &diagnosticRecorder{}
 	// The rotator cannot reach the database: setSecret is the first step that logs in.

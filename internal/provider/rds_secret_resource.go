@@ -407,7 +407,7 @@ func importedModel(ctx context.Context, spec *bundle.Spec, st *bundle.State, dia
 	diags.Append(d...)
 	m.Rotation, d = types.ObjectValueFrom(ctx, rotationAttrTypes(), rotation)
 	diags.Append(d...)
-	alert := alertModel{Enabled: types.BoolValue(spec.Alert.Enabled), SNSTopicARN: types.StringNull(), EmailAddresses: setOf(spec.Alert.EmailAddresses), Events: defaultEvents()}
+	alert := alertModel{Enabled: types.BoolValue(spec.Alert.Enabled), SNSTopicARN: types.StringNull(), EmailAddresses: setOf(spec.Alert.EmailAddresses), SMSNumbers: setOf(spec.Alert.SMSNumbers), Events: defaultEvents()}
 	if spec.Alert.TopicARN != "" {
 		alert.SNSTopicARN = types.StringValue(spec.Alert.TopicARN)
 	}
@@ -418,7 +418,7 @@ func importedModel(ctx context.Context, spec *bundle.Spec, st *bundle.State, dia
 
 // timeoutsAttrTypes are the attribute types of the timeouts block, from the schema.
 func timeoutsAttrTypes(ctx context.Context) map[string]attr.Type {
-	block, _ := rdsSecretSchema(ctx).Attributes["timeouts"].(schema.SingleNestedAttribute)
+	block, _ := rdsSecretSchema(ctx).Blocks["timeouts"].(schema.SingleNestedBlock)
 	return attrTypesOf(block.Attributes)
 }
 

@@ -130,7 +130,7 @@ func TestAccRDSSecret_lostResponse(t *testing.T) {
   deletion_alert = {
     email_addresses = ["oncall@example.com"]
   }
-  timeouts = {
+  timeouts {
     create = "`+lostResponseTimeout+`"
   }
 `)

@@ -90,6 +90,7 @@ type alertModel struct {
 	Enabled        types.Bool   `tfsdk:"enabled"`
 	SNSTopicARN    types.String `tfsdk:"sns_topic_arn"`
 	EmailAddresses types.Set    `tfsdk:"email_addresses"`
+	SMSNumbers     types.Set    `tfsdk:"sms_numbers"`
 	Events         types.Set    `tfsdk:"events"`
 }
 
@@ -183,6 +184,7 @@ func (m *rdsSecretModel) spec(ctx context.Context, defaultTags map[string]string
 			Enabled:        a.Enabled.ValueBool(),
 			TopicARN:       a.SNSTopicARN.ValueString(),
 			EmailAddresses: stringsOf(ctx, a.EmailAddresses, diags),
+			SMSNumbers:     stringsOf(ctx, a.SMSNumbers, diags),
 			Events:         stringsOf(ctx, a.Events, diags),
 		},
 	}

@@ -7,8 +7,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/bundle"
@@ -35,6 +37,7 @@ func (r *rdsSecretResource) ValidateConfig(ctx context.Context, req resource.Val
 			}
 		}
 	}
+	warnUnheardAlert(ctx, &config, &resp.Diagnostics)
 	if config.Rotation.IsNull() || config.Rotation.IsUnknown() {
 		return
 	}
@@ -105,6 +108,10 @@ func (r *rdsSecretResource) ModifyPlan(ctx context.Context, req resource.ModifyP
 		}
 	}
 	if req.State.Raw.IsNull() {
+		r.checkFirstRotation(ctx, req.Config, &plan, &resp.Diagnostics)
+		if resp.Diagnostics.HasError() {
+			return
+		}
 		resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 		return
 	}
@@ -148,4 +155,51 @@ func (r *rdsSecretResource) ModifyPlan(ctx context.Context, req resource.ModifyP
 		plan.RotationEnabled = types.BoolUnknown()
 	}
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+}
+
+// checkFirstRotation refuses, when a bundle is to be created, the combination whose first rotation
+// cannot succeed: single_user with rotate_immediately (both defaults) and no credentials.password_wo.
+// The bundle then stores a generated password the database does not know, and the rotator, which
+// logs in as the user itself, fails. The write-only password is only in the configuration, not in
+// the plan. Unknown values pass: they are checked again when known.
+func (r *rdsSecretResource) checkFirstRotation(ctx context.Context, config tfsdk.Config, plan *rdsSecretModel, diags *diag.Diagnostics) {
+	if plan.Rotation.IsUnknown() {
+		return
+	}
+	rotation, _ := plan.rotation(ctx, diags)
+	if rotation.Enabled.IsUnknown() || rotation.RotateImmediately.IsUnknown() || rotation.Strategy.IsUnknown() ||
+		!rotation.Enabled.ValueBool() || !rotation.RotateImmediately.ValueBool() || rotation.Strategy.ValueString() != bundle.StrategySingleUser {
+		return
+	}
+	var password types.String
+	if d := config.GetAttribute(ctx, path.Root("credentials").AtName("password_wo"), &password); d.HasError() || !password.IsNull() {
+		return
+	}
+	diags.AddAttributeError(path.Root("rotation").AtName("rotate_immediately"), "First rotation would fail: no password for a single-user bundle",
+		fmt.Sprintf("Attribute rotation.rotate_immediately is true (the default) and rotation.strategy is %[1]q (the default), but credentials.password_wo is not set: "+
+			"the bundle would store a generated password the database does not know, and the first rotation, which logs in as the user with that password, would fail. "+
+			"Either give the user's current password in credentials.password_wo (with credentials.password_wo_version), "+
+			"or set rotation.strategy = %[2]q with rotation.master_secret_arn (the master user sets the password). "+
+			"To set the generated password on the database yourself before the first scheduled rotation, set rotation.rotate_immediately = false.",
+			bundle.StrategySingleUser, bundle.StrategyAlternatingUsers))
+}
+
+// warnUnheardAlert warns when the deletion alert publishes to a topic the bundle creates (no
+// deletion_alert.sns_topic_arn) that nobody subscribes to (no deletion_alert.email_addresses): the
+// alert would fire into the void. Unknown values pass.
+func warnUnheardAlert(ctx context.Context, config *rdsSecretModel, diags *diag.Diagnostics) {
+	if config.DeletionAlert.IsUnknown() {
+		return
+	}
+	alert := config.alert(ctx, diags)
+	if alert.Enabled.IsUnknown() || (!alert.Enabled.IsNull() && !alert.Enabled.ValueBool()) || !alert.SNSTopicARN.IsNull() {
+		return
+	}
+	if alert.EmailAddresses.IsUnknown() || len(alert.EmailAddresses.Elements()) > 0 || alert.SMSNumbers.IsUnknown() || len(alert.SMSNumbers.Elements()) > 0 {
+		return
+	}
+	diags.AddAttributeWarning(path.Root("deletion_alert").AtName("email_addresses"), "Deletion alert without a subscriber",
+		"Attribute deletion_alert.sns_topic_arn is not set, so the bundle creates a topic for the alert, and deletion_alert.email_addresses and deletion_alert.sms_numbers are empty, so nobody is subscribed to it: "+
+			"the alert on the secret's deletion would reach no one. Add deletion_alert.email_addresses or deletion_alert.sms_numbers, "+
+			"or give an existing topic with subscribers in deletion_alert.sns_topic_arn, or set deletion_alert.enabled = false.")
 }

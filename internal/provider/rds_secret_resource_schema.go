@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
@@ -251,9 +252,43 @@ func rdsSecretSchema(ctx context.Context) schema.Schema {
 			"last_rotated_date":   volatileString("When the secret was last rotated (RFC 3339)."),
 			"next_rotation_date":  volatileString("When the next rotation is due (RFC 3339)."),
 			"last_rotation_error": volatileString("The rotator's error from the latest failed rotation it logged, until a rotation succeeds."),
-			"timeouts":            timeouts.Attributes(ctx, timeouts.Opts{Create: true, Update: true, Delete: true}),
 		},
+		// A block, as terraform-provider-aws's framework resources declare it: `timeouts { create = "30m" }`.
+		// A single nested block and the former single nested attribute hold the same object in state
+		// (null when absent), so state written before needs no upgrade (the schema stays at version 0).
+		Blocks: map[string]schema.Block{"timeouts": timeoutsBlock(ctx)},
 	}
+}
+
+// timeoutsBlock is the resource's timeouts block, its defaults in its descriptions.
+func timeoutsBlock(ctx context.Context) schema.Block {
+	describe := func(operation string, d time.Duration, what string) string {
+		return fmt.Sprintf("How long %s may take, a duration such as `30m` or `1h` (Go's `time.ParseDuration`). Default `%s`: %s", operation, shortDuration(d), what)
+	}
+	block := timeouts.Block(ctx, timeouts.Opts{
+		Create: true, Update: true, Delete: true,
+		CreateDescription: describe("a create", defaultCreateTimeout, "it includes IAM propagation and, with `rotation.wait_for_first_rotation`, the first rotation."),
+		UpdateDescription: describe("an update", defaultUpdateTimeout, "it includes repairing or replacing parts and IAM propagation."),
+		DeleteDescription: describe("a delete", defaultDeleteTimeout, "it includes removing every part of the bundle."),
+	})
+	if b, ok := block.(schema.SingleNestedBlock); ok {
+		b.MarkdownDescription = fmt.Sprintf("Time limits for the operations, as in terraform-provider-aws: `timeouts { create = \"30m\" }`. Defaults: create %s, update %s, delete %s.",
+			shortDuration(defaultCreateTimeout), shortDuration(defaultUpdateTimeout), shortDuration(defaultDeleteTimeout))
+		block = b
+	}
+	return block
+}
+
+// shortDuration writes 10m0s as 10m and 1h0m0s as 1h.
+func shortDuration(d time.Duration) string {
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
 }
 
 func credentialsSchema() schema.SingleNestedAttribute {
@@ -439,6 +474,14 @@ func alertSchema() schema.SingleNestedAttribute {
 				MarkdownDescription: "E-mail addresses subscribed to the created topic (each must confirm). Not with `sns_topic_arn`.",
 				Validators: []validator.Set{
 					setvalidator.ValueStringsAre(validators.Email()),
+					setvalidator.ConflictsWith(path.MatchRelative().AtParent().AtName("sns_topic_arn")),
+				},
+			},
+			"sms_numbers": schema.SetAttribute{
+				ElementType: types.StringType, Optional: true, Computed: true, Default: setdefault.StaticValue(emptyStringSet()),
+				MarkdownDescription: "Phone numbers in E.164 form (`+` and 8 to 15 digits, such as `+14155550100`) subscribed to the created topic with protocol `sms`. Not with `sns_topic_arn`. SMS from SNS needs the account out of the SMS sandbox (or the numbers verified in it).",
+				Validators: []validator.Set{
+					setvalidator.ValueStringsAre(validators.E164()),
 					setvalidator.ConflictsWith(path.MatchRelative().AtParent().AtName("sns_topic_arn")),
 				},
 			},

@@ -99,6 +99,9 @@ var badConfigs = []badConfig{
 	{name: "log retention", rotation: `rotation = { lambda = { log_retention_days = 2 } }`, want: `(?s)Attribute rotation\.lambda\.log_retention_days value must be one of`},
 	{name: "e-mail syntax", alert: `deletion_alert = { email_addresses = ["oncall"] }`, want: `(?s)deletion_alert\.email_addresses.*must be an e-mail address`},
 	{name: "e-mail with display name", alert: `deletion_alert = { email_addresses = ["On Call <oncall@example.com>"] }`, want: `(?s)deletion_alert\.email_addresses.*must be an e-mail address`},
+	{name: "SMS number not E.164", alert: `deletion_alert = { sms_numbers = ["555-0100"] }`, want: `(?s)deletion_alert\.sms_numbers.*must be a phone number in E\.164 form`},
+	{name: "SMS number without plus", alert: `deletion_alert = { sms_numbers = ["14155550100"] }`, want: `(?s)deletion_alert\.sms_numbers.*must be a phone number in E\.164 form`},
+	{name: "topic and SMS numbers", alert: "deletion_alert = {\nsns_topic_arn = \"arn:aws:sns:us-east-1:123456789012:t\"\nsms_numbers = [\"+14155550100\"]\n}", want: `(?s)sms_numbers.*sns_topic_arn|sns_topic_arn.*sms_numbers`},
 	{name: "topic not an ARN", alert: `deletion_alert = { sns_topic_arn = "alerts" }`, want: `(?s)Attribute deletion_alert\.sns_topic_arn must be the ARN of a sns resource`},
 	{name: "topic and e-mails", alert: "deletion_alert = {\nsns_topic_arn = \"arn:aws:sns:us-east-1:123456789012:t\"\nemail_addresses = [\"a@example.com\"]\n}", want: `(?s)email_addresses.*sns_topic_arn|sns_topic_arn.*email_addresses`},
 	{name: "unknown event", alert: `deletion_alert = { events = ["DropSecret"] }`, want: `(?s)deletion_alert\.events.*value must be one of.*DeleteSecret`},
@@ -107,7 +110,7 @@ var badConfigs = []badConfig{
 	{name: "username ends in _clone", credentials: "engine = \"postgres\"\nhost = \"h\"\nusername = \"app_clone\"", rotation: "rotation = {\nstrategy = \"alternating_users\"\nmaster_secret_arn = \"arn:aws:secretsmanager:us-east-1:123456789012:secret:master-AbCdEf\"\n}", want: `(?s)credentials\.username.*"app_clone" ends in "_clone"`},
 	{name: "CA bundle not PEM", credentials: "engine = \"postgres\"\nhost = \"h\"\nusername = \"u\"\nssl_ca_bundle = \"not a certificate\"", want: `(?s)Invalid CA bundle.*credentials\.ssl_ca_bundle must be one or more PEM certificates`},
 	{name: "CA bundle too long", credentials: "engine = \"postgres\"\nhost = \"h\"\nusername = \"u\"\nssl_ca_bundle = \"" + strings.Repeat("A", 3001) + "\"", want: `(?s)CA bundle too long.*credentials\.ssl_ca_bundle is 3001 characters; at most 3000`},
-	{name: "timeout syntax", top: `timeouts = { create = "ten minutes" }`, want: `(?s)Invalid Attribute Value Time Duration.*"ten minutes" must be a string containing a sequence of decimal numbers`},
+	{name: "timeout syntax", top: "timeouts {\ncreate = \"ten minutes\"\n}", want: `(?s)Invalid Attribute Value Time Duration.*"ten minutes" must be a string containing a sequence of decimal numbers`},
 }
 
 // TestRDSSecretBadConfigurations plans each bad configuration against an in-process AWS proxy
@@ -139,4 +142,46 @@ func TestRDSSecretBadConfigurations(t *testing.T) {
 	if calls := proxy.Calls(); len(calls) > 0 {
 		t.Errorf("bad configurations reached AWS: %d calls, first %s", len(calls), calls[0].Key())
 	}
+}
+
+// firstRotationConfigs plan a create past validation, into ModifyPlan: want is the error, or empty
+// for a way out of it, which must plan.
+var firstRotationConfigs = []badConfig{
+	{name: "single user without password rotates at once (defaults)", top: `description = "defaults"`, want: `(?s)First rotation would fail.*rotation\.rotate_immediately is true \(the default\) and rotation\.strategy is "single_user".*credentials\.password_wo is not set.*give the user's current password in credentials\.password_wo.*rotation\.strategy = "alternating_users" with rotation\.master_secret_arn`},
+	{name: "single user without password rotates at once", rotation: "rotation = {\nstrategy = \"single_user\"\nrotate_immediately = true\n}", want: `(?s)First rotation would fail.*credentials\.password_wo is not set.*alternating_users.*master_secret_arn`},
+	{name: "password given", credentials: "engine = \"postgres\"\nhost = \"h\"\nusername = \"u\"\npassword_wo = \"current\"\npassword_wo_version = 1"},
+	{name: "alternating users", rotation: "rotation = {\nstrategy = \"alternating_users\"\nmaster_secret_arn = \"arn:aws:secretsmanager:us-east-1:123456789012:secret:master-AbCdEf\"\n}"},
+	{name: "no rotation at creation", rotation: `rotation = { rotate_immediately = false }`},
+	{name: "rotation off", rotation: `rotation = { enabled = false }`},
+}
+
+// TestRDSSecretFirstRotationPlan plans creates whose configuration is valid attribute by attribute:
+// a single-user bundle that would rotate at once without credentials.password_wo fails at plan,
+// naming both attributes and the ways out; each way out plans. The provider skips its credential
+// check, so no plan reaches AWS (the proxy's upstream does not exist).
+func TestRDSSecretFirstRotationPlan(t *testing.T) {
+	isolateAWSEnvironment(t)
+	proxy, err := awsproxy.Start(context.Background(), awsproxy.Options{Listen: "127.0.0.1:0", Upstream: "http://127.0.0.1:9", DisableEventBridge: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer proxy.Close()
+	for _, c := range firstRotationConfigs {
+		t.Run(c.name, func(t *testing.T) {
+			step := resource.TestStep{Config: offlineProvider(c.hcl(proxy.URL())), PlanOnly: true, ExpectNonEmptyPlan: true}
+			if c.want != "" {
+				step.ExpectError = regexp.MustCompile(strings.ReplaceAll(c.want, " ", `\s+`))
+			}
+			resource.UnitTest(t, resource.TestCase{ProtoV6ProviderFactories: testAccProtoV6ProviderFactories, Steps: []resource.TestStep{step}})
+		})
+	}
+	if calls := proxy.Calls(); len(calls) > 0 {
+		t.Errorf("planning reached AWS: %d calls, first %s", len(calls), calls[0].Key())
+	}
+}
+
+// offlineProvider makes the provider block of config skip the calls Configure makes (the credential
+// check and the account id), so that a plan that passes validation makes no AWS call.
+func offlineProvider(config string) string {
+	return strings.Replace(config, "  endpoints {", "  skip_credentials_validation = true\n  skip_requesting_account_id  = true\n  endpoints {", 1)
 }

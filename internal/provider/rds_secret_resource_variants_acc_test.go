@@ -109,7 +109,9 @@ func TestAccRDSSecret_firstRotationFails(t *testing.T) {
 	db := newTestDatabase(t)
 	name := acctest.RandomWithPrefix("tf-acc-failing")
 	config := rdsSecretConfig(proxy.URL(), name, db, rotationBlock("", "")+`
-  timeouts = { create = "3m" }
+  timeouts {
+    create = "3m"
+  }
 `)
 	// Port 1 on loopback refuses connections at once.
 	config = strings.Replace(config, fmt.Sprintf("port                = %d", db.server.Port), "port                = 1", 1)

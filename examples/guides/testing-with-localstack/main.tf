@@ -23,8 +23,8 @@ variable "db_username" {
 
 variable "rotate_immediately" {
   type        = bool
-  description = "Rotate at creation; needs the database to be reachable from the rotator."
-  default     = true
+  description = "Rotate at creation; needs the database to be reachable from the rotator and the user's password in credentials.password_wo."
+  default     = false
 }
 
 variable "lambda_architecture" {
