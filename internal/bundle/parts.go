@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -411,6 +412,9 @@ func (d Deps) rotate(ctx context.Context, spec *Spec, st *State, immediately boo
 		out, err = d.AWS.SecretsManager.RotateSecret(ctx, input)
 		return err
 	}, errCannotInvoke, errCannotInvokeInvalidRequest)
+	if err != nil && !immediately && strings.Contains(err.Error(), "testSecret") {
+		return "", fmt.Errorf("setting the rotation schedule of secret %s: Secrets Manager tests a new schedule by running the rotator's testSecret step with the secret's current credentials, and it failed; the database is unreachable or the secret's password no longer logs in (changed out of band?). Bring the database back, or write the working password with credentials.password_wo and a new password_wo_version, then apply again: %w", st.SecretARN, err)
+	}
 	if err != nil {
 		return "", fmt.Errorf("setting the rotation schedule of secret %s: %w", st.SecretARN, err)
 	}

@@ -413,3 +413,20 @@ func ebTagMap(tags []ebtypes.Tag) map[string]string {
 	}
 	return m
 }
+
+func TestUpdateExplainsAFailedConfigurationTest(t *testing.T) {
+	f := newFakeAWS()
+	spec, st := created(t, f)
+	changed := testSpec()
+	changed.Rotation.AutomaticallyAfterDays = 7
+	f.fail("RotateSecret", apiError("InvalidRequestException", "the testSecret step of the rotation function failed: password authentication failed"))
+	_, err := Update(context.Background(), f.deps(), spec, changed, st)
+	if err == nil {
+		t.Fatal("Update succeeded although the configuration test failed")
+	}
+	for _, want := range []string{"testSecret", "password_wo_version", "password authentication failed", st.SecretARN} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q lacks %q", err, want)
+		}
+	}
+}
