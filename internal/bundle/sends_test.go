@@ -430,3 +430,25 @@ func TestUpdateExplainsAFailedConfigurationTest(t *testing.T) {
 		}
 	}
 }
+
+func TestCreateReportsARotatorStoppedAtItsTimeout(t *testing.T) {
+	f := newFakeAWS()
+	f.logEvents = []string{
+		"START RequestId: 1 Version: $LATEST",
+		"2026-11-30T03:42:05.080Z 1 Task timed out after 2.00 seconds",
+		"END RequestId: 1",
+	}
+	deps := f.deps()
+	deps.AWS.SecretsManager = neverRotates{fakeSecrets{f: f}}
+	st, err := Create(context.Background(), deps, testSpec())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(st.LastRotationError, "Task timed out after 2.00 seconds") || !strings.Contains(st.LastRotationError, "rotation.lambda.timeout") {
+		t.Errorf("LastRotationError = %q, want the timeout and the attribute to raise", st.LastRotationError)
+	}
+	in := sentOnce[*cloudwatchlogs.FilterLogEventsInput](t, f, "FilterLogEvents")
+	if got := aws.ToString(in.FilterPattern); !strings.Contains(got, `"Task timed out"`) || !strings.Contains(got, `"failed"`) {
+		t.Errorf("FilterLogEvents pattern %s would drop the rotator's failures or Lambda's timeout line", got)
+	}
+}

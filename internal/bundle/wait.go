@@ -114,15 +114,21 @@ func (d Deps) rotationFailure(ctx context.Context, st *State, token string) (str
 		return "", false
 	}
 	out, err := d.AWS.Logs.FilterLogEvents(ctx, &cloudwatchlogs.FilterLogEventsInput{
-		LogGroupName:  aws.String(st.LogGroupName),
-		FilterPattern: aws.String(`"failed"`),
+		LogGroupName: aws.String(st.LogGroupName),
+		// The rotator's failed steps, and Lambda's own line for a function it stopped at its
+		// timeout (the rotator logs nothing then).
+		FilterPattern: aws.String(`?"failed" ?"Task timed out"`),
 	})
 	if err != nil {
 		// The log group is a diagnosis aid; not being able to read it is no reason to fail.
 		return "", false
 	}
+	timedOut := ""
 	for i := len(out.Events) - 1; i >= 0; i-- {
 		message := strings.TrimSpace(aws.ToString(out.Events[i].Message))
+		if j := strings.Index(message, lambdaTimedOut); j >= 0 && timedOut == "" {
+			timedOut = message[j:]
+		}
 		var line rotatorLogLine
 		if !strings.HasPrefix(message, "{") || json.Unmarshal([]byte(message), &line) != nil || line.Outcome != "failed" {
 			continue
@@ -132,8 +138,15 @@ func (d Deps) rotationFailure(ctx context.Context, st *State, token string) (str
 		}
 		return fmt.Sprintf("%s step failed (%s): %s", line.Step, line.Code, line.Error), true
 	}
+	if timedOut != "" {
+		return fmt.Sprintf("the rotator Lambda function was stopped at its timeout (%s): raise rotation.lambda.timeout, or check that the database answers within it", timedOut), true
+	}
 	return "", false
 }
+
+// lambdaTimedOut starts the line Lambda writes to a function's log group when it stops the
+// function at its timeout.
+const lambdaTimedOut = "Task timed out after"
 
 // refreshDates reads the rotation dates Secrets Manager computed from a new schedule.
 func (d Deps) refreshDates(ctx context.Context, st *State) error {

@@ -94,7 +94,9 @@ def _patch_rotate_secret() -> None:
                     f"(RotateImmediately=false), and it failed: {error}"
                 )
             return answer
-        token = client_request_token or str(uuid.uuid4())
+        # A rotation that failed left its AWSPENDING version: LocalStack reattempts that one (and
+        # answers with its id), as Secrets Manager reattempts a rotation that did not complete.
+        token = _pending_rotation(secret) or client_request_token or str(uuid.uuid4())
         thread = threading.Thread(
             target=_rotate_in_background,
             args=(fn, self, secret, token, rotation_lambda_arn, rotation_rules),
