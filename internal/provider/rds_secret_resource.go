@@ -122,6 +122,7 @@ func (r *rdsSecretResource) Create(ctx context.Context, req resource.CreateReque
 	plan.setState(st)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 	warnRotation(st, &resp.Diagnostics)
+	r.warnTrail(ctx, &plan, &resp.Diagnostics)
 }
 
 func warnRotation(st *bundle.State, diags *diag.Diagnostics) {
@@ -355,6 +356,11 @@ func (r *rdsSecretResource) Update(ctx context.Context, req resource.UpdateReque
 	if err != nil {
 		resp.Diagnostics.AddError("Cannot update the secret bundle "+spec.Name,
 			err.Error()+". The parts updated so far are saved; run terraform apply again to finish.")
+		return
+	}
+	if before := state.alert(ctx, &resp.Diagnostics); !before.Enabled.ValueBool() || !before.CheckTrail.ValueBool() {
+		// The alert or its check was just turned on: check as at create.
+		r.warnTrail(ctx, &plan, &resp.Diagnostics)
 	}
 }
 
@@ -399,7 +405,7 @@ func (r *rdsSecretResource) ImportState(ctx context.Context, req resource.Import
 	m.Rotation, d = types.ObjectValueFrom(ctx, rotationAttrTypes(), rotation)
 	resp.Diagnostics.Append(d...)
 
-	alert := alertModel{Enabled: types.BoolValue(st.RuleName != ""), SNSTopicARN: types.StringNull(), EmailAddresses: setOf(found.EmailAddresses), Events: defaultEvents()}
+	alert := alertModel{Enabled: types.BoolValue(st.RuleName != ""), SNSTopicARN: types.StringNull(), EmailAddresses: setOf(found.EmailAddresses), Events: defaultEvents(), CheckTrail: types.BoolValue(true)}
 	if st.TopicARN != "" && !st.TopicCreated {
 		alert.SNSTopicARN = types.StringValue(st.TopicARN)
 	}

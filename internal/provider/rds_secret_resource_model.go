@@ -90,6 +90,7 @@ type alertModel struct {
 	SNSTopicARN    types.String `tfsdk:"sns_topic_arn"`
 	EmailAddresses types.Set    `tfsdk:"email_addresses"`
 	Events         types.Set    `tfsdk:"events"`
+	CheckTrail     types.Bool   `tfsdk:"check_trail"`
 }
 
 var asOptions = basetypes.ObjectAsOptions{UnhandledNullAsEmpty: true, UnhandledUnknownAsEmpty: true}
