@@ -5,6 +5,7 @@
 #   scripts/mutation.sh [package ...]      default: bundle rotator accessevents secretvalue validators
 #
 # Env: MUTATION_TIMEOUT (per package, default 40m), MUTATION_WORKERS (default 1),
+# MUTATION_TIMEOUT_COEFFICIENT (gremlins' per-mutant timeout factor, default 20: each mutant recompiles),
 # MUTATION_EXCLUDE (a regexp of files to leave out, e.g. to run one file).
 # Per package it writes .harness/mutation/<package>.{txt,json} and prints a table row:
 # mutants, killed, lived, not covered, timed out, not viable, efficacy (killed ÷ killed + lived), time.
@@ -24,7 +25,7 @@ status=0
 for pkg in "${packages[@]}"; do
   dir="$repo/internal/$pkg"
   [ -d "$dir" ] || { echo "mutation.sh: no package internal/$pkg" >&2; status=1; continue; }
-  args=(unleash --workers "${MUTATION_WORKERS:-1}" --test-cpu 1 --timeout-coefficient 3 -o "$out/$pkg.json")
+  args=(unleash --workers "${MUTATION_WORKERS:-1}" --test-cpu 1 --timeout-coefficient "${MUTATION_TIMEOUT_COEFFICIENT:-20}" -o "$out/$pkg.json")
   [ -n "${MUTATION_EXCLUDE:-}" ] && args+=(-E "$MUTATION_EXCLUDE")
   started=$(date +%s)
   (cd "$dir" && timeout "${MUTATION_TIMEOUT:-40m}" "$gremlins" "${args[@]}") >"$out/$pkg.txt" 2>&1

@@ -96,7 +96,9 @@ func TestAccRDSSecret_scheduleUpdateTestsTheConfiguration(t *testing.T) {
 // connections but never answers: the rotator's Lambda times out, and logs nothing itself.
 // RotateSecret answers at once (as on AWS), and the provider's wait for the first rotation must
 // notice Lambda's own timeout line and report it well before the create timeout, rather than wait
-// it out and claim only that the rotation has not finished.
+// it out and claim only that the rotation has not finished. (The rotator bounds its login by the
+// function's deadline and sometimes logs that failure just before Lambda stops it; on a loaded
+// machine either report may come first, and both are accepted.)
 func TestAccRDSSecret_firstRotationWaitLambdaTimesOut(t *testing.T) {
 	proxy := startProxy(t)
 	db := ownTestDatabase(t)
@@ -125,7 +127,7 @@ func TestAccRDSSecret_firstRotationWaitLambdaTimesOut(t *testing.T) {
 					return nil
 				},
 				resource.TestCheckResourceAttrSet(testResource, "rotation_function_arn"),
-				resource.TestMatchResourceAttr(testResource, "last_rotation_error", regexpMust(`stopped at its timeout \(Task timed out after 2\.00 seconds\): raise rotation\.lambda\.timeout`)),
+				resource.TestMatchResourceAttr(testResource, "last_rotation_error", regexpMust(`stopped at its timeout \(Task timed out after 2\.00 seconds\): raise rotation\.lambda\.timeout|setSecret step failed \(db_unreachable\).*deadline exceeded`)),
 				func(*terraform.State) error { return db.server.Resume() },
 			),
 		}},
