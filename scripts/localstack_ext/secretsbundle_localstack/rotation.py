@@ -73,6 +73,17 @@ def _patch_rotate_secret() -> None:
                 running = _running.get(secret.arn)
             if running is not None and running.is_alive():
                 raise InvalidRequestException("A previous rotation isn't complete. That rotation will be reattempted.")
+            if rotate_immediately:
+                # A rotation that failed left its AWSPENDING version: LocalStack reattempts it inside
+                # the call and answers "still in progress" if it fails again. Kept as it is.
+                return fn(
+                    self,
+                    secret_id,
+                    client_request_token=client_request_token,
+                    rotation_lambda_arn=rotation_lambda_arn,
+                    rotation_rules=rotation_rules,
+                    rotate_immediately=True,
+                )
         saved = _rotation_settings(secret)
         # LocalStack's validation (secret, function, rules), then the rules stored; nothing rotated.
         answer = fn(
@@ -94,9 +105,18 @@ def _patch_rotate_secret() -> None:
                     f"(RotateImmediately=false), and it failed: {error}"
                 )
             return answer
-        # A rotation that failed left its AWSPENDING version: LocalStack reattempts that one (and
-        # answers with its id), as Secrets Manager reattempts a rotation that did not complete.
-        token = _pending_rotation(secret) or client_request_token or str(uuid.uuid4())
+        token = client_request_token or str(uuid.uuid4())
+        # The AWSPENDING version exists when the call answers, as LocalStack makes it (empty, for
+        # the AWS templates' checks); the background rotation finds and uses it.
+        self._add_secret(
+            secret.arn,
+            "dummy_password",
+            description=secret.description,
+            tags=secret.tags,
+            version_id=token,
+            version_stages=[AWSPENDING],
+        )
+        del secret.versions[token]["secret_string"]
         thread = threading.Thread(
             target=_rotate_in_background,
             args=(fn, self, secret, token, rotation_lambda_arn, rotation_rules),
@@ -181,7 +201,8 @@ def _rotate_in_background(fn, backend, secret, token, rotation_lambda_arn, rotat
             rotate_immediately=True,
         )
     except Exception as e:
-        # AWS records a failed rotation and leaves AWSPENDING; LocalStack logs it the same way.
+        # AWS records a failed rotation and leaves AWSPENDING; LocalStack logs it the same way (its
+        # own "still in progress" for the version pending since the call answered included).
         LOG.info("secretsbundle: background rotation of %s (token %s) failed: %s", secret.name, token, e)
     finally:
         with _lock:
