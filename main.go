@@ -19,9 +19,12 @@ import (
 
 // memoryLimit is the provider's soft memory limit unless GOMEMLIMIT says otherwise. A plan's live
 // heap is small but garbage from parsing every part's API answers piles up between collections at
-// the default GOGC; collecting earlier keeps the peak RSS of a 50-bundle plan near 57 MB instead of
-// 71 MB for about a tenth more CPU time. It is soft: a larger live heap is never refused.
-const memoryLimit = 30 << 20
+// the default GOGC; collecting earlier keeps the peak RSS low for a little more CPU time. Measured
+// with scripts/bench.sh on 2 cores, peak RSS of a plan of 1 / 50 bundles: no limit 71 MB (50
+// bundles); 30 MiB 50.4 / 58.3 MB; 20 MiB 46.7-47.0 / 49.9-50.8 MB; 16 MiB 45.9 / 53.2 MB with the
+// 50-bundle plan twice as slow (the collector runs almost continuously). It is soft: a larger live
+// heap is never refused.
+const memoryLimit = 20 << 20
 
 // version is set by goreleaser through -ldflags "-X main.version=...".
 var version = "dev"

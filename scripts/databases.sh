@@ -3,8 +3,9 @@
 # mariadb-server). The servers themselves are started per test run by internal/acctest/dbserver in
 # temporary directories on loopback ports, never as system services.
 #
-#   scripts/databases.sh [install]   install the packages when missing (idempotent, locked so that
-#                                    parallel callers run apt once)
+#   scripts/databases.sh [install [postgresql] [mariadb]]
+#                                    install the packages when missing (idempotent, locked so that
+#                                    parallel callers run apt once): both servers, or only those named
 #   scripts/databases.sh stop-all    stop servers that dbserver started and a dead test binary left
 #                                    running (by the pids dbserver records in .harness/run/dbserver)
 #   scripts/databases.sh --print     install, then print the PostgreSQL bin directory and mariadbd
@@ -15,18 +16,30 @@ registry="$run/dbserver"
 mkdir -p "$run"
 
 install() {
+  local want_pg=1 want_maria=1 server
+  if [ $# -gt 0 ]; then
+    want_pg=0 want_maria=0
+    for server in "$@"; do
+      case "$server" in
+        postgresql) want_pg=1 ;;
+        mariadb) want_maria=1 ;;
+        *) echo "databases.sh: unknown server $server (postgresql or mariadb)" >&2; exit 2 ;;
+      esac
+    done
+  fi
   exec 9>"$run/databases.lock"
   flock 9
   local missing=() pg_bin
   pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n1 || true)
-  if [ -z "$pg_bin" ] || [ ! -x "$pg_bin/initdb" ]; then
+  if [ "$want_pg" = 1 ] && { [ -z "$pg_bin" ] || [ ! -x "$pg_bin/initdb" ]; }; then
     missing+=(postgresql)
   fi
-  if ! command -v mariadbd >/dev/null 2>&1 && [ ! -x /usr/sbin/mariadbd ]; then
+  if [ "$want_maria" = 1 ] && ! command -v mariadbd >/dev/null 2>&1 && [ ! -x /usr/sbin/mariadbd ]; then
     missing+=(mariadb-server)
   fi
   if [ ${#missing[@]} -gt 0 ]; then
-    echo "databases.sh: installing ${missing[*]}" >&2
+    [ "$(id -u)" = 0 ] || { echo "databases.sh: installing ${missing[*]} needs apt-get as root: run this as root (sudo)" >&2; exit 1; }
+    echo "databases.sh: installing ${missing[*]} with apt-get" >&2
     export DEBIAN_FRONTEND=noninteractive
     # The packages' maintainer scripts would start system services; the tests start their own.
     local policy=/usr/sbin/policy-rc.d created_policy=0
@@ -73,12 +86,12 @@ stop_all() {
 }
 
 case "${1:-install}" in
-  install) install ;;
+  install) shift || true; install "$@" ;;
   stop-all) stop_all ;;
   --print)
     install
     ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n1
     command -v mariadbd || echo /usr/sbin/mariadbd
     ;;
-  *) echo "usage: scripts/databases.sh [install|stop-all|--print]" >&2; exit 2 ;;
+  *) echo "usage: scripts/databases.sh [install [postgresql] [mariadb]|stop-all|--print]" >&2; exit 2 ;;
 esac

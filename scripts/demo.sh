@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# `make demo`: the seed's whole flow, for real, on this machine, with the real `terraform` binary.
+# `make demo`: the provider's whole flow, for real, on this machine, with the real `terraform` binary.
 #
 #   scripts/demo.sh up     install and start the harness (LocalStack with the process executor, the
-#                          AWS proxy, a PostgreSQL server), build the provider, apply examples/demo
+#                          AWS proxy, a PostgreSQL server; apt's and pip's output goes to
+#                          .harness/run/demo/install.log), build the provider, apply examples/demo
 #                          and walk through what it does; then remove what the run created
 #   scripts/demo.sh down   stop the demo's PostgreSQL server (by pid), then LocalStack and the proxy
 #
@@ -286,17 +287,44 @@ cleanup() {
   exit "$rc"
 }
 
+# --- installing, quietly ---------------------------------------------------------------------------
+
+install_log="$run/install.log"
+
+# install_step runs an install command with its whole output (apt, pip) appended to install_log and
+# only the scripts' own one-line messages ("databases.sh: ...", "localstack.sh: ...") shown; on
+# failure it shows the log's last lines.
+install_step() { # title command...
+  local title=$1 status started=$SECONDS
+  shift
+  printf '\n--- %s: %s\n' "$(date -u +%FT%TZ)" "$*" >>"$install_log"
+  # Without pipefail the pipeline's status is sed's, so neither the ERR trap nor set -e fire here;
+  # the command's own status is read from PIPESTATUS.
+  set +o pipefail
+  "$@" 2>&1 | tee -a "$install_log" | grep --line-buffered -E '^(databases|localstack)\.sh: ' |
+    sed -u 's/^[a-z]*\.sh: /   - /'
+  status=${PIPESTATUS[0]}
+  set -o pipefail
+  if [ "$status" != 0 ]; then
+    tail -n 25 "$install_log" | sed 's/^/   | /' >&2
+    fail "$title: '$*' failed (exit $status); whole output in $install_log"
+  fi
+  show "$title: ready ($((SECONDS - started))s)"
+}
+
 # --- the flow -------------------------------------------------------------------------------------
 
 prepare() {
   printf '== make demo: secretsbundle_rds_secret on LocalStack, for real (%s)\n' "$(date -u +%FT%TZ)"
   command -v terraform >/dev/null || fail "terraform (>= 1.11) is not on PATH"
   mkdir -p "$run" "$bin_dir"
-  show "installing and starting the harness (scripts/databases.sh install, scripts/localstack.sh up)"
-  bash "$repo/scripts/databases.sh" install 2>&1 | sed 's/^/   /' || fail "scripts/databases.sh install failed (see above)"
-  # On a fresh machine this installs LocalStack into .harness/venv, which takes minutes: its
-  # progress lines are worth seeing.
-  bash "$repo/scripts/localstack.sh" up 2>&1 | sed 's/^/   /' || fail "scripts/localstack.sh up failed (see above)"
+  show "installing and starting the harness; apt's and pip's output: $install_log"
+  : >"$install_log"
+  # Only PostgreSQL: the demo's database. The tests install MariaDB too.
+  install_step "PostgreSQL server" bash "$repo/scripts/databases.sh" install postgresql
+  # On a fresh machine this installs LocalStack into .harness/venv, which takes minutes; its
+  # one-line progress messages show, pip's output goes to the log.
+  install_step "LocalStack and the AWS proxy" bash "$repo/scripts/localstack.sh" up
   [ "$(curl -s -o /dev/null -m 5 -w '%{http_code}' "$proxy_url/_proxy/health")" = 200 ] ||
     fail "the AWS proxy does not answer on $proxy_url/_proxy/health"
   show "LocalStack 4.14 and the AWS proxy are up ($proxy_url)"

@@ -69,7 +69,11 @@ resource "secretsbundle_rds_secret" "orders" {
     username            = var.db_username
     password_wo         = var.db_password
     password_wo_version = 1
-    ssl                 = false
+    # The demo's PostgreSQL is a throwaway server on loopback without a certificate, so the
+    # rotator is told to log in in plaintext. Leave ssl out for a real database: the rotator then
+    # logs in with TLS and verifies the certificate (the Amazon RDS CAs are built in; a private
+    # CA goes in ssl_ca_bundle) and never falls back to plaintext.
+    ssl = false
   }
 
   rotation = {

@@ -6,12 +6,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
-	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/rds"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
-	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 )
 
@@ -23,9 +21,7 @@ type Client struct {
 	IAM            IAMAPI
 	Events         EventsAPI
 	SNS            SNSAPI
-	SQS            SQSAPI
 	CloudTrail     CloudTrailAPI
-	KMS            KMSAPI
 	STS            STSAPI
 	Logs           LogsAPI
 	RDS            RDSAPI
@@ -47,9 +43,7 @@ func newClient(cfg aws.Config, c Config) *Client {
 		IAM:            iam.NewFromConfig(cfg, func(o *iam.Options) { setEndpoint(c, "iam", &o.BaseEndpoint) }),
 		Events:         eventbridge.NewFromConfig(cfg, func(o *eventbridge.Options) { setEndpoint(c, "events", &o.BaseEndpoint) }),
 		SNS:            sns.NewFromConfig(cfg, func(o *sns.Options) { setEndpoint(c, "sns", &o.BaseEndpoint) }),
-		SQS:            sqs.NewFromConfig(cfg, func(o *sqs.Options) { setEndpoint(c, "sqs", &o.BaseEndpoint) }),
 		CloudTrail:     cloudtrail.NewFromConfig(cfg, func(o *cloudtrail.Options) { setEndpoint(c, "cloudtrail", &o.BaseEndpoint) }),
-		KMS:            kms.NewFromConfig(cfg, func(o *kms.Options) { setEndpoint(c, "kms", &o.BaseEndpoint) }),
 		STS:            sts.NewFromConfig(cfg, func(o *sts.Options) { setEndpoint(c, "sts", &o.BaseEndpoint) }),
 		Logs:           cloudwatchlogs.NewFromConfig(cfg, func(o *cloudwatchlogs.Options) { setEndpoint(c, "logs", &o.BaseEndpoint) }),
 		RDS:            rds.NewFromConfig(cfg, func(o *rds.Options) { setEndpoint(c, "rds", &o.BaseEndpoint) }),

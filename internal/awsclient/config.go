@@ -17,6 +17,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
+	ststypes "github.com/aws/aws-sdk-go-v2/service/sts/types"
+	"github.com/aws/smithy-go/middleware"
 )
 
 // Services are the endpoint keys users may override, named as in terraform-provider-aws's
@@ -50,6 +52,14 @@ type AssumeRole struct {
 	SessionName string
 	ExternalID  string
 	Duration    time.Duration
+	// Policy is an IAM policy (JSON) that further restricts the assumed role's session.
+	Policy string
+	// PolicyARNs are managed policies that further restrict the session.
+	PolicyARNs []string
+	// Tags are session tags; TransitiveTagKeys are those that pass on to chained roles.
+	Tags              map[string]string
+	TransitiveTagKeys []string
+	SourceIdentity    string
 }
 
 // Config is everything the provider block can say about reaching AWS. Empty fields fall back to
@@ -69,6 +79,25 @@ type Config struct {
 	SkipCredentialsValidation bool
 	SkipRequestingAccountID   bool
 	UserAgent                 string
+
+	// AssumeRoleWithWebIdentity, when set, replaces the credential chain (before AssumeRole, which
+	// then chains from it).
+	AssumeRoleWithWebIdentity *AssumeRoleWithWebIdentity
+	// AllowedAccountIDs and ForbiddenAccountIDs refuse credentials of other (or these) accounts.
+	AllowedAccountIDs   []string
+	ForbiddenAccountIDs []string
+	// IgnoreTags are dropped from every tag list read from AWS.
+	IgnoreTags *IgnoreTags
+	// CustomCABundle is a PEM file of CA certificates for HTTPS (else AWS_CA_BUNDLE).
+	CustomCABundle string
+	// HTTPProxy, HTTPSProxy and NoProxy override HTTP_PROXY, HTTPS_PROXY and NO_PROXY when not nil.
+	HTTPProxy  *string
+	HTTPSProxy *string
+	NoProxy    *string
+	// STSRegion is the region of STS calls (assume role, GetCallerIdentity); default Region.
+	STSRegion string
+	// RetryMode is standard or adaptive; empty: AWS_RETRY_MODE, else adaptive.
+	RetryMode string
 }
 
 var regionPattern = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-\d+$`)
@@ -107,14 +136,38 @@ func LoadAWSConfig(ctx context.Context, c Config) (aws.Config, error) {
 	if c.MaxRetries <= 0 {
 		maxAttempts = retry.DefaultMaxAttempts + 22 // terraform-provider-aws's default of 25
 	}
+	mode, err := retryMode(c)
+	if err != nil {
+		return aws.Config{}, err
+	}
 	opts := []func(*config.LoadOptions) error{
 		config.WithRetryer(func() aws.Retryer {
+			if mode == RetryModeStandard {
+				return retry.NewStandard(func(so *retry.StandardOptions) { so.MaxAttempts = maxAttempts })
+			}
 			return retry.NewAdaptiveMode(func(o *retry.AdaptiveModeOptions) {
 				o.StandardOptions = append(o.StandardOptions, func(so *retry.StandardOptions) {
 					so.MaxAttempts = maxAttempts
 				})
 			})
 		}),
+	}
+	httpOption, err := httpClientOption(c)
+	if err != nil {
+		return aws.Config{}, err
+	}
+	if httpOption != nil {
+		opts = append(opts, httpOption)
+	}
+	caOption, err := caBundleOption(c)
+	if err != nil {
+		return aws.Config{}, err
+	}
+	if caOption != nil {
+		opts = append(opts, caOption)
+	}
+	if c.IgnoreTags != nil && (len(c.IgnoreTags.Keys) > 0 || len(c.IgnoreTags.KeyPrefixes) > 0) {
+		opts = append(opts, config.WithAPIOptions([]func(*middleware.Stack) error{ignoreTagsMiddleware(c.IgnoreTags)}))
 	}
 	if c.Region != "" {
 		opts = append(opts, config.WithRegion(c.Region))
@@ -141,9 +194,15 @@ func LoadAWSConfig(ctx context.Context, c Config) (aws.Config, error) {
 	if cfg.Region == "" {
 		return aws.Config{}, errors.New("no AWS region: set region in the provider block, or AWS_REGION, or region in the profile's config")
 	}
+	if c.AssumeRoleWithWebIdentity != nil {
+		creds, err := webIdentityCredentials(cfg, c)
+		if err != nil {
+			return aws.Config{}, err
+		}
+		cfg.Credentials = creds
+	}
 	if c.AssumeRole != nil {
-		stsClient := sts.NewFromConfig(cfg, func(o *sts.Options) { setEndpoint(c, "sts", &o.BaseEndpoint) })
-		cfg.Credentials = aws.NewCredentialsCache(stscreds.NewAssumeRoleProvider(stsClient, c.AssumeRole.RoleARN, func(o *stscreds.AssumeRoleOptions) {
+		cfg.Credentials = aws.NewCredentialsCache(stscreds.NewAssumeRoleProvider(stsClient(cfg, c), c.AssumeRole.RoleARN, func(o *stscreds.AssumeRoleOptions) {
 			if c.AssumeRole.SessionName != "" {
 				o.RoleSessionName = c.AssumeRole.SessionName
 			}
@@ -152,6 +211,17 @@ func LoadAWSConfig(ctx context.Context, c Config) (aws.Config, error) {
 			}
 			if c.AssumeRole.Duration > 0 {
 				o.Duration = c.AssumeRole.Duration
+			}
+			if c.AssumeRole.Policy != "" {
+				o.Policy = aws.String(c.AssumeRole.Policy)
+			}
+			o.PolicyARNs = policyARNs(c.AssumeRole.PolicyARNs)
+			for key, value := range c.AssumeRole.Tags {
+				o.Tags = append(o.Tags, ststypes.Tag{Key: aws.String(key), Value: aws.String(value)})
+			}
+			o.TransitiveTagKeys = c.AssumeRole.TransitiveTagKeys
+			if c.AssumeRole.SourceIdentity != "" {
+				o.SourceIdentity = aws.String(c.AssumeRole.SourceIdentity)
 			}
 		}))
 	}
@@ -182,6 +252,9 @@ func New(ctx context.Context, c Config) (*Client, error) {
 		return nil, err
 	}
 	client := newClient(cfg, c)
+	if c.STSRegion != "" {
+		client.STS = stsClient(cfg, c)
+	}
 	if !c.SkipCredentialsValidation {
 		if _, err := cfg.Credentials.Retrieve(ctx); err != nil {
 			return nil, fmt.Errorf("%w: %v", ErrNoCredentials, err)
@@ -194,6 +267,13 @@ func New(ctx context.Context, c Config) (*Client, error) {
 		}
 		client.AccountID = aws.ToString(identity.Account)
 		client.CallerARN = aws.ToString(identity.Arn)
+		// The partition is the caller's, not a guess from the region's name.
+		if partition := PartitionOfARN(client.CallerARN); partition != "" {
+			client.Partition = partition
+		}
+		if err := checkAccount(c, client.AccountID); err != nil {
+			return nil, err
+		}
 	}
 	return client, nil
 }

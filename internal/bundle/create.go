@@ -4,20 +4,24 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/rds"
+
+	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/credentials"
 )
 
-// Create makes every part of the bundle. Independent parts are created concurrently, in the
-// stages secret ∥ role ∥ log group ∥ topic; role policy ∥ function ∥ rule ∥ subscriptions ∥ log
-// retention; permission; schedule. The critical path is CreateRole → CreateFunction (and its
-// wait) → AddPermission → RotateSecret.
+// Create makes every part of the bundle, in the stages the catalogue's needs give: secret ∥ role ∥
+// log group ∥ topic; role policy ∥ function ∥ log retention ∥ rule ∥ subscriptions; permission;
+// schedule. The critical path is CreateRole → CreateFunction (and its wait) → AddPermission →
+// RotateSecret.
 //
 // When a part fails, what was created is deleted in reverse order and the error returned with a
-// nil State. When that rollback fails too, the returned State holds the survivors and the error
-// is a *CreateError. A failed first rotation does not fail Create: the bundle exists, and
-// State.LastRotationError says why.
+// nil State; a part whose create got no answer is looked up by its name and the bundle tag. When
+// that rollback fails too, the returned State holds the survivors and the error is a *CreateError.
+// A failed first rotation does not fail Create: the bundle exists, and State.LastRotationError
+// says why.
 func Create(ctx context.Context, d Deps, spec *Spec) (*State, error) {
 	if err := d.fillFromDatabase(ctx, spec); err != nil {
 		return nil, err
@@ -29,67 +33,24 @@ func Create(ctx context.Context, d Deps, spec *Spec) (*State, error) {
 		}
 		spec.Credentials.Password = password
 	}
-	value, err := secretJSON(spec, "")
-	if err != nil {
+	if _, err := secretJSON(spec, ""); err != nil {
 		return nil, err
 	}
 	st := &State{SecretName: spec.Name}
-	secretToken := newToken()
-	alert := spec.Alert.Enabled
-	createdTopic := alert && spec.Alert.TopicARN == ""
-	if alert && !createdTopic {
+	if spec.Alert.Enabled && spec.Alert.TopicARN != "" {
 		st.TopicARN = spec.Alert.TopicARN
 	}
 	var rotationToken string
-
-	first := stage{
-		{name: "secret " + spec.Name,
-			run:     func(ctx context.Context) error { return d.createSecret(ctx, spec, st, value, secretToken) },
-			cleanup: func(ctx context.Context) error { return d.deleteSecret(ctx, st, 0) }},
-		{name: "IAM role " + RoleName(spec.Name),
-			run:     func(ctx context.Context) error { return d.createRole(ctx, spec, st) },
-			cleanup: func(ctx context.Context) error { return d.deleteRole(ctx, st) }},
-		{name: "log group " + LogGroupName(FunctionName(spec.Name, spec.Rotation.Lambda.Name)),
-			run:     func(ctx context.Context) error { return d.createLogGroup(ctx, spec, st) },
-			cleanup: func(ctx context.Context) error { return d.deleteLogGroup(ctx, st) }},
-	}
-	if createdTopic {
-		first = append(first, step{name: "SNS topic " + TopicName(spec.Name),
-			run:     func(ctx context.Context) error { return d.createTopic(ctx, spec, st) },
-			cleanup: func(ctx context.Context) error { return d.deleteTopic(ctx, st) }})
-	}
-	second := stage{
-		{name: "inline policy of IAM role " + RoleName(spec.Name),
-			run:     func(ctx context.Context) error { return d.putRolePolicy(ctx, spec, st) },
-			cleanup: func(ctx context.Context) error { return d.deleteRolePolicy(ctx, st) }},
-		{name: "Lambda function " + FunctionName(spec.Name, spec.Rotation.Lambda.Name),
-			run:     func(ctx context.Context) error { return d.createFunction(ctx, spec, st) },
-			cleanup: func(ctx context.Context) error { return d.deleteFunction(ctx, st) }},
-		{name: "retention of log group",
-			run: func(ctx context.Context) error { return d.putLogRetention(ctx, spec, st) }},
-	}
-	if alert {
-		second = append(second, step{name: "EventBridge rule " + RuleName(spec.Name),
-			run:     func(ctx context.Context) error { return d.putRule(ctx, spec, st, true) },
-			cleanup: func(ctx context.Context) error { return d.deleteRule(ctx, st) }})
-	}
-	if createdTopic && len(spec.Alert.EmailAddresses) > 0 {
-		second = append(second, step{name: "e-mail subscriptions",
-			run: func(ctx context.Context) error { return d.subscribe(ctx, spec, st) }})
-	}
-	stages := []stage{first, second, {
-		{name: "Lambda permission " + permissionID,
-			run:     func(ctx context.Context) error { return d.addPermission(ctx, st) },
-			cleanup: func(ctx context.Context) error { return d.removePermission(ctx, st) }},
-	}}
-	if spec.Rotation.Enabled {
-		stages = append(stages, stage{{name: "rotation schedule",
-			run: func(ctx context.Context) (err error) {
-				rotationToken, err = d.rotate(ctx, spec, st, spec.Rotation.RotateImmediately)
-				return err
-			}}})
-	}
-
+	d.began, d.firstRotation = time.Now(), &rotationToken
+	stages := stagesOf(spec, func(p *part) step {
+		var runErr error
+		return step{name: p.name + " of " + spec.Name,
+			run: func(ctx context.Context) error {
+				runErr = p.create(ctx, d, spec, st)
+				return runErr
+			},
+			cleanup: p.cleanup(d, spec, st, &runErr)}
+	})
 	survivors, runErr, rollbackErr := runStages(ctx, stages)
 	if runErr != nil {
 		if rollbackErr == nil {
@@ -107,6 +68,106 @@ func Create(ctx context.Context, d Deps, spec *Spec) (*State, error) {
 	// them empty until the next refresh.
 	_ = d.refreshDates(ctx, st)
 	return st, nil
+}
+
+// Update brings the bundle from prior (the spec it was last applied with) to spec, in place, as
+// Plan says: missing parts (deleted out of band, or newly enabled) are created, the others
+// updated, parts no longer wanted deleted once their dependents are updated. It runs in the same
+// stages as Create. There is no rollback: the returned State is what exists, also on error, so
+// Terraform saves it and the next apply continues.
+//
+// The password is written only when spec.Credentials.Password is set (password_wo_version bumped);
+// otherwise changed credential keys are merged into the current value, keeping rotation's password.
+func Update(ctx context.Context, d Deps, prior, spec *Spec, current *State) (*State, error) {
+	st := *current
+	s := &st
+	if err := d.fillFromDatabase(ctx, spec); err != nil {
+		return s, err
+	}
+	c := &change{prior: prior, spec: spec, st: s, plan: Plan(prior, spec, s)}
+	// A topic no longer ours is deleted at the end, once the rule points elsewhere.
+	oldTopic := *s
+	if !wantsCreatedTopic(spec) {
+		s.TopicARN, s.TopicCreated, s.SubscriptionARNs = spec.Alert.TopicARN, false, nil
+		if !spec.Alert.Enabled {
+			s.TopicARN = ""
+		}
+	}
+	stages := stagesOf(spec, func(p *part) step {
+		return step{name: p.name, run: func(ctx context.Context) error {
+			if c.plan[p.name] == Add {
+				return p.create(ctx, d, spec, s)
+			}
+			return p.update(ctx, d, c)
+		}}
+	})
+	if _, err, _ := runStages(ctx, stages); err != nil {
+		return s, err
+	}
+	for _, p := range removalOrder() {
+		if c.plan[p.name] != Remove {
+			continue
+		}
+		target := s
+		if p.name == PartTopic {
+			target = &oldTopic
+		}
+		if err := safely(p.name, func() error { return p.remove(ctx, d, target) }); err != nil {
+			return s, err
+		}
+	}
+	return s, d.refreshDates(ctx, s)
+}
+
+// Delete removes every part the bundle made, dependents first and the secret last with its
+// recovery window (0 deletes at once). A topic given by ARN is never deleted. Parts already gone
+// count as deleted. On error st still names what is left, so Terraform keeps it.
+func Delete(ctx context.Context, d Deps, st *State, recoveryWindowInDays int64) error {
+	var stages []stage
+	for _, p := range removalOrder() {
+		if p.deletedWith != "" {
+			continue
+		}
+		for len(stages) <= p.deleteStage {
+			stages = append(stages, nil)
+		}
+		remove := p.remove
+		if p.name == PartSecret {
+			remove = func(ctx context.Context, d Deps, st *State) error {
+				return d.deleteSecret(ctx, st, recoveryWindowInDays)
+			}
+		}
+		stages[p.deleteStage] = append(stages[p.deleteStage], step{name: p.name, run: func(ctx context.Context) error { return remove(ctx, d, st) }})
+	}
+	for _, s := range stages {
+		if err := runStage(ctx, s); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// removalOrder lists the parts that can be removed, by deleteStage.
+func removalOrder() []*part {
+	var parts []*part
+	for stage := 0; len(parts) < countRemovable(); stage++ {
+		for _, p := range catalogue {
+			if p.remove != nil && p.deleteStage == stage {
+				parts = append(parts, p)
+			}
+		}
+	}
+	return parts
+}
+
+func countRemovable() int {
+	n := 0
+	for _, p := range catalogue {
+		if p.remove != nil {
+			n++
+		}
+	}
+	return n
 }
 
 // fillFromDatabase completes the credentials from the RDS instance or cluster named in the spec:
@@ -169,6 +230,6 @@ func (d Deps) fillFromDatabase(ctx context.Context, spec *Spec) error {
 // defaultPort fills the engine's usual port when neither the configuration nor RDS gave one.
 func defaultPort(spec *Spec) {
 	if spec.Credentials.Port == 0 {
-		spec.Credentials.Port = DefaultPort(spec.Credentials.Engine)
+		spec.Credentials.Port = credentials.DefaultPort(spec.Credentials.Engine)
 	}
 }

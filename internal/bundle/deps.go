@@ -3,6 +3,7 @@ package bundle
 import (
 	"crypto/rand"
 	"encoding/hex"
+	"time"
 
 	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/awsclient"
 )
@@ -12,6 +13,12 @@ type Deps struct {
 	AWS *awsclient.Client
 	// RotatorCode returns the rotator's zip for a Lambda architecture (internal/rotator/artifact.Zip).
 	RotatorCode func(architecture string) ([]byte, error)
+
+	// began is when the running Create started: an object found by its name is taken for the
+	// bundle's only if it is not older.
+	began time.Time
+	// firstRotation receives the version id of the rotation Create starts, if it starts one.
+	firstRotation *string
 }
 
 func (d Deps) arns() arnContext {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -50,6 +51,12 @@ type fakeAWS struct {
 	// pendingPolls is how many GetFunctionConfiguration calls answer Pending before Active.
 	pendingPolls int
 	logEvents    []string
+	// currentVersion holds AWSCURRENT; empty means "rotated".
+	currentVersion string
+	// pendingVersion, when set, holds AWSPENDING (a rotation in flight or failed).
+	pendingVersion string
+	// logPageSize pages FilterLogEvents answers; 0 answers in one page.
+	logPageSize int
 }
 
 type fakeCall struct {
@@ -236,7 +243,7 @@ func (s fakeSecrets) DescribeSecret(_ context.Context, in *secretsmanager.Descri
 		}
 		name := secretName(arn)
 		out = &secretsmanager.DescribeSecretOutput{ARN: aws.String(arn), Name: aws.String(name), RotationEnabled: aws.Bool(s.f.rotation[arn]),
-			VersionIdsToStages: map[string][]string{"rotated": {stageCurrent}},
+			VersionIdsToStages: s.f.versionStages(),
 			Tags:               []smtypes.Tag{{Key: aws.String(BundleTagKey), Value: aws.String(name)}}}
 		return nil
 	})
@@ -259,6 +266,22 @@ func (s fakeSecrets) GetSecretValue(_ context.Context, in *secretsmanager.GetSec
 func (s fakeSecrets) PutSecretValue(_ context.Context, in *secretsmanager.PutSecretValueInput, _ ...func(*secretsmanager.Options)) (*secretsmanager.PutSecretValueOutput, error) {
 	err := s.f.callIn(in, "PutSecretValue", func() error { s.f.secrets[aws.ToString(in.SecretId)] = aws.ToString(in.SecretString); return nil })
 	return &secretsmanager.PutSecretValueOutput{VersionId: in.ClientRequestToken}, err
+}
+
+// UpdateSecretVersionStage moves AWSCURRENT, refusing a RemoveFromVersionId that does not hold
+// it, as Secrets Manager does; other labels are accepted and forgotten.
+func (s fakeSecrets) UpdateSecretVersionStage(_ context.Context, in *secretsmanager.UpdateSecretVersionStageInput, _ ...func(*secretsmanager.Options)) (*secretsmanager.UpdateSecretVersionStageOutput, error) {
+	err := s.f.callIn(in, "UpdateSecretVersionStage", func() error {
+		if aws.ToString(in.VersionStage) != stageCurrent || in.MoveToVersionId == nil {
+			return nil
+		}
+		if from := aws.ToString(in.RemoveFromVersionId); from != s.f.currentVersionID() {
+			return apiError("InvalidParameterException", "The staging label AWSCURRENT is not attached to version "+from)
+		}
+		s.f.currentVersion = aws.ToString(in.MoveToVersionId)
+		return nil
+	})
+	return &secretsmanager.UpdateSecretVersionStageOutput{}, err
 }
 
 func (s fakeSecrets) UpdateSecret(_ context.Context, in *secretsmanager.UpdateSecretInput, _ ...func(*secretsmanager.Options)) (*secretsmanager.UpdateSecretOutput, error) {
@@ -344,10 +367,21 @@ func (s fakeLogs) PutRetentionPolicy(_ context.Context, in *cloudwatchlogs.PutRe
 	return &cloudwatchlogs.PutRetentionPolicyOutput{}, s.f.callIn(in, "PutRetentionPolicy", nil)
 }
 
+// FilterLogEvents answers in pages of logPageSize events (all at once when 0), as CloudWatch Logs
+// pages a long log.
 func (s fakeLogs) FilterLogEvents(_ context.Context, in *cloudwatchlogs.FilterLogEventsInput, _ ...func(*cloudwatchlogs.Options)) (*cloudwatchlogs.FilterLogEventsOutput, error) {
 	out := &cloudwatchlogs.FilterLogEventsOutput{}
 	err := s.f.callIn(in, "FilterLogEvents", func() error {
-		for _, m := range s.f.logEvents {
+		start := 0
+		if in.NextToken != nil {
+			start, _ = strconv.Atoi(aws.ToString(in.NextToken))
+		}
+		end := len(s.f.logEvents)
+		if s.f.logPageSize > 0 && start+s.f.logPageSize < end {
+			end = start + s.f.logPageSize
+			out.NextToken = aws.String(strconv.Itoa(end))
+		}
+		for _, m := range s.f.logEvents[min(start, len(s.f.logEvents)):end] {
 			out.Events = append(out.Events, logtypes.FilteredLogEvent{Message: aws.String(m)})
 		}
 		return nil
@@ -560,4 +594,19 @@ func (s fakeLogs) DescribeLogGroups(_ context.Context, in *cloudwatchlogs.Descri
 		}
 		return nil
 	})
+}
+
+func (f *fakeAWS) currentVersionID() string {
+	if f.currentVersion == "" {
+		return "rotated"
+	}
+	return f.currentVersion
+}
+
+func (f *fakeAWS) versionStages() map[string][]string {
+	stages := map[string][]string{f.currentVersionID(): {stageCurrent}}
+	if f.pendingVersion != "" {
+		stages[f.pendingVersion] = []string{stagePending}
+	}
+	return stages
 }

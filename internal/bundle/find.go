@@ -13,12 +13,12 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 )
 
-// Found is what Find learns beyond the parts' ids: the settings Read cannot see.
+// Found is a bundle found by its secret, in the shapes of a desired one: Spec holds what the parts
+// say of the configuration that Read cannot see (the function's own name, the log retention, the
+// alert's topic and addresses); the rest of Spec is left for Read to observe.
 type Found struct {
-	State            State
-	LogRetentionDays int64
-	EmailAddresses   []string
-	LambdaName       string
+	Spec  Spec
+	State State
 }
 
 // Find locates a bundle's parts from its secret's name or ARN, for import. The secret must carry
@@ -38,7 +38,7 @@ func Find(ctx context.Context, d Deps, secretID string) (*Found, error) {
 	if !tagged {
 		return nil, fmt.Errorf("secret %s has no tag %s = %q, so it was not made by secretsbundle_rds_secret; to adopt it, tag it first (aws secretsmanager tag-resource --secret-id %s --tags Key=%s,Value=%s) and import again, see the guide \"Migrating from aws_secretsmanager_* resources\"", name, BundleTagKey, name, name, BundleTagKey, name)
 	}
-	f := &Found{State: State{SecretARN: aws.ToString(secret.ARN), SecretName: name}}
+	f := &Found{Spec: Spec{Name: name}, State: State{SecretARN: aws.ToString(secret.ARN), SecretName: name}}
 	st := &f.State
 
 	functionName := FunctionName(name, "")
@@ -49,7 +49,7 @@ func Find(ctx context.Context, d Deps, secretID string) (*Found, error) {
 		c := fn.Configuration
 		st.FunctionName, st.FunctionARN, st.CodeSHA256 = aws.ToString(c.FunctionName), aws.ToString(c.FunctionArn), aws.ToString(c.CodeSha256)
 		if st.FunctionName != FunctionName(name, "") {
-			f.LambdaName = st.FunctionName
+			f.Spec.Rotation.Lambda.Name = st.FunctionName
 		}
 		role := aws.ToString(c.Role)
 		st.RoleARN, st.RoleName, st.RolePolicy = role, role[strings.LastIndex(role, "/")+1:], RolePolicyName
@@ -64,7 +64,7 @@ func Find(ctx context.Context, d Deps, secretID string) (*Found, error) {
 		if err == nil {
 			for _, g := range groups.LogGroups {
 				if aws.ToString(g.LogGroupName) == st.LogGroupName {
-					f.LogRetentionDays = int64(aws.ToInt32(g.RetentionInDays))
+					f.Spec.Rotation.Lambda.LogRetentionDays = int64(aws.ToInt32(g.RetentionInDays))
 				}
 			}
 		}
@@ -101,11 +101,16 @@ func Find(ctx context.Context, d Deps, secretID string) (*Found, error) {
 			if err == nil {
 				for _, s := range subs.Subscriptions {
 					if aws.ToString(s.Protocol) == "email" {
-						f.EmailAddresses = append(f.EmailAddresses, aws.ToString(s.Endpoint))
+						f.Spec.Alert.EmailAddresses = append(f.Spec.Alert.EmailAddresses, aws.ToString(s.Endpoint))
 					}
 				}
 			}
 		}
+	}
+	// The alert is on when its rule exists; a topic the bundle did not create was given by ARN.
+	f.Spec.Alert.Enabled = st.RuleName != ""
+	if st.TopicARN != "" && !st.TopicCreated {
+		f.Spec.Alert.TopicARN = st.TopicARN
 	}
 	return f, nil
 }

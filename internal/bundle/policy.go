@@ -81,12 +81,6 @@ func RolePolicy(a arnContext, spec *Spec, logGroup string) PolicyDocument {
 			Resource: secret,
 		},
 		{
-			Sid:      "GeneratePasswords",
-			Effect:   "Allow",
-			Action:   "secretsmanager:GetRandomPassword",
-			Resource: "*",
-		},
-		{
 			Sid:      "WriteOwnLogs",
 			Effect:   "Allow",
 			Action:   []string{"logs:CreateLogStream", "logs:PutLogEvents"},
@@ -97,7 +91,7 @@ func RolePolicy(a arnContext, spec *Spec, logGroup string) PolicyDocument {
 		statements = append(statements, PolicyStatement{
 			Sid:       "UseSecretKey",
 			Effect:    "Allow",
-			Action:    []string{"kms:Decrypt", "kms:DescribeKey", "kms:GenerateDataKey"},
+			Action:    []string{"kms:Decrypt", "kms:GenerateDataKey"},
 			Resource:  spec.KMSKeyID,
 			Condition: map[string]any{"StringLike": map[string]any{"kms:EncryptionContext:SecretARN": secret}},
 		})

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"sync"
@@ -20,6 +21,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 
 	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/awsclient"
+	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/credentials"
 )
 
 // Observed is what Read found: the parts that still exist (missing ones have empty ids in State)
@@ -54,9 +56,11 @@ type Observed struct {
 	PasswordLength    int64
 	ExcludeCharacters string
 	Strategy          string
-	SubnetIDs         []string
-	SecurityGroupIDs  []string
-	VPCID             string
+	// SSLCABundle is the function's DB_CA_BUNDLE_PEM.
+	SSLCABundle      string
+	SubnetIDs        []string
+	SecurityGroupIDs []string
+	VPCID            string
 
 	AlertEvents []string
 	// RotationFailure is the rotator's logged error for a rotation still pending, when one is.
@@ -106,7 +110,7 @@ func Read(ctx context.Context, d Deps, prior *State) (*Observed, error) {
 				fail(fmt.Errorf("reading Lambda function %s: %w", prior.FunctionName, err))
 				return
 			}
-			obs.readFunction(out)
+			obs.readFunction(d, prior, out)
 		})
 		wg.Go(func() {
 			out, err := d.AWS.Lambda.GetPolicy(ctx, &lambda.GetPolicyInput{FunctionName: aws.String(prior.FunctionName)})
@@ -251,7 +255,14 @@ func (obs *Observed) readSecret(out *secretsmanager.DescribeSecretOutput) {
 	}
 }
 
-func (obs *Observed) readFunction(out *lambda.GetFunctionOutput) {
+// FunctionChangedOutside stands in State for the code hash of a function whose environment or
+// role was changed outside Terraform: the plan then shows an update, which puts them back.
+const FunctionChangedOutside = "configuration changed outside Terraform"
+
+// readFunction reads the function's settings. Its whole environment and its role are compared
+// with what the bundle deploys: a change made outside Terraform (an added variable, another
+// endpoint, another role) shows as FunctionChangedOutside.
+func (obs *Observed) readFunction(d Deps, prior *State, out *lambda.GetFunctionOutput) {
 	c := out.Configuration
 	if c == nil {
 		return
@@ -261,10 +272,20 @@ func (obs *Observed) readFunction(out *lambda.GetFunctionOutput) {
 		obs.Architecture = string(c.Architectures[0])
 	}
 	obs.MemorySize, obs.Timeout = int64(aws.ToInt32(c.MemorySize)), int64(aws.ToInt32(c.Timeout))
+	var env map[string]string
 	if c.Environment != nil {
-		env := c.Environment.Variables
-		obs.PasswordLength, _ = strconv.ParseInt(env[envPasswordLength], 10, 64)
-		obs.ExcludeCharacters, obs.Strategy = env[envExcludeCharacters], env[envRotationStrategy]
+		env = c.Environment.Variables
+		obs.PasswordLength, _ = strconv.ParseInt(env[credentials.EnvPasswordLength], 10, 64)
+		obs.ExcludeCharacters, obs.Strategy = env[credentials.EnvExcludeCharacters], env[credentials.EnvRotationStrategy]
+		obs.SSLCABundle = env[credentials.EnvDatabaseCABundlePEM]
+	}
+	// The password rules, strategy and CA bundle show as attributes; the rest must be exactly the bundle's.
+	want, err := d.environment(env[credentials.EnvPasswordLength], env[credentials.EnvExcludeCharacters], env[credentials.EnvRotationStrategy], env[credentials.EnvDatabaseCABundlePEM])
+	roleChanged := c.Role != nil && prior.RoleARN != "" && aws.ToString(c.Role) != prior.RoleARN
+	// A function that reports no environment at all shows as password_length 0 instead.
+	envChanged := c.Environment != nil && !maps.Equal(env, want)
+	if err == nil && (roleChanged || envChanged) {
+		obs.State.CodeSHA256 = FunctionChangedOutside
 	}
 	if c.VpcConfig != nil {
 		obs.SubnetIDs, obs.SecurityGroupIDs, obs.VPCID = c.VpcConfig.SubnetIds, c.VpcConfig.SecurityGroupIds, aws.ToString(c.VpcConfig.VpcId)

@@ -2,132 +2,98 @@ package bundle
 
 import (
 	"crypto/rand"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"math/big"
 	"strings"
+
+	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/credentials"
 )
 
-// Strategies of the rotator, as its ROTATION_STRATEGY accepts them.
+// The contract with the rotator lives in internal/credentials; these names stay for the provider.
 const (
-	StrategySingleUser       = "single_user"
-	StrategyAlternatingUsers = "alternating_users"
+	StrategySingleUser       = credentials.StrategySingleUser
+	StrategyAlternatingUsers = credentials.StrategyAlternatingUsers
+	// CloneSuffix makes the alternating user's name from the configured one, as the rotator does.
+	CloneSuffix = credentials.CloneSuffix
 )
-
-// CloneSuffix makes the alternating user's name from the configured one, as the rotator does.
-const CloneSuffix = "_clone"
-
-// Strategies lists the strategies, for validators and documentation.
-var Strategies = []string{StrategySingleUser, StrategyAlternatingUsers}
-
-// Engines are the engine values of the RDS credentials format the rotator supports.
-var Engines = []string{"postgres", "mysql", "mariadb", "aurora-postgresql", "aurora-mysql"}
-
-// DefaultPort is each engine's usual port, used when the configuration gives none.
-func DefaultPort(engine string) int64 {
-	if strings.Contains(engine, "postgres") {
-		return 5432
-	}
-	return 3306
-}
 
 // secretKeys are the keys Terraform manages; every other key of the JSON (added by the rotator or
 // by hand) is kept as it is.
-var secretKeys = []string{"engine", "host", "port", "dbname", "username", "ssl", "masterarn", "dbInstanceIdentifier", "dbClusterIdentifier"}
+var secretKeys = []string{credentials.KeyEngine, credentials.KeyHost, credentials.KeyPort, credentials.KeyDBName, credentials.KeyUsername,
+	credentials.KeySSL, credentials.KeyMasterARN, credentials.KeyDBInstanceIdentifier, credentials.KeyDBClusterIdentifier}
 
 // secretJSON merges the spec's credentials into current (the JSON of the current version, or
 // empty at creation). The password is taken from the spec only when it holds one; otherwise the
 // current password stays, because rotation owns it.
 func secretJSON(spec *Spec, current string) (string, error) {
-	fields := map[string]any{}
+	v := credentials.New()
 	if current != "" {
-		if err := json.Unmarshal([]byte(current), &fields); err != nil {
+		var err error
+		if v, err = credentials.Parse(current); err != nil {
 			return "", errors.New("the secret's current value is not a JSON object, so its credential keys cannot be updated; put a JSON object in it or replace the resource")
 		}
 	}
+	currentUser, _ := v.String(credentials.KeyUsername)
 	for _, key := range secretKeys {
-		if key != "username" {
-			delete(fields, key)
-		}
+		v.Delete(key)
 	}
 	c := spec.Credentials
-	currentUser, _ := fields["username"].(string)
-	fields["engine"] = c.Engine
-	fields["host"] = c.Host
-	fields["port"] = c.Port
-	fields["username"] = c.Username
+	username := c.Username
 	if currentUser == c.Username+CloneSuffix && c.Password == "" {
 		// Alternating users: rotation has moved the secret to the clone, whose password it
 		// holds; keep the pair together.
-		fields["username"] = currentUser
+		username = currentUser
 	}
+	set := map[string]any{credentials.KeyEngine: c.Engine, credentials.KeyHost: c.Host, credentials.KeyPort: c.Port, credentials.KeyUsername: username}
 	if c.DBName != "" {
-		fields["dbname"] = c.DBName
+		set[credentials.KeyDBName] = c.DBName
 	}
 	if c.SSL != nil {
-		fields["ssl"] = *c.SSL
+		set[credentials.KeySSL] = *c.SSL
 	}
 	if spec.Rotation.Strategy == StrategyAlternatingUsers && spec.Rotation.MasterSecretARN != "" {
-		fields["masterarn"] = spec.Rotation.MasterSecretARN
+		set[credentials.KeyMasterARN] = spec.Rotation.MasterSecretARN
 	}
-	if spec.Database != nil {
-		if spec.Database.InstanceIdentifier != "" {
-			fields["dbInstanceIdentifier"] = spec.Database.InstanceIdentifier
+	if db := spec.Database; db != nil {
+		if db.InstanceIdentifier != "" {
+			set[credentials.KeyDBInstanceIdentifier] = db.InstanceIdentifier
 		}
-		if spec.Database.ClusterIdentifier != "" {
-			fields["dbClusterIdentifier"] = spec.Database.ClusterIdentifier
+		if db.ClusterIdentifier != "" {
+			set[credentials.KeyDBClusterIdentifier] = db.ClusterIdentifier
 		}
 	}
 	if c.Password != "" {
-		fields["password"] = c.Password
+		set[credentials.KeyPassword] = c.Password
 	}
-	if _, ok := fields["password"]; !ok {
+	for key, value := range set {
+		if err := v.Set(key, value); err != nil {
+			return "", fmt.Errorf("encoding the secret value: %w", err)
+		}
+	}
+	if !v.Has(credentials.KeyPassword) {
 		return "", errors.New("no password to store: set credentials.password_wo or let the provider generate one at creation")
 	}
-	encoded, err := json.Marshal(fields)
+	encoded, err := v.Encode()
 	if err != nil {
 		return "", fmt.Errorf("encoding the secret value: %w", err)
 	}
-	return string(encoded), nil
+	return encoded, nil
 }
 
-// CredentialKeys are the Terraform-managed keys read back from a secret value, for drift.
-type CredentialKeys struct {
-	Engine   string
-	Host     string
-	Port     int64
-	DBName   string
-	Username string
-	SSL      *bool
-	// MasterARN is the alternating-users master secret (masterarn).
-	MasterARN string
-}
+// CredentialKeys are the Terraform-managed keys read back from a secret value, for drift (the
+// password left out).
+type CredentialKeys = credentials.Credentials
 
+// parseCredentialKeys reads the managed keys by the contract's rules; a key with an unusable value
+// reads as absent, so the rest of the value is still compared.
 func parseCredentialKeys(value string) (CredentialKeys, bool) {
-	var raw struct {
-		Engine    string          `json:"engine"`
-		Host      string          `json:"host"`
-		Port      json.RawMessage `json:"port"`
-		DBName    string          `json:"dbname"`
-		Username  string          `json:"username"`
-		SSL       *bool           `json:"ssl"`
-		MasterARN string          `json:"masterarn"`
-	}
-	if err := json.Unmarshal([]byte(value), &raw); err != nil {
+	c, err := credentials.ParseCredentials(value)
+	if err != nil {
 		return CredentialKeys{}, false
 	}
-	keys := CredentialKeys{Engine: raw.Engine, Host: raw.Host, DBName: raw.DBName, Username: raw.Username, SSL: raw.SSL, MasterARN: raw.MasterARN}
-	// The port is a number in the RDS format, but people store it as a string too.
-	var port int64
-	if err := json.Unmarshal(raw.Port, &port); err != nil {
-		var s string
-		if json.Unmarshal(raw.Port, &s) == nil {
-			_, _ = fmt.Sscan(s, &port)
-		}
-	}
-	keys.Port = port
-	return keys, true
+	c.Password = ""
+	return c, true
 }
 
 // Character classes of generated passwords, as GetRandomPassword draws them.

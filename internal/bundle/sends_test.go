@@ -19,10 +19,12 @@ import (
 	smtypes "github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	snstypes "github.com/aws/aws-sdk-go-v2/service/sns/types"
+
+	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/credentials"
 )
 
 // These tests assert what each part sends to AWS, from the inputs the fake records: a change in
-// parts.go that drops or alters a field (the rotation window, the immediate flag, the deletion
+// a part (part_*.go) that drops or alters a field (the rotation window, the immediate flag, the deletion
 // window, the VPC, ...) fails one of them.
 
 // sent returns the inputs of every recorded call of op, which must be of type T.
@@ -121,7 +123,7 @@ func TestCreateSendsTheFunctionConfiguration(t *testing.T) {
 	if aws.ToInt32(in.MemorySize) != 128 || aws.ToInt32(in.Timeout) != 30 {
 		t.Errorf("CreateFunction memory/timeout = %d/%d, want 128/30", aws.ToInt32(in.MemorySize), aws.ToInt32(in.Timeout))
 	}
-	wantEnv := map[string]string{envPasswordLength: "32", envExcludeCharacters: ":/@\"'\\", envRotationStrategy: StrategySingleUser}
+	wantEnv := map[string]string{credentials.EnvPasswordLength: "32", credentials.EnvExcludeCharacters: ":/@\"'\\", credentials.EnvRotationStrategy: StrategySingleUser}
 	if in.Environment == nil || !maps.Equal(in.Environment.Variables, wantEnv) {
 		t.Errorf("CreateFunction environment = %v, want %v", in.Environment, wantEnv)
 	}
@@ -132,19 +134,20 @@ func TestCreateSendsTheFunctionConfiguration(t *testing.T) {
 		t.Errorf("CreateFunction tags = %v, want %v", in.Tags, wantTags)
 	}
 
-	// An endpoint is passed on; no VPC sends no VpcConfig.
+	// The provider block's Secrets Manager endpoint is passed on; no VPC sends no VpcConfig.
 	f = newFakeAWS()
 	spec := testSpec()
-	spec.SecretsManagerEndpoint = "https://secretsmanager.example"
 	spec.Rotation.Lambda.Architecture = "x86_64"
-	if _, err := Create(context.Background(), f.deps(), spec); err != nil {
+	deps := f.deps()
+	deps.AWS.Endpoints = map[string]string{"secretsmanager": "https://secretsmanager.example"}
+	if _, err := Create(context.Background(), deps, spec); err != nil {
 		t.Fatal(err)
 	}
 	in = sentOnce[*lambda.CreateFunctionInput](t, f, "CreateFunction")
 	if in.VpcConfig != nil {
 		t.Errorf("CreateFunction sent VpcConfig %+v for a function outside any VPC", in.VpcConfig)
 	}
-	if in.Environment.Variables[envSecretsManagerURL] != "https://secretsmanager.example" {
+	if in.Environment.Variables[credentials.EnvSecretsManagerEndpoint] != "https://secretsmanager.example" {
 		t.Errorf("CreateFunction environment %v lacks the endpoint", in.Environment.Variables)
 	}
 	if !slices.Equal(in.Architectures, []lambdatypes.Architecture{lambdatypes.ArchitectureX8664}) || string(in.Code.ZipFile) != "zip for x86_64" {
@@ -238,7 +241,7 @@ func TestUpdateSendsTheFunctionConfiguration(t *testing.T) {
 	if aws.ToInt32(in.MemorySize) != 256 || aws.ToInt32(in.Timeout) != 60 {
 		t.Errorf("UpdateFunctionConfiguration memory/timeout = %d/%d, want 256/60", aws.ToInt32(in.MemorySize), aws.ToInt32(in.Timeout))
 	}
-	if in.Environment == nil || in.Environment.Variables[envPasswordLength] != "40" {
+	if in.Environment == nil || in.Environment.Variables[credentials.EnvPasswordLength] != "40" {
 		t.Errorf("UpdateFunctionConfiguration environment = %v, want PASSWORD_LENGTH 40", in.Environment)
 	}
 	if in.VpcConfig == nil || !slices.Equal(in.VpcConfig.SubnetIds, []string{"subnet-a", "subnet-b"}) || !slices.Equal(in.VpcConfig.SecurityGroupIds, []string{"sg-1"}) {
@@ -447,8 +450,11 @@ func TestCreateReportsARotatorStoppedAtItsTimeout(t *testing.T) {
 	if !strings.Contains(st.LastRotationError, "Task timed out after 2.00 seconds") || !strings.Contains(st.LastRotationError, "rotation.lambda.timeout") {
 		t.Errorf("LastRotationError = %q, want the timeout and the attribute to raise", st.LastRotationError)
 	}
-	in := sentOnce[*cloudwatchlogs.FilterLogEventsInput](t, f, "FilterLogEvents")
-	if got := aws.ToString(in.FilterPattern); !strings.Contains(got, `"Task timed out"`) || !strings.Contains(got, `"failed"`) {
-		t.Errorf("FilterLogEvents pattern %s would drop the rotator's failures or Lambda's timeout line", got)
+	// The wait reads the whole log from the rotation's start: a filter pattern would drop
+	// Lambda's own lines, which carry no "failed".
+	for _, in := range sent[*cloudwatchlogs.FilterLogEventsInput](t, f, "FilterLogEvents") {
+		if in.FilterPattern != nil || in.StartTime == nil {
+			t.Errorf("FilterLogEvents pattern %q, start %v: want no pattern and the rotation's start", aws.ToString(in.FilterPattern), in.StartTime)
+		}
 	}
 }

@@ -14,8 +14,6 @@ type Spec struct {
 	Alert    Alert
 	// Tags are the user's and the provider's default tags merged; the bundle tag is added to them.
 	Tags map[string]string
-	// SecretsManagerEndpoint is passed to the rotator; empty means the Lambda's own default.
-	SecretsManagerEndpoint string
 }
 
 // Credentials are the keys of the secret's JSON in the RDS credentials format.
@@ -28,8 +26,11 @@ type Credentials struct {
 	// Password is set only when a new password is to be written: at creation (empty means
 	// generate one) or when password_wo_version changes. Rotation owns it otherwise.
 	Password string
-	// SSL nil leaves the key out: the rotator tries TLS and falls back.
+	// SSL nil leaves the key out: the rotator logs in with verified TLS, as with true.
 	SSL *bool
+	// SSLCABundle is PEM CA certificates the rotator trusts besides the Amazon RDS CAs and the
+	// system's; it reaches the function as DB_CA_BUNDLE_PEM, not the secret.
+	SSLCABundle string
 }
 
 // Database names the RDS instance or cluster the credentials are for.

@@ -34,24 +34,10 @@ type State struct {
 // Parts lists the parts that exist, by the names errors and diagnostics use.
 func (s *State) Parts() []string {
 	var parts []string
-	for _, p := range []struct {
-		name string
-		id   string
-	}{
-		{"secret " + s.SecretARN, s.SecretARN},
-		{"IAM role " + s.RoleName, s.RoleName},
-		{"role policy " + s.RolePolicy, s.RolePolicy},
-		{"log group " + s.LogGroupName, s.LogGroupName},
-		{"Lambda function " + s.FunctionName, s.FunctionName},
-		{"Lambda permission " + s.PermissionID, s.PermissionID},
-		{"EventBridge rule " + s.RuleName, s.RuleName},
-	} {
-		if p.id != "" {
-			parts = append(parts, p.name)
+	for _, p := range catalogue {
+		if p.label != nil && p.id(s) != "" {
+			parts = append(parts, p.label(s))
 		}
-	}
-	if s.TopicCreated && s.TopicARN != "" {
-		parts = append(parts, "SNS topic "+s.TopicARN)
 	}
 	return parts
 }

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"sync"
 	"time"
 )
 
@@ -60,19 +59,6 @@ func runStages(ctx context.Context, stages []stage) (survivors []string, runErr,
 	return nil, nil, nil
 }
 
-func runStage(ctx context.Context, st stage) error {
-	if len(st) == 1 {
-		return st[0].run(ctx)
-	}
-	errs := make([]error, len(st))
-	var wg sync.WaitGroup
-	for i := range st {
-		wg.Go(func() { errs[i] = st[i].run(ctx) })
-	}
-	wg.Wait()
-	return errors.Join(errs...)
-}
-
 // rollback cleans up the steps in reverse order, continuing past failures so that as much as
 // possible is deleted.
 func rollback(ctx context.Context, done []step) ([]string, error) {
@@ -84,7 +70,7 @@ func rollback(ctx context.Context, done []step) ([]string, error) {
 		if done[i].cleanup == nil {
 			continue
 		}
-		if err := done[i].cleanup(cleanupCtx); err != nil {
+		if err := safely(done[i].name, func() error { return done[i].cleanup(cleanupCtx) }); err != nil {
 			errs = append(errs, err)
 			survivors = append(survivors, done[i].name)
 		}

@@ -20,9 +20,9 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
+	harness "github.com/secretsbundle/terraform-provider-secretsbundle/internal/acctest"
 	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/acctest/awsproxy"
 	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/acctest/dbserver"
-	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/awsclient"
 )
 
 // TestAccE2E_accessEventsAndDeletionAlert walks the audit half of the seed after a real first
@@ -165,7 +165,7 @@ data "secretsbundle_access_events" "test" {
 }
 
 // newAlertQueue is an SQS queue for the on-call's alerts, removed after the test.
-func newAlertQueue(t *testing.T, client *awsclient.Client) (url, arn string) {
+func newAlertQueue(t *testing.T, client *harness.AWS) (url, arn string) {
 	t.Helper()
 	ctx := context.Background()
 	queue, err := client.SQS.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String(acctest.RandomWithPrefix("tf-acc-e2e-oncall"))})
@@ -202,7 +202,7 @@ type deletionAlert struct {
 }
 
 // waitForDeletionAlert reads the queue until a DeleteSecret alert names the secret's ARN.
-func waitForDeletionAlert(client *awsclient.Client, queueURL, secretARN string) (deletionAlert, error) {
+func waitForDeletionAlert(client *harness.AWS, queueURL, secretARN string) (deletionAlert, error) {
 	deadline := time.Now().Add(30 * time.Second)
 	var seen []string
 	for time.Now().Before(deadline) {

@@ -22,7 +22,6 @@ import (
 	harness "github.com/secretsbundle/terraform-provider-secretsbundle/internal/acctest"
 	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/acctest/awsproxy"
 	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/acctest/dbserver"
-	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/awsclient"
 )
 
 // e2eDatabase is a login user on a real PostgreSQL or MariaDB server, as the end-to-end tests
@@ -103,7 +102,7 @@ func (db e2eDatabase) logIn(username, password string) error {
 
 // masterSecret stores the server's superuser as the master secret of the alternating-users
 // strategy, removing it after the test.
-func (db e2eDatabase) masterSecret(t *testing.T, client *awsclient.Client) string {
+func (db e2eDatabase) masterSecret(t *testing.T, client *harness.AWS) string {
 	t.Helper()
 	out, err := client.SecretsManager.CreateSecret(context.Background(), &secretsmanager.CreateSecretInput{
 		Name: aws.String(acctest.RandomWithPrefix("tf-acc-e2e-master")),
@@ -149,7 +148,7 @@ type secretVersion struct {
 }
 
 // readVersion reads the version with a stage straight from LocalStack, out of the proxy's record.
-func readVersion(client *awsclient.Client, secretID, stage string) (secretVersion, error) {
+func readVersion(client *harness.AWS, secretID, stage string) (secretVersion, error) {
 	out, err := client.SecretsManager.GetSecretValue(context.Background(), &secretsmanager.GetSecretValueInput{
 		SecretId: aws.String(secretID), VersionStage: aws.String(stage),
 	})

@@ -12,8 +12,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
+	harness "github.com/secretsbundle/terraform-provider-secretsbundle/internal/acctest"
 	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/acctest/dbserver"
-	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/awsclient"
 	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/bundle"
 )
 
@@ -34,7 +34,7 @@ func TestAccE2E_rotation(t *testing.T) {
 	}
 }
 
-func testE2ERotation(t *testing.T, client *awsclient.Client, db e2eDatabase, strategy string) {
+func testE2ERotation(t *testing.T, client *harness.AWS, db e2eDatabase, strategy string) {
 	proxy := startProxy(t)
 	name := acctest.RandomWithPrefix("tf-acc-e2e-rotation")
 	rotation := fmt.Sprintf("    rotate_immediately = true\n    strategy           = %q\n", strategy)

@@ -28,13 +28,44 @@ type providerModel struct {
 	AssumeRole                *assumeRoleModel  `tfsdk:"assume_role"`
 	Endpoints                 types.Object      `tfsdk:"endpoints"`
 	DefaultTags               *defaultTagsModel `tfsdk:"default_tags"`
+
+	AllowedAccountIDs         types.Set                       `tfsdk:"allowed_account_ids"`
+	ForbiddenAccountIDs       types.Set                       `tfsdk:"forbidden_account_ids"`
+	CustomCABundle            types.String                    `tfsdk:"custom_ca_bundle"`
+	HTTPProxy                 types.String                    `tfsdk:"http_proxy"`
+	HTTPSProxy                types.String                    `tfsdk:"https_proxy"`
+	NoProxy                   types.String                    `tfsdk:"no_proxy"`
+	STSRegion                 types.String                    `tfsdk:"sts_region"`
+	RetryMode                 types.String                    `tfsdk:"retry_mode"`
+	AssumeRoleWithWebIdentity *assumeRoleWithWebIdentityModel `tfsdk:"assume_role_with_web_identity"`
+	IgnoreTags                *ignoreTagsModel                `tfsdk:"ignore_tags"`
+}
+
+type assumeRoleWithWebIdentityModel struct {
+	RoleARN              types.String `tfsdk:"role_arn"`
+	SessionName          types.String `tfsdk:"session_name"`
+	WebIdentityToken     types.String `tfsdk:"web_identity_token"`
+	WebIdentityTokenFile types.String `tfsdk:"web_identity_token_file"`
+	Duration             types.String `tfsdk:"duration"`
+	Policy               types.String `tfsdk:"policy"`
+	PolicyARNs           types.Set    `tfsdk:"policy_arns"`
+}
+
+type ignoreTagsModel struct {
+	Keys        types.Set `tfsdk:"keys"`
+	KeyPrefixes types.Set `tfsdk:"key_prefixes"`
 }
 
 type assumeRoleModel struct {
-	RoleARN     types.String `tfsdk:"role_arn"`
-	SessionName types.String `tfsdk:"session_name"`
-	ExternalID  types.String `tfsdk:"external_id"`
-	Duration    types.String `tfsdk:"duration"`
+	RoleARN           types.String `tfsdk:"role_arn"`
+	SessionName       types.String `tfsdk:"session_name"`
+	ExternalID        types.String `tfsdk:"external_id"`
+	Duration          types.String `tfsdk:"duration"`
+	Policy            types.String `tfsdk:"policy"`
+	PolicyARNs        types.Set    `tfsdk:"policy_arns"`
+	Tags              types.Map    `tfsdk:"tags"`
+	TransitiveTagKeys types.Set    `tfsdk:"transitive_tag_keys"`
+	SourceIdentity    types.String `tfsdk:"source_identity"`
 }
 
 type defaultTagsModel struct {
@@ -52,9 +83,14 @@ func (p *secretsBundleProvider) ValidateConfig(ctx context.Context, req provider
 		resp.Diagnostics.AddAttributeError(path.Root("assume_role").AtName("role_arn"), "Missing assume_role.role_arn",
 			"An assume_role block needs role_arn, the ARN of the IAM role to assume, such as arn:aws:iam::123456789012:role/deployer. Remove the block to use the credentials as they are.")
 	}
+	resp.Diagnostics.Append(config.validateOptions(ctx)...)
 }
 
 func (p *secretsBundleProvider) Configure(ctx context.Context, req provider.ConfigureRequest, resp *provider.ConfigureResponse) {
+	resp.Diagnostics.Append(checkTerraformVersion(req.TerraformVersion)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
 	var config providerModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
 	if resp.Diagnostics.HasError() {
@@ -86,7 +122,7 @@ func (p *secretsBundleProvider) Configure(ctx context.Context, req provider.Conf
 
 func hasUnknowns(config providerModel) bool {
 	return config.Region.IsUnknown() || config.AccessKey.IsUnknown() || config.SecretKey.IsUnknown() ||
-		config.Token.IsUnknown() || config.Profile.IsUnknown() || config.Endpoints.IsUnknown()
+		config.Token.IsUnknown() || config.Profile.IsUnknown() || config.Endpoints.IsUnknown() || config.optionsUnknown()
 }
 
 func (m providerModel) awsConfig(ctx context.Context, version string) (awsclient.Config, diag.Diagnostics) {
@@ -123,5 +159,6 @@ func (m providerModel) awsConfig(ctx context.Context, version string) (awsclient
 	if m.DefaultTags != nil && !m.DefaultTags.Tags.IsNull() {
 		diags.Append(m.DefaultTags.Tags.ElementsAs(ctx, &c.DefaultTags, false)...)
 	}
+	diags.Append(m.awsOptions(ctx, &c)...)
 	return c, diags
 }

@@ -6,14 +6,16 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"os"
 	"strings"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
@@ -67,36 +69,20 @@ func (r *rdsSecretResource) deps() bundle.Deps {
 	return bundle.Deps{AWS: r.client, RotatorCode: rotatorCode}
 }
 
-// secretsManagerEndpoint is the endpoint the rotator should call: the provider's own when it is
-// configured, else the one the SDK would take from the environment, else none (the Lambda's
-// regional default).
-func (r *rdsSecretResource) secretsManagerEndpoint() string {
-	if e := r.client.Endpoints["secretsmanager"]; e != "" {
-		return e
-	}
-	if e := os.Getenv(awsclient.EndpointEnvVar("secretsmanager")); e != "" {
-		return e
-	}
-	return os.Getenv("AWS_ENDPOINT_URL")
-}
-
 func (r *rdsSecretResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
 	var plan rdsSecretModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	var password types.String
-	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("credentials").AtName("password_wo"), &password)...)
+	password := writeOnlyPassword(ctx, req.Config, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	timeout, diags := plan.Timeouts.Create(ctx, defaultCreateTimeout)
-	resp.Diagnostics.Append(diags...)
-	ctx, cancel := context.WithTimeout(ctx, timeout)
+	ctx, cancel := withTimeout(ctx, plan.Timeouts.Create, defaultCreateTimeout, &resp.Diagnostics)
 	defer cancel()
 
 	if plan.Name.IsNull() || plan.Name.IsUnknown() {
 		plan.Name = types.StringValue(uniqueName(plan.NamePrefix.ValueString()))
 	}
-	spec := plan.spec(ctx, r.client.DefaultTags, r.secretsManagerEndpoint(), &resp.Diagnostics)
+	spec := plan.spec(ctx, r.client.DefaultTags, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -123,6 +109,21 @@ func (r *rdsSecretResource) Create(ctx context.Context, req resource.CreateReque
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 	warnRotation(st, &resp.Diagnostics)
 	r.warnTrail(ctx, &plan, &resp.Diagnostics)
+}
+
+// writeOnlyPassword reads credentials.password_wo from the configuration: being write-only, it is
+// in neither the plan nor the state.
+func writeOnlyPassword(ctx context.Context, config tfsdk.Config, diags *diag.Diagnostics) types.String {
+	var password types.String
+	diags.Append(config.GetAttribute(ctx, path.Root("credentials").AtName("password_wo"), &password)...)
+	return password
+}
+
+// withTimeout bounds ctx by the resource's timeout for the operation (timeouts.create and so on).
+func withTimeout(ctx context.Context, timeout func(context.Context, time.Duration) (time.Duration, diag.Diagnostics), fallback time.Duration, diags *diag.Diagnostics) (context.Context, context.CancelFunc) {
+	d, problems := timeout(ctx, fallback)
+	diags.Append(problems...)
+	return context.WithTimeout(ctx, d)
 }
 
 func warnRotation(st *bundle.State, diags *diag.Diagnostics) {
@@ -233,7 +234,7 @@ func (m *rdsSecretModel) observe(ctx context.Context, obs *bundle.Observed, defa
 	}
 	if c := obs.Credentials; c != nil {
 		if m.Credentials == nil {
-			m.Credentials = &credentialsModel{PasswordWO: types.StringNull(), PasswordWOVersion: types.Int64Null(), SSL: types.BoolNull(), DBName: types.StringNull()}
+			m.Credentials = &credentialsModel{PasswordWO: types.StringNull(), PasswordWOVersion: types.Int64Null(), SSL: types.BoolNull(), DBName: types.StringNull(), SSLCABundle: types.StringNull()}
 		}
 		m.Credentials.Engine, m.Credentials.Host = types.StringValue(c.Engine), types.StringValue(c.Host)
 		m.Credentials.Port = types.Int64Value(c.Port)
@@ -251,6 +252,9 @@ func (m *rdsSecretModel) observe(ctx context.Context, obs *bundle.Observed, defa
 			m.Credentials.DBName = types.StringValue(c.DBName)
 		}
 		m.Credentials.SSL = types.BoolPointerValue(c.SSL)
+		if obs.SSLCABundle != "" || !m.Credentials.SSLCABundle.IsNull() {
+			m.Credentials.SSLCABundle = types.StringValue(obs.SSLCABundle)
+		}
 	}
 	rotation, lambdaSettings := m.rotation(ctx, diags)
 	rotation.Enabled = types.BoolValue(obs.State.RotationEnabled)
@@ -327,19 +331,15 @@ func (r *rdsSecretResource) Update(ctx context.Context, req resource.UpdateReque
 	var plan, state rdsSecretModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	var password types.String
-	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("credentials").AtName("password_wo"), &password)...)
+	password := writeOnlyPassword(ctx, req.Config, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	timeout, diags := plan.Timeouts.Update(ctx, defaultUpdateTimeout)
-	resp.Diagnostics.Append(diags...)
-	ctx, cancel := context.WithTimeout(ctx, timeout)
+	ctx, cancel := withTimeout(ctx, plan.Timeouts.Update, defaultUpdateTimeout, &resp.Diagnostics)
 	defer cancel()
 
-	endpoint := r.secretsManagerEndpoint()
-	prior := state.spec(ctx, r.client.DefaultTags, endpoint, &resp.Diagnostics)
-	spec := plan.spec(ctx, r.client.DefaultTags, endpoint, &resp.Diagnostics)
+	prior := state.spec(ctx, r.client.DefaultTags, &resp.Diagnostics)
+	spec := plan.spec(ctx, r.client.DefaultTags, &resp.Diagnostics)
 	current := state.bundleState(ctx, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
@@ -370,9 +370,7 @@ func (r *rdsSecretResource) Delete(ctx context.Context, req resource.DeleteReque
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	timeout, diags := state.Timeouts.Delete(ctx, defaultDeleteTimeout)
-	resp.Diagnostics.Append(diags...)
-	ctx, cancel := context.WithTimeout(ctx, timeout)
+	ctx, cancel := withTimeout(ctx, state.Timeouts.Delete, defaultDeleteTimeout, &resp.Diagnostics)
 	defer cancel()
 	st := state.bundleState(ctx, &resp.Diagnostics)
 	if err := bundle.Delete(ctx, r.deps(), st, state.RecoveryWindowInDays.ValueInt64()); err != nil {
@@ -380,48 +378,54 @@ func (r *rdsSecretResource) Delete(ctx context.Context, req resource.DeleteReque
 	}
 }
 
+// ImportState is bundle.Find and the conversion of what it found into the model: the schema's
+// defaults where the parts say nothing (Read observes the rest next).
 func (r *rdsSecretResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
 	found, err := bundle.Find(ctx, r.deps(), req.ID)
 	if err != nil {
 		resp.Diagnostics.AddError("Cannot import the secret bundle "+req.ID, err.Error())
 		return
 	}
-	st := &found.State
-	var m rdsSecretModel
-	m.setState(st)
-	m.RecoveryWindowInDays = types.Int64Value(defaultRecoveryWindow)
-	m.Description, m.KMSKeyID, m.NamePrefix = types.StringNull(), types.StringNull(), types.StringNull()
-	m.Tags, m.TagsAll = types.MapNull(types.StringType), types.MapNull(types.StringType)
+	m := importedModel(ctx, &found.Spec, &found.State, &resp.Diagnostics)
+	resp.Diagnostics.Append(resp.State.Set(ctx, m)...)
+}
 
-	lambdaSettings := lambdaModelDefaults()
-	if found.LambdaName != "" {
-		lambdaSettings.Name = types.StringValue(found.LambdaName)
+// importedModel is the model of a found bundle.
+func importedModel(ctx context.Context, spec *bundle.Spec, st *bundle.State, diags *diag.Diagnostics) *rdsSecretModel {
+	m := &rdsSecretModel{
+		RecoveryWindowInDays: types.Int64Value(defaultRecoveryWindow),
+		Description:          types.StringValue(""),
+		KMSKeyID:             types.StringNull(),
+		NamePrefix:           types.StringNull(),
+		Tags:                 types.MapNull(types.StringType),
+		TagsAll:              types.MapNull(types.StringType),
+		Timeouts:             timeouts.Value{Object: types.ObjectNull(timeoutsAttrTypes(ctx))},
 	}
-	lambdaSettings.LogRetentionDays = types.Int64Value(found.LogRetentionDays)
+	m.setState(st)
+	lambdaSettings := lambdaModelDefaults()
+	if spec.Rotation.Lambda.Name != "" {
+		lambdaSettings.Name = types.StringValue(spec.Rotation.Lambda.Name)
+	}
+	lambdaSettings.LogRetentionDays = types.Int64Value(spec.Rotation.Lambda.LogRetentionDays)
 	rotation := rotationModelDefaults()
-	lambdaObj, d := types.ObjectValueFrom(ctx, lambdaAttrTypes(), lambdaSettings)
-	resp.Diagnostics.Append(d...)
-	rotation.Lambda = lambdaObj
+	var d diag.Diagnostics
+	rotation.Lambda, d = types.ObjectValueFrom(ctx, lambdaAttrTypes(), lambdaSettings)
+	diags.Append(d...)
 	m.Rotation, d = types.ObjectValueFrom(ctx, rotationAttrTypes(), rotation)
-	resp.Diagnostics.Append(d...)
-
-	alert := alertModel{Enabled: types.BoolValue(st.RuleName != ""), SNSTopicARN: types.StringNull(), EmailAddresses: setOf(found.EmailAddresses), Events: defaultEvents(), CheckTrail: types.BoolValue(true)}
-	if st.TopicARN != "" && !st.TopicCreated {
-		alert.SNSTopicARN = types.StringValue(st.TopicARN)
+	diags.Append(d...)
+	alert := alertModel{Enabled: types.BoolValue(spec.Alert.Enabled), SNSTopicARN: types.StringNull(), EmailAddresses: setOf(spec.Alert.EmailAddresses), Events: defaultEvents(), CheckTrail: types.BoolValue(true)}
+	if spec.Alert.TopicARN != "" {
+		alert.SNSTopicARN = types.StringValue(spec.Alert.TopicARN)
 	}
 	m.DeletionAlert, d = types.ObjectValueFrom(ctx, alertAttrTypes(), alert)
-	resp.Diagnostics.Append(d...)
-	for p, v := range map[string]attr.Value{
-		"id": m.ID, "arn": m.ARN, "name": m.Name, "name_prefix": m.NamePrefix, "description": types.StringValue(""),
-		"recovery_window_in_days": m.RecoveryWindowInDays, "rotation": m.Rotation, "deletion_alert": m.DeletionAlert,
-		"version_id": m.VersionID, "rotation_function_arn": m.RotationFunctionARN, "rotation_role_arn": m.RotationRoleARN,
-		"rotation_log_group_name": m.RotationLogGroupName, "rotation_permission_id": m.RotationPermissionID,
-		"rotation_code_sha256": m.RotationCodeSHA256, "alert_rule_arn": m.AlertRuleARN, "alert_topic_arn": m.AlertTopicARN,
-		"rotation_enabled": m.RotationEnabled, "last_rotated_date": m.LastRotatedDate, "next_rotation_date": m.NextRotationDate,
-		"last_rotation_error": m.LastRotationError,
-	} {
-		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root(p), v)...)
-	}
+	diags.Append(d...)
+	return m
+}
+
+// timeoutsAttrTypes are the attribute types of the timeouts block, from the schema.
+func timeoutsAttrTypes(ctx context.Context) map[string]attr.Type {
+	block, _ := rdsSecretSchema(ctx).Attributes["timeouts"].(schema.SingleNestedAttribute)
+	return attrTypesOf(block.Attributes)
 }
 
 func lambdaModelDefaults() lambdaModel {

@@ -29,7 +29,7 @@ type alertInbox struct {
 	queueURL string
 }
 
-func newAlertInbox(t *testing.T, client *awsclient.Client) alertInbox {
+func newAlertInbox(t *testing.T, client *harness.AWS) alertInbox {
 	t.Helper()
 	ctx := context.Background()
 	name := acctest.RandomWithPrefix("tf-acc-inbox")
@@ -56,7 +56,7 @@ func newAlertInbox(t *testing.T, client *awsclient.Client) alertInbox {
 }
 
 // waitForAlert reads the queue until an alert mentions every one of wants.
-func (in alertInbox) waitForAlert(client *awsclient.Client, wants ...string) error {
+func (in alertInbox) waitForAlert(client *harness.AWS, wants ...string) error {
 	deadline := time.Now().Add(30 * time.Second)
 	var seen []string
 	for time.Now().Before(deadline) {

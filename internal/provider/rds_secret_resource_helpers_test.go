@@ -19,7 +19,6 @@ import (
 	harness "github.com/secretsbundle/terraform-provider-secretsbundle/internal/acctest"
 	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/acctest/awsproxy"
 	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/acctest/dbserver"
-	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/awsclient"
 )
 
 // hostArchitecture is the Lambda architecture of this machine: the harness's process executor
@@ -44,22 +43,11 @@ func startProxy(t *testing.T) *awsproxy.Proxy {
 	return p
 }
 
-// testAWS is an SDK client for checking what the provider made, straight at LocalStack so that
-// the checks stay out of the proxy's record.
-func testAWS(t *testing.T) *awsclient.Client {
+// testAWS is the test's clients, straight at LocalStack so that the checks stay out of the
+// proxy's record.
+func testAWS(t *testing.T) *harness.AWS {
 	t.Helper()
-	endpoint := harness.LocalStackEndpoint(t)
-	endpoints := map[string]string{}
-	for _, service := range awsclient.Services {
-		endpoints[service] = endpoint
-	}
-	client, err := awsclient.New(context.Background(), awsclient.Config{
-		Region: harness.Region, AccessKey: harness.AccessKeyID, SecretKey: harness.SecretAccessKey, Endpoints: endpoints,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return client
+	return harness.NewAWS(t, harness.LocalStackEndpoint(t))
 }
 
 // testDatabase is a PostgreSQL user the rotator can rotate: a real server from the harness.
@@ -97,7 +85,7 @@ func (db testDatabase) canLogIn(password string) error {
 }
 
 // secretPassword reads the AWSCURRENT password of a secret, for the rotation checks.
-func secretPassword(t *testing.T, client *awsclient.Client, secretID string) string {
+func secretPassword(t *testing.T, client *harness.AWS, secretID string) string {
 	t.Helper()
 	out, err := client.SecretsManager.GetSecretValue(context.Background(), &secretsmanager.GetSecretValueInput{SecretId: aws.String(secretID)})
 	if err != nil {

@@ -54,6 +54,7 @@ type credentialsModel struct {
 	PasswordWO        types.String `tfsdk:"password_wo"`
 	PasswordWOVersion types.Int64  `tfsdk:"password_wo_version"`
 	SSL               types.Bool   `tfsdk:"ssl"`
+	SSLCABundle       types.String `tfsdk:"ssl_ca_bundle"`
 }
 
 type databaseModel struct {
@@ -144,7 +145,7 @@ func stringMap(ctx context.Context, m types.Map, diags *diag.Diagnostics) map[st
 
 // spec converts the model (a plan, or a prior state) into the bundle's Spec. defaultTags are the
 // provider's, under the resource's own tags.
-func (m *rdsSecretModel) spec(ctx context.Context, defaultTags map[string]string, smEndpoint string, diags *diag.Diagnostics) *bundle.Spec {
+func (m *rdsSecretModel) spec(ctx context.Context, defaultTags map[string]string, diags *diag.Diagnostics) *bundle.Spec {
 	r, l := m.rotation(ctx, diags)
 	a := m.alert(ctx, diags)
 	tags := maps.Clone(defaultTags)
@@ -153,12 +154,11 @@ func (m *rdsSecretModel) spec(ctx context.Context, defaultTags map[string]string
 	}
 	maps.Copy(tags, stringMap(ctx, m.Tags, diags))
 	spec := &bundle.Spec{
-		Name:                   m.Name.ValueString(),
-		Description:            m.Description.ValueString(),
-		KMSKeyID:               m.KMSKeyID.ValueString(),
-		RecoveryWindowInDays:   m.RecoveryWindowInDays.ValueInt64(),
-		Tags:                   tags,
-		SecretsManagerEndpoint: smEndpoint,
+		Name:                 m.Name.ValueString(),
+		Description:          m.Description.ValueString(),
+		KMSKeyID:             m.KMSKeyID.ValueString(),
+		RecoveryWindowInDays: m.RecoveryWindowInDays.ValueInt64(),
+		Tags:                 tags,
 		Rotation: bundle.Rotation{
 			Enabled:                r.Enabled.ValueBool(),
 			AutomaticallyAfterDays: r.AutomaticallyAfterDays.ValueInt64(),
@@ -202,6 +202,7 @@ func (m *rdsSecretModel) spec(ctx context.Context, defaultTags map[string]string
 			ssl := c.SSL.ValueBool()
 			spec.Credentials.SSL = &ssl
 		}
+		spec.Credentials.SSLCABundle = c.SSLCABundle.ValueString()
 	}
 	if m.Database != nil {
 		spec.Database = &bundle.Database{InstanceIdentifier: m.Database.InstanceIdentifier.ValueString(), ClusterIdentifier: m.Database.ClusterIdentifier.ValueString()}

@@ -19,14 +19,14 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
+	harness "github.com/secretsbundle/terraform-provider-secretsbundle/internal/acctest"
 	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/acctest/awsproxy"
-	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/awsclient"
 	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/bundle"
 	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/rotator/artifact"
 )
 
 // partRemovers delete one part of the bundle behind Terraform's back, as a person or another tool might.
-func partRemovers(client *awsclient.Client) map[string]func(ctx context.Context, a map[string]string) error {
+func partRemovers(client *harness.AWS) map[string]func(ctx context.Context, a map[string]string) error {
 	return map[string]func(ctx context.Context, a map[string]string) error{
 		"rule": func(ctx context.Context, a map[string]string) error {
 			rule := afterLast(a["alert_rule_arn"], "/")
@@ -60,7 +60,7 @@ func partRemovers(client *awsclient.Client) map[string]func(ctx context.Context,
 }
 
 // partExists tells whether the part named by a state attribute exists in LocalStack.
-func partExists(ctx context.Context, client *awsclient.Client, part string, a map[string]string) bool {
+func partExists(ctx context.Context, client *harness.AWS, part string, a map[string]string) bool {
 	var err error
 	switch part {
 	case "rule":
@@ -139,7 +139,7 @@ func TestAccRDSSecret_disappears(t *testing.T) {
 				FunctionName: afterLast(a["rotation_function_arn"], ":"), LogGroupName: a["rotation_log_group_name"],
 				RuleName: afterLast(a["alert_rule_arn"], "/"), TopicARN: a["alert_topic_arn"], TopicCreated: true,
 			}
-			return bundle.Delete(context.Background(), bundle.Deps{AWS: client, RotatorCode: artifact.Zip}, st, 0)
+			return bundle.Delete(context.Background(), bundle.Deps{AWS: client.Client, RotatorCode: artifact.Zip}, st, 0)
 		},
 		ExpectNonEmptyPlan: true,
 	}, resource.TestStep{
@@ -199,7 +199,7 @@ func createdNotDeleted(calls []awsproxy.Call) []string {
 }
 
 // leftovers lists what of a bundle named name still exists in LocalStack.
-func leftovers(ctx context.Context, client *awsclient.Client, name string) []string {
+func leftovers(ctx context.Context, client *harness.AWS, name string) []string {
 	var left []string
 	if out, err := client.SecretsManager.DescribeSecret(ctx, &secretsmanager.DescribeSecretInput{SecretId: aws.String(name)}); err == nil && out.DeletedDate == nil {
 		left = append(left, "secret")

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"maps"
+	"strings"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -42,6 +43,13 @@ func (r *rdsSecretResource) ValidateConfig(ctx context.Context, req resource.Val
 	if rotation.Strategy.ValueString() == bundle.StrategyAlternatingUsers && rotation.MasterSecretARN.IsNull() {
 		resp.Diagnostics.AddAttributeError(rotationPath.AtName("master_secret_arn"), "Missing rotation.master_secret_arn",
 			"Attribute rotation.master_secret_arn is required when rotation.strategy is alternating_users: it names the secret of the user that creates the _clone user and sets its password.")
+	}
+	if c := config.Credentials; c != nil && rotation.Strategy.ValueString() == bundle.StrategyAlternatingUsers {
+		if username := c.Username.ValueString(); strings.HasSuffix(username, bundle.CloneSuffix) {
+			resp.Diagnostics.AddAttributeError(path.Root("credentials").AtName("username"), "Username ends in "+bundle.CloneSuffix,
+				fmt.Sprintf("Attribute credentials.username %q ends in %q, the suffix the alternating_users strategy gives the second user: its rotations would alternate to %q instead of to %q. Name the base user (without %q), or use rotation.strategy = %q.",
+					username, bundle.CloneSuffix, strings.TrimSuffix(username, bundle.CloneSuffix), username+bundle.CloneSuffix, bundle.CloneSuffix, bundle.StrategySingleUser))
+		}
 	}
 	if !rotation.Duration.IsNull() && !rotation.Duration.IsUnknown() {
 		window, err := validators.WindowDuration(rotation.Duration.ValueString())
@@ -88,6 +96,14 @@ func (r *rdsSecretResource) ModifyPlan(ctx context.Context, req resource.ModifyP
 		maps.Copy(tags, stringMap(ctx, plan.Tags, &resp.Diagnostics))
 		plan.TagsAll = tagsValue(tags)
 	}
+	if r.client != nil {
+		// The rotator is told the provider block's endpoints.secretsmanager: refuse, before any
+		// AWS call, one that would carry passwords in clear text.
+		if _, err := r.client.RotatorEndpoint(); err != nil {
+			resp.Diagnostics.AddError("Unsafe Secrets Manager endpoint for the rotator", err.Error())
+			return
+		}
+	}
 	if req.State.Raw.IsNull() {
 		resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 		return
@@ -106,8 +122,10 @@ func (r *rdsSecretResource) ModifyPlan(ctx context.Context, req resource.ModifyP
 		resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 		return
 	}
+	// bundle.Plan is what Update will do: a part it adds, replaces or removes gets a new id.
 	_, lambdaSettings := plan.rotation(ctx, &resp.Diagnostics)
-	alert, priorAlert := plan.alert(ctx, &resp.Diagnostics), state.alert(ctx, &resp.Diagnostics)
+	current := state.bundleState(ctx, &resp.Diagnostics)
+	changes := bundle.Plan(state.spec(ctx, r.client.DefaultTags, &resp.Diagnostics), plan.spec(ctx, r.client.DefaultTags, &resp.Diagnostics), current)
 	repair := false
 	unknownIf := func(attribute *types.String, condition bool) {
 		if condition {
@@ -115,17 +133,16 @@ func (r *rdsSecretResource) ModifyPlan(ctx context.Context, req resource.ModifyP
 			repair = true
 		}
 	}
-	unknownIf(&plan.RotationFunctionARN, state.RotationFunctionARN.ValueString() == "")
-	unknownIf(&plan.RotationRoleARN, state.RotationRoleARN.ValueString() == "")
-	unknownIf(&plan.RotationPermissionID, state.RotationPermissionID.ValueString() == "")
-	unknownIf(&plan.RotationLogGroupName, state.RotationLogGroupName.ValueString() == "")
+	unknownIf(&plan.RotationFunctionARN, changes.NewIdentity(bundle.PartFunction))
+	unknownIf(&plan.RotationRoleARN, changes.NewIdentity(bundle.PartRole))
+	unknownIf(&plan.RotationPermissionID, changes.NewIdentity(bundle.PartPermission))
+	unknownIf(&plan.RotationLogGroupName, changes.NewIdentity(bundle.PartLogGroup))
 	if sha, err := rotatorSHA256(lambdaSettings.Architecture.ValueString()); err == nil {
 		unknownIf(&plan.RotationCodeSHA256, sha != state.RotationCodeSHA256.ValueString())
 	}
-	alertChanged := !alert.Enabled.Equal(priorAlert.Enabled) || !alert.SNSTopicARN.Equal(priorAlert.SNSTopicARN)
-	wantAlert := alert.Enabled.ValueBool()
-	unknownIf(&plan.AlertRuleARN, alertChanged || (wantAlert && state.AlertRuleARN.ValueString() == ""))
-	unknownIf(&plan.AlertTopicARN, alertChanged || (wantAlert && state.AlertTopicARN.ValueString() == ""))
+	alertChanged := changes.NewIdentity(bundle.PartRule) || changes.NewIdentity(bundle.PartTopic)
+	unknownIf(&plan.AlertRuleARN, alertChanged)
+	unknownIf(&plan.AlertTopicARN, alertChanged)
 	if repair {
 		plan.VersionID, plan.LastRotatedDate, plan.NextRotationDate, plan.LastRotationError = types.StringUnknown(), types.StringUnknown(), types.StringUnknown(), types.StringUnknown()
 		plan.RotationEnabled = types.BoolUnknown()

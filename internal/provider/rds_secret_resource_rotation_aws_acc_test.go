@@ -127,7 +127,7 @@ func TestAccRDSSecret_firstRotationWaitLambdaTimesOut(t *testing.T) {
 					return nil
 				},
 				resource.TestCheckResourceAttrSet(testResource, "rotation_function_arn"),
-				resource.TestMatchResourceAttr(testResource, "last_rotation_error", regexpMust(`stopped at its timeout \(Task timed out after 2\.00 seconds\): raise rotation\.lambda\.timeout|setSecret step failed \(db_unreachable\).*deadline exceeded`)),
+				resource.TestMatchResourceAttr(testResource, "last_rotation_error", regexpMust(`the rotation function timed out \(.*Task timed out after 2\.00 seconds\); raise rotation\.lambda\.timeout|setSecret step failed \(db_unreachable\).*deadline exceeded`)),
 				func(*terraform.State) error { return db.server.Resume() },
 			),
 		}},

@@ -14,6 +14,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/defaults"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64default"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/objectdefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
@@ -24,6 +25,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/bundle"
+	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/credentials"
 	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/validators"
 )
 
@@ -73,86 +75,79 @@ func int64sText(values []int64) string {
 	return strings.Join(parts, ", ")
 }
 
-func lambdaAttrTypes() map[string]attr.Type {
-	return map[string]attr.Type{
-		"name":               types.StringType,
-		"architecture":       types.StringType,
-		"memory_size":        types.Int64Type,
-		"timeout":            types.Int64Type,
-		"subnet_ids":         types.SetType{ElemType: types.StringType},
-		"security_group_ids": types.SetType{ElemType: types.StringType},
-		"log_retention_days": types.Int64Type,
-	}
-}
-
+// The nested objects are declared once, in their schemas: their attribute types and default
+// values are derived from them, and the models are their typed structs.
+func lambdaAttrTypes() map[string]attr.Type { return attrTypesOf(lambdaSchema().Attributes) }
 func rotationAttrTypes() map[string]attr.Type {
-	return map[string]attr.Type{
-		"enabled":                  types.BoolType,
-		"automatically_after_days": types.Int64Type,
-		"schedule_expression":      types.StringType,
-		"duration":                 types.StringType,
-		"rotate_immediately":       types.BoolType,
-		"wait_for_first_rotation":  types.BoolType,
-		"strategy":                 types.StringType,
-		"master_secret_arn":        types.StringType,
-		"password_length":          types.Int64Type,
-		"exclude_characters":       types.StringType,
-		"lambda":                   types.ObjectType{AttrTypes: lambdaAttrTypes()},
+	return attrTypesOf(rotationSchema().Attributes)
+}
+func alertAttrTypes() map[string]attr.Type { return attrTypesOf(alertSchema().Attributes) }
+func defaultLambda() types.Object          { return defaultOf(lambdaSchema().Attributes) }
+func defaultRotation() types.Object        { return defaultOf(rotationSchema().Attributes) }
+func defaultAlert() types.Object           { return defaultOf(alertSchema().Attributes) }
+
+// attrTypesOf is the attribute types of a nested object's attributes.
+func attrTypesOf(attributes map[string]schema.Attribute) map[string]attr.Type {
+	attrTypes := map[string]attr.Type{}
+	for name, a := range attributes {
+		attrTypes[name] = a.GetType()
 	}
+	return attrTypes
 }
 
-func alertAttrTypes() map[string]attr.Type {
-	return map[string]attr.Type{
-		"enabled":         types.BoolType,
-		"sns_topic_arn":   types.StringType,
-		"email_addresses": types.SetType{ElemType: types.StringType},
-		"events":          types.SetType{ElemType: types.StringType},
-		"check_trail":     types.BoolType,
+// withDefault makes a nested attribute optional and computed, defaulting to its attributes' defaults.
+func withDefault(a schema.SingleNestedAttribute) schema.SingleNestedAttribute {
+	a.Optional, a.Computed, a.Default = true, true, objectdefault.StaticValue(defaultOf(a.Attributes))
+	return a
+}
+
+// defaultOf is the object of the attributes' defaults (null where an attribute has none).
+func defaultOf(attributes map[string]schema.Attribute) types.Object {
+	ctx := context.Background()
+	values := map[string]attr.Value{}
+	for name, a := range attributes {
+		switch a := a.(type) {
+		case schema.StringAttribute:
+			resp := defaults.StringResponse{PlanValue: types.StringNull()}
+			if a.Default != nil {
+				a.Default.DefaultString(ctx, defaults.StringRequest{}, &resp)
+			}
+			values[name] = resp.PlanValue
+		case schema.Int64Attribute:
+			resp := defaults.Int64Response{PlanValue: types.Int64Null()}
+			if a.Default != nil {
+				a.Default.DefaultInt64(ctx, defaults.Int64Request{}, &resp)
+			}
+			values[name] = resp.PlanValue
+		case schema.BoolAttribute:
+			resp := defaults.BoolResponse{PlanValue: types.BoolNull()}
+			if a.Default != nil {
+				a.Default.DefaultBool(ctx, defaults.BoolRequest{}, &resp)
+			}
+			values[name] = resp.PlanValue
+		case schema.SetAttribute:
+			resp := defaults.SetResponse{PlanValue: types.SetNull(a.ElementType)}
+			if a.Default != nil {
+				a.Default.DefaultSet(ctx, defaults.SetRequest{}, &resp)
+			}
+			values[name] = resp.PlanValue
+		case schema.SingleNestedAttribute:
+			resp := defaults.ObjectResponse{PlanValue: types.ObjectNull(attrTypesOf(a.Attributes))}
+			if a.Default != nil {
+				a.Default.DefaultObject(ctx, defaults.ObjectRequest{}, &resp)
+			}
+			values[name] = resp.PlanValue
+		default:
+			panic(fmt.Sprintf("defaultOf: attribute %s is a %T; add its kind", name, a))
+		}
 	}
+	return types.ObjectValueMust(attrTypesOf(attributes), values)
 }
 
 func emptyStringSet() types.Set { return types.SetValueMust(types.StringType, []attr.Value{}) }
 
-func defaultLambda() types.Object {
-	return types.ObjectValueMust(lambdaAttrTypes(), map[string]attr.Value{
-		"name":               types.StringNull(),
-		"architecture":       types.StringValue(defaultArchitecture),
-		"memory_size":        types.Int64Value(defaultMemorySize),
-		"timeout":            types.Int64Value(defaultTimeout),
-		"subnet_ids":         emptyStringSet(),
-		"security_group_ids": emptyStringSet(),
-		"log_retention_days": types.Int64Value(defaultLogRetentionDays),
-	})
-}
-
-func defaultRotation() types.Object {
-	return types.ObjectValueMust(rotationAttrTypes(), map[string]attr.Value{
-		"enabled":                  types.BoolValue(true),
-		"automatically_after_days": types.Int64Null(),
-		"schedule_expression":      types.StringNull(),
-		"duration":                 types.StringNull(),
-		"rotate_immediately":       types.BoolValue(true),
-		"wait_for_first_rotation":  types.BoolValue(true),
-		"strategy":                 types.StringValue(bundle.StrategySingleUser),
-		"master_secret_arn":        types.StringNull(),
-		"password_length":          types.Int64Value(defaultPasswordLength),
-		"exclude_characters":       types.StringValue(defaultExcludeCharacters),
-		"lambda":                   defaultLambda(),
-	})
-}
-
 func defaultEvents() types.Set {
 	return types.SetValueMust(types.StringType, []attr.Value{types.StringValue(defaultAlertEvent)})
-}
-
-func defaultAlert() types.Object {
-	return types.ObjectValueMust(alertAttrTypes(), map[string]attr.Value{
-		"enabled":         types.BoolValue(true),
-		"sns_topic_arn":   types.StringNull(),
-		"email_addresses": emptyStringSet(),
-		"events":          defaultEvents(),
-		"check_trail":     types.BoolValue(true),
-	})
 }
 
 func rdsSecretSchema(ctx context.Context) schema.Schema {
@@ -169,6 +164,10 @@ func rdsSecretSchema(ctx context.Context) schema.Schema {
 			"the invoke grant, the rotation schedule, and a deletion alert (an EventBridge rule on the secret's CloudTrail events, " +
 			"publishing to an SNS topic). Every part is tagged `" + bundle.BundleTagKey + " = <secret name>`. " +
 			"Rotation owns the password: after the first version Terraform manages only the other keys. " +
+			"An update of those keys never races a rotation: it is refused while a rotation is in flight (apply again once it finished), " +
+			"and `AWSCURRENT` moves to the new version only if it is still on the version read. " +
+			"The rotator logs in to the database with TLS and a verified certificate unless `credentials.ssl` is `false` " +
+			"(see the rotation strategies guide). " +
 			"Destroy removes every part, the secret last with its recovery window; the alert rule goes before the secret, " +
 			"so `terraform destroy` itself does not alert: the alert is for deletions outside Terraform. " +
 			"When the secret is deleted outside Terraform, the rest of the bundle stays in state: the next plan warns, and " +
@@ -198,7 +197,7 @@ func rdsSecretSchema(ctx context.Context) schema.Schema {
 			},
 			"kms_key_id": schema.StringAttribute{
 				Optional:            true,
-				MarkdownDescription: "The KMS key (ARN, key id or alias) that encrypts the secret; default the AWS managed key `aws/secretsmanager`. With a key ARN the rotator's role gets Decrypt, DescribeKey and GenerateDataKey on it, for this secret only.",
+				MarkdownDescription: "The KMS key (ARN, key id or alias) that encrypts the secret; default the AWS managed key `aws/secretsmanager`. With a key ARN the rotator's role gets Decrypt and GenerateDataKey on it, for this secret only (Secrets Manager uses them on the rotator's behalf when it reads and writes the secret).",
 				Validators:          []validator.String{stringvalidator.LengthBetween(1, 2048)},
 			},
 			"recovery_window_in_days": schema.Int64Attribute{
@@ -264,8 +263,8 @@ func credentialsSchema() schema.SingleNestedAttribute {
 		Attributes: map[string]schema.Attribute{
 			"engine": schema.StringAttribute{
 				Optional: true, Computed: true,
-				MarkdownDescription: "The database engine: one of " + oneOfText(bundle.Engines) + ". Required unless `database` is set.",
-				Validators:          []validator.String{stringvalidator.OneOf(bundle.Engines...)},
+				MarkdownDescription: "The database engine: one of " + oneOfText(credentials.Engines) + ". Required unless `database` is set.",
+				Validators:          []validator.String{stringvalidator.OneOf(credentials.Engines...)},
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
 			"host": schema.StringAttribute{
@@ -302,7 +301,12 @@ func credentialsSchema() schema.SingleNestedAttribute {
 			},
 			"ssl": schema.BoolAttribute{
 				Optional:            true,
-				MarkdownDescription: "`true`: the rotator connects with TLS only; `false`: plaintext only; unset: TLS when the server offers it.",
+				MarkdownDescription: "`false`: the rotator logs in in plaintext. `true` or unset: TLS only, with the server's certificate verified (chain and host name, like `sslmode=verify-full`) against the Amazon RDS CAs built into the rotator, the system's CAs and `ssl_ca_bundle`; never a fallback to plaintext.",
+			},
+			"ssl_ca_bundle": schema.StringAttribute{
+				Optional:            true,
+				MarkdownDescription: fmt.Sprintf("PEM CA certificates the rotator also trusts, for a self-managed database whose certificate comes from a private CA (RDS and Aurora need none). At most %d characters: it travels in the function's environment (Lambda allows 4 KB in all), so give the root CA only. Not stored in the secret.", validators.MaxCABundleLength),
+				Validators:          []validator.String{validators.CABundle()},
 			},
 		},
 	}
@@ -311,8 +315,7 @@ func credentialsSchema() schema.SingleNestedAttribute {
 func rotationSchema() schema.SingleNestedAttribute {
 	afterDays := path.MatchRelative().AtParent().AtName("automatically_after_days")
 	scheduleExpression := path.MatchRelative().AtParent().AtName("schedule_expression")
-	return schema.SingleNestedAttribute{
-		Optional: true, Computed: true, Default: objectdefault.StaticValue(defaultRotation()),
+	return withDefault(schema.SingleNestedAttribute{
 		MarkdownDescription: "The rotator and its schedule. Default: rotate every 30 days, first rotation at once.",
 		Attributes: map[string]schema.Attribute{
 			"enabled": schema.BoolAttribute{
@@ -344,14 +347,14 @@ func rotationSchema() schema.SingleNestedAttribute {
 			},
 			"strategy": schema.StringAttribute{
 				Optional: true, Computed: true, Default: stringdefault.StaticString(bundle.StrategySingleUser),
-				MarkdownDescription: "How a rotation changes credentials: one of " + oneOfText(bundle.Strategies) + ". `alternating_users` needs `master_secret_arn`. Changing it replaces the bundle.",
-				Validators:          []validator.String{stringvalidator.OneOf(bundle.Strategies...)},
+				MarkdownDescription: "How a rotation changes credentials: one of " + oneOfText(credentials.Strategies) + ". `alternating_users` needs `master_secret_arn`. Changing it replaces the bundle.",
+				Validators:          []validator.String{stringvalidator.OneOf(credentials.Strategies...)},
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
 			},
 			"master_secret_arn": schema.StringAttribute{
 				Optional:            true,
-				MarkdownDescription: "For `alternating_users`: the ARN of the secret with the credentials of a user that may create users and change passwords. Stored as `masterarn`.",
-				Validators:          []validator.String{validators.ARN("secretsmanager")},
+				MarkdownDescription: "For `alternating_users`: the full ARN of the secret with the credentials of a user that may create users and change passwords (as DescribeSecret returns it, with the six characters Secrets Manager appends; no wildcards: the rotator's role may read exactly this secret). Stored as `masterarn`.",
+				Validators:          []validator.String{validators.SecretARN()},
 			},
 			"password_length": schema.Int64Attribute{
 				Optional: true, Computed: true, Default: int64default.StaticInt64(defaultPasswordLength),
@@ -365,12 +368,11 @@ func rotationSchema() schema.SingleNestedAttribute {
 			},
 			"lambda": lambdaSchema(),
 		},
-	}
+	})
 }
 
 func lambdaSchema() schema.SingleNestedAttribute {
-	return schema.SingleNestedAttribute{
-		Optional: true, Computed: true, Default: objectdefault.StaticValue(defaultLambda()),
+	return withDefault(schema.SingleNestedAttribute{
 		MarkdownDescription: "The rotator Lambda function (runtime `provided.al2023`, this provider's embedded rotator).",
 		Attributes: map[string]schema.Attribute{
 			"name": schema.StringAttribute{
@@ -416,12 +418,11 @@ func lambdaSchema() schema.SingleNestedAttribute {
 				Validators:          []validator.Int64{int64validator.OneOf(logRetentionDays...)},
 			},
 		},
-	}
+	})
 }
 
 func alertSchema() schema.SingleNestedAttribute {
-	return schema.SingleNestedAttribute{
-		Optional: true, Computed: true, Default: objectdefault.StaticValue(defaultAlert()),
+	return withDefault(schema.SingleNestedAttribute{
 		MarkdownDescription: "The alert on the secret's deletion (and other chosen API calls), through CloudTrail, EventBridge and SNS. Default: on `DeleteSecret`, to a created topic. **The alert needs a CloudTrail trail that logs management events in the region**: EventBridge receives `AWS API Call via CloudTrail` events only then. Apply checks for one and warns when there is none (see `check_trail`). The rule matches the secret by name, ARN or partial ARN in `requestParameters` and by its ARN in `responseElements` or `resources` under both spellings CloudTrail has used (`arn`, and `aRN` before 2024), never a neighbouring secret such as `app/db2` for `app/db`.",
 		Attributes: map[string]schema.Attribute{
 			"enabled": schema.BoolAttribute{
@@ -454,5 +455,5 @@ func alertSchema() schema.SingleNestedAttribute {
 				MarkdownDescription: "Whether apply checks (with CloudTrail `DescribeTrails`, `GetTrailStatus` and `GetEventSelectors`) that a trail logs write management events in the region, and warns when none does: without one, EventBridge never receives the events and the alert never fires. Set `false` when a trail the check cannot see covers the account. Default `true`.",
 			},
 		},
-	}
+	})
 }

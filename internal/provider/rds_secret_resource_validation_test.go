@@ -79,7 +79,10 @@ var badConfigs = []badConfig{
 	{name: "duration one day every day", rotation: "rotation = {\nautomatically_after_days = 1\nduration = \"24h\"\n}", want: `(?s)rotation\.duration \(24h\) must be shorter`},
 	{name: "strategy unknown", rotation: `rotation = { strategy = "triple_users" }`, want: `(?s)Attribute rotation\.strategy value must be one of.*single_user.*alternating_users`},
 	{name: "alternating without master", rotation: `rotation = { strategy = "alternating_users" }`, want: `(?s)Attribute rotation\.master_secret_arn is required when rotation\.strategy is alternating_users`},
-	{name: "master not an ARN", rotation: "rotation = {\nstrategy = \"alternating_users\"\nmaster_secret_arn = \"master\"\n}", want: `(?s)Attribute rotation\.master_secret_arn must be the ARN of a secretsmanager resource`},
+	{name: "master not an ARN", rotation: "rotation = {\nstrategy = \"alternating_users\"\nmaster_secret_arn = \"master\"\n}", want: `(?s)Attribute rotation\.master_secret_arn must be the full ARN of one secret.*not an ARN`},
+	{name: "master ARN with a wildcard", rotation: "rotation = {\nstrategy = \"alternating_users\"\nmaster_secret_arn = \"arn:aws:secretsmanager:us-east-1:123456789012:secret:*\"\n}", want: `(?s)Attribute rotation\.master_secret_arn must be the full ARN of one secret.*a wildcard matches more than one secret`},
+	{name: "master ARN with a suffix wildcard", rotation: "rotation = {\nstrategy = \"alternating_users\"\nmaster_secret_arn = \"arn:aws:secretsmanager:us-east-1:123456789012:secret:db/master-??????\"\n}", want: `(?s)rotation\.master_secret_arn.*a wildcard matches more than one secret`},
+	{name: "master ARN without suffix", rotation: "rotation = {\nstrategy = \"alternating_users\"\nmaster_secret_arn = \"arn:aws:secretsmanager:us-east-1:123456789012:secret:db/master\"\n}", want: `(?s)rotation\.master_secret_arn.*not the ARN of a secret with its six-character suffix`},
 	{name: "master ARN of another service", rotation: "rotation = {\nstrategy = \"alternating_users\"\nmaster_secret_arn = \"arn:aws:sns:us-east-1:123456789012:t\"\n}", want: `(?s)rotation\.master_secret_arn.*an ARN of sns, not of secretsmanager`},
 	{name: "password too short", rotation: `rotation = { password_length = 3 }`, want: `(?s)Attribute rotation\.password_length value must be between 4 and 4096`},
 	{name: "password too long", rotation: `rotation = { password_length = 4097 }`, want: `(?s)Attribute rotation\.password_length value must be between 4 and 4096`},
@@ -104,6 +107,9 @@ var badConfigs = []badConfig{
 	{name: "GetRandomPassword", alert: `deletion_alert = { events = ["GetRandomPassword"] }`, want: `(?s)deletion_alert\.events.*value must be one of`},
 	{name: "no events", alert: `deletion_alert = { events = [] }`, want: `(?s)Attribute deletion_alert\.events set must contain at least 1`},
 	{name: "reserved tag", top: `tags = { "secretsbundle:bundle" = "x" }`, want: `(?s)tags.*secretsbundle:bundle`},
+	{name: "username ends in _clone", credentials: "engine = \"postgres\"\nhost = \"h\"\nusername = \"app_clone\"", rotation: "rotation = {\nstrategy = \"alternating_users\"\nmaster_secret_arn = \"arn:aws:secretsmanager:us-east-1:123456789012:secret:master-AbCdEf\"\n}", want: `(?s)credentials\.username.*"app_clone" ends in "_clone"`},
+	{name: "CA bundle not PEM", credentials: "engine = \"postgres\"\nhost = \"h\"\nusername = \"u\"\nssl_ca_bundle = \"not a certificate\"", want: `(?s)Invalid CA bundle.*credentials\.ssl_ca_bundle must be one or more PEM certificates`},
+	{name: "CA bundle too long", credentials: "engine = \"postgres\"\nhost = \"h\"\nusername = \"u\"\nssl_ca_bundle = \"" + strings.Repeat("A", 3001) + "\"", want: `(?s)CA bundle too long.*credentials\.ssl_ca_bundle is 3001 characters; at most 3000`},
 	{name: "timeout syntax", top: `timeouts = { create = "ten minutes" }`, want: `(?s)Invalid Attribute Value Time Duration.*"ten minutes" must be a string containing a sequence of decimal numbers`},
 }
 

@@ -14,12 +14,12 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
-	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/awsclient"
+	harness "github.com/secretsbundle/terraform-provider-secretsbundle/internal/acctest"
 	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/bundle"
 )
 
 // rolePolicy returns the statements of the rotator role's inline policy, by Sid.
-func rolePolicy(t *testing.T, client *awsclient.Client, s *terraform.State) (map[string]map[string]any, error) {
+func rolePolicy(t *testing.T, client *harness.AWS, s *terraform.State) (map[string]map[string]any, error) {
 	a, err := attributes(s)
 	if err != nil {
 		return nil, err

@@ -6,7 +6,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 
 	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/awsclient"
-	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/secretvalue"
 )
 
 var (
@@ -35,19 +34,7 @@ func (d *secretValueDataSource) Configure(_ context.Context, req datasource.Conf
 }
 
 func (d *secretValueDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
-	var model secretValueModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &model)...)
-	if resp.Diagnostics.HasError() {
-		return
+	if model := readSecretValue(ctx, d.client, req.Config, &resp.Diagnostics); model != nil {
+		resp.Diagnostics.Append(resp.State.Set(ctx, model)...)
 	}
-	value, err := secretvalue.Read(ctx, d.client.SecretsManager, model.request())
-	if err != nil {
-		addSecretValueError(&resp.Diagnostics, err)
-		return
-	}
-	resp.Diagnostics.Append(model.fill(ctx, value)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &model)...)
 }

@@ -6,7 +6,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
 
 	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/awsclient"
-	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/secretvalue"
 )
 
 var (
@@ -36,19 +35,7 @@ func (e *secretValueEphemeralResource) Configure(_ context.Context, req ephemera
 }
 
 func (e *secretValueEphemeralResource) Open(ctx context.Context, req ephemeral.OpenRequest, resp *ephemeral.OpenResponse) {
-	var model secretValueModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &model)...)
-	if resp.Diagnostics.HasError() {
-		return
+	if model := readSecretValue(ctx, e.client, req.Config, &resp.Diagnostics); model != nil {
+		resp.Diagnostics.Append(resp.Result.Set(ctx, model)...)
 	}
-	value, err := secretvalue.Read(ctx, e.client.SecretsManager, model.request())
-	if err != nil {
-		addSecretValueError(&resp.Diagnostics, err)
-		return
-	}
-	resp.Diagnostics.Append(model.fill(ctx, value)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	resp.Diagnostics.Append(resp.Result.Set(ctx, &model)...)
 }

@@ -5,10 +5,32 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
+	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/awsclient"
 	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/secretvalue"
 )
+
+// readSecretValue is the one read of the data source and the ephemeral resource: the
+// configuration in, the filled model out (nil when diags holds the error).
+func readSecretValue(ctx context.Context, client *awsclient.Client, config tfsdk.Config, diags *diag.Diagnostics) *secretValueModel {
+	var model secretValueModel
+	diags.Append(config.Get(ctx, &model)...)
+	if diags.HasError() {
+		return nil
+	}
+	value, err := secretvalue.Read(ctx, client.SecretsManager, model.request())
+	if err != nil {
+		addSecretValueError(diags, err)
+		return nil
+	}
+	diags.Append(model.fill(ctx, value)...)
+	if diags.HasError() {
+		return nil
+	}
+	return &model
+}
 
 // secretValueModel is shared by the data source and the ephemeral resource: same schema, same answer.
 type secretValueModel struct {

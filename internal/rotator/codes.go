@@ -3,12 +3,14 @@ package rotator
 import (
 	"errors"
 	"fmt"
+
+	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/credentials"
 )
 
 // Code is the stable identifier of a rotation failure. It is written in every failed step's log
 // line, so the bundle can show the latest failure's cause without parsing prose; codes are never
 // renamed.
-type Code string
+type Code = credentials.Code
 
 const (
 	CodeInvalidEvent        Code = "invalid_event"

@@ -5,7 +5,6 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"fmt"
-	"os"
 	"strings"
 	"time"
 )
@@ -18,9 +17,11 @@ const connectTimeout = 5 * time.Second
 type tlsMode int
 
 const (
-	// tlsPrefer (ssl absent): TLS when the server offers it, plaintext otherwise.
-	tlsPrefer tlsMode = iota
-	// tlsRequire (ssl true): TLS or fail.
+	// tlsDefault (ssl absent): TLS with a verified certificate, as with ssl true. A login is never
+	// tried in plaintext unless the secret says so: a fallback to plaintext is what an attacker on
+	// the network path would ask for.
+	tlsDefault tlsMode = iota
+	// tlsRequire (ssl true): TLS with a verified certificate, or fail.
 	tlsRequire
 	// tlsDisable (ssl false): plaintext.
 	tlsDisable
@@ -34,7 +35,8 @@ type Credentials struct {
 	Username string
 	Password string
 	TLS      tlsMode
-	// RootCAs verifies the server certificate when TLS is required; nil skips verification.
+	// RootCAs verifies the server certificate (RootPool: the system's roots, the Amazon RDS CAs and
+	// the user's bundle); nil means the system's roots only. Verification is never skipped.
 	RootCAs *x509.CertPool
 }
 
@@ -79,30 +81,10 @@ func DefaultEngines() Engines {
 	}
 }
 
-// tlsConfig is the TLS configuration for a server: verified against roots when given, otherwise
-// encrypted without verification (libpq's sslmode=require; MySQL's --ssl-mode=REQUIRED).
+// tlsConfig is the TLS configuration for a server: its certificate must chain to roots and name
+// host (libpq's sslmode=verify-full; MySQL's --ssl-mode=VERIFY_IDENTITY), as in the AWS templates.
 func tlsConfig(host string, roots *x509.CertPool) *tls.Config {
-	if roots == nil {
-		return &tls.Config{InsecureSkipVerify: true, MinVersion: tls.VersionTLS12} //nolint:gosec // no CA bundle configured: encrypt without verifying, as sslmode=require does
-	}
 	return &tls.Config{ServerName: host, RootCAs: roots, MinVersion: tls.VersionTLS12}
-}
-
-// LoadCABundle reads the PEM bundle named by DB_CA_BUNDLE, used to verify database servers when
-// the secret says ssl=true. An empty path means no verification.
-func LoadCABundle(path string) (*x509.CertPool, error) {
-	if path == "" {
-		return nil, nil
-	}
-	pem, err := os.ReadFile(path)
-	if err != nil {
-		return nil, failure(CodeInvalidSettings, "reading the database CA bundle %s named by %s: %v; ship the file with the function or unset the variable", path, EnvDatabaseCABundle, err)
-	}
-	pool := x509.NewCertPool()
-	if !pool.AppendCertsFromPEM(pem) {
-		return nil, failure(CodeInvalidSettings, "the database CA bundle %s named by %s holds no PEM certificate", path, EnvDatabaseCABundle)
-	}
-	return pool, nil
 }
 
 // isTLSError recognises a failed TLS negotiation: the drivers report it as plain errors
@@ -111,6 +93,11 @@ func LoadCABundle(path string) (*x509.CertPool, error) {
 func isTLSError(err error) bool {
 	text := err.Error()
 	return strings.Contains(text, "TLS") || strings.Contains(text, "tls:") || strings.Contains(text, "x509:")
+}
+
+// tlsFailure explains a failed TLS login: which certificate check failed and how to fix it.
+func tlsFailure(engineName string, err error, creds Credentials) error {
+	return failure(CodeDBTLSFailed, "the TLS connection to %s at %s failed: %s; %s", engineName, endpoint(creds), certificateProblem(err), tlsAdvice(creds))
 }
 
 func endpoint(creds Credentials) string {

@@ -2,7 +2,9 @@ package rotator
 
 import (
 	"context"
+	"crypto/sha1" //nolint:gosec // mysql_native_password's hash is SHA1(SHA1(password)) by definition
 	"database/sql"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"net"
@@ -23,6 +25,9 @@ type mysqlEngine struct {
 const (
 	mysqlAccessDenied       = 1045
 	mysqlAccessDeniedNoPass = 1698
+	// ER_CON_COUNT_ERROR and ER_TOO_MANY_USER_CONNECTIONS: the server is busy.
+	mysqlTooManyConnections     = 1040
+	mysqlTooManyUserConnections = 1203
 )
 
 func (mysqlEngine) DefaultPort() int      { return 3306 }
@@ -46,14 +51,12 @@ func (mysqlEngine) Connect(ctx context.Context, creds Credentials) (Session, err
 	// Client-side interpolation escapes the password into the statement with the server's own
 	// rules (it follows NO_BACKSLASH_ESCAPES); ALTER USER cannot be a server-side prepared statement.
 	config.InterpolateParams = true
+	// Verified TLS unless the secret says ssl=false; never a fallback to plaintext.
+	config.TLS = nil
 	switch creds.TLS {
-	case tlsRequire:
+	case tlsDefault, tlsRequire:
 		config.TLS = tlsConfig(creds.Host, creds.RootCAs)
-	case tlsPrefer:
-		config.TLS = tlsConfig(creds.Host, nil)
-		config.AllowFallbackToPlaintext = true
 	case tlsDisable:
-		config.TLS = nil
 	}
 	connector, err := mysql.NewConnector(config)
 	if err != nil {
@@ -80,13 +83,17 @@ func (mysqlEngine) Connect(ctx context.Context, creds Credentials) (Session, err
 func classifyMySQLConnectError(err error, creds Credentials) error {
 	var mysqlErr *mysql.MySQLError
 	if errors.As(err, &mysqlErr) {
-		if mysqlErr.Number == mysqlAccessDenied || mysqlErr.Number == mysqlAccessDeniedNoPass {
+		switch mysqlErr.Number {
+		case mysqlAccessDenied, mysqlAccessDeniedNoPass:
 			return failure(CodeDBLoginFailed, "MySQL at %s refused the login of %q (error %d)", endpoint(creds), creds.Username, mysqlErr.Number)
+		case mysqlTooManyConnections, mysqlTooManyUserConnections:
+			// Busy, not a wrong password: no previous-password fallback.
+			return failure(CodeDBUnreachable, "MySQL at %s cannot take the login of %q now: %s (error %d); retry when the server accepts connections", endpoint(creds), creds.Username, mysqlErr.Message, mysqlErr.Number)
 		}
 		return failure(CodeDBLoginFailed, "MySQL at %s refused the connection of %q: %s (error %d)", endpoint(creds), creds.Username, mysqlErr.Message, mysqlErr.Number)
 	}
-	if creds.TLS == tlsRequire && isTLSError(err) {
-		return failure(CodeDBTLSFailed, "the secret requires TLS (ssl=true) but the TLS connection to MySQL at %s failed: %v; enable TLS on the server, or set ssl to false or remove it", endpoint(creds), err)
+	if creds.TLS != tlsDisable && isTLSError(err) {
+		return tlsFailure("MySQL", err, creds)
 	}
 	return failure(CodeDBUnreachable, "cannot reach MySQL at %s: %v; check the host, port, the function's network access and that the server runs", endpoint(creds), err)
 }
@@ -160,12 +167,64 @@ func (s *mysqlSession) SetOwnPassword(ctx context.Context, password string) erro
 	if err != nil {
 		return err
 	}
+	if syntax.mariaDB {
+		// MariaDB writes statements to its general and slow logs as they are: send the
+		// mysql_native_password hash, not the password. A user of another plugin (ed25519) has
+		// another hash format; the server refuses this one and the password is sent instead.
+		if _, err := s.conn.ExecContext(ctx, "SET PASSWORD = ?", mysqlNativePasswordHash(password)); err == nil {
+			return nil
+		} else if !isMySQLHashFormatError(err) {
+			return failure(CodeDBStatementFailed, "changing the password of MySQL user %q: %v", s.username, mysqlErrorText(err))
+		}
+	}
+	// MySQL 5.7 and later rewrite the password out of the statements they log.
 	statement := "SET PASSWORD = PASSWORD(?)"
 	if syntax.alterUser && !syntax.mariaDB {
 		statement = "ALTER USER CURRENT_USER() IDENTIFIED BY ?"
 	}
 	if _, err := s.conn.ExecContext(ctx, statement, password); err != nil {
 		return failure(CodeDBStatementFailed, "changing the password of MySQL user %q: %v", s.username, mysqlErrorText(err))
+	}
+	return nil
+}
+
+// mysqlNativePasswordHash is the mysql_native_password hash: "*" and SHA1(SHA1(password)) in
+// upper-case hex, as PASSWORD() computes it.
+func mysqlNativePasswordHash(password string) string {
+	first := sha1.Sum([]byte(password))
+	second := sha1.Sum(first[:])
+	return "*" + strings.ToUpper(hex.EncodeToString(second[:]))
+}
+
+// isMySQLHashFormatError: ER_PASSWD_LENGTH (1372) and ER_PASSWORD_FORMAT (1827), a hash the
+// account's plugin does not take.
+func isMySQLHashFormatError(err error) bool {
+	var mysqlErr *mysql.MySQLError
+	return errors.As(err, &mysqlErr) && (mysqlErr.Number == 1372 || mysqlErr.Number == 1827)
+}
+
+// setAccountPassword sets another account's password as the master user: on MariaDB by the
+// mysql_native_password hash when the account uses that plugin, so the password never appears in
+// the server's logs.
+func (s *mysqlSession) setAccountPassword(ctx context.Context, syntax mysqlSyntax, user, host, password string) error {
+	account := quoteMySQLAccount(user, host)
+	if syntax.mariaDB {
+		var plugin sql.NullString
+		// mysql.user's plugin column (a view over mysql.global_priv from 10.4).
+		_ = s.conn.QueryRowContext(ctx, "SELECT plugin FROM mysql.user WHERE User = ? AND Host = ?", user, host).Scan(&plugin)
+		if plugin.String == "" || plugin.String == "mysql_native_password" {
+			statement := "SET PASSWORD FOR " + account + " = ?"
+			if syntax.alterUser {
+				statement = "ALTER USER " + account + " IDENTIFIED BY PASSWORD ?"
+			}
+			if _, err := s.conn.ExecContext(ctx, statement, mysqlNativePasswordHash(password)); err != nil {
+				return failure(CodeDBStatementFailed, "setting the password of MySQL user %s: %v", account, mysqlErrorText(err))
+			}
+			return nil
+		}
+	}
+	if _, err := s.conn.ExecContext(ctx, mysqlSetPasswordStatement(syntax, account), password); err != nil {
+		return failure(CodeDBStatementFailed, "setting the password of MySQL user %s: %v", account, mysqlErrorText(err))
 	}
 	return nil
 }
@@ -182,8 +241,12 @@ func (s *mysqlSession) CloneUser(ctx context.Context, source, clone, password st
 	if len(hosts) == 0 {
 		return failure(CodeDBStatementFailed, "the MySQL user %q that the secret names does not exist; the master user cannot clone it", source)
 	}
+	// The base user is the one the database's owners manage (as in PostgreSQL, where the clone is
+	// a member of the base role): rotating back to it changes its password only; rotating to the
+	// clone makes the clone a copy of the base user.
+	toBase := source == clone+cloneSuffix
 	for _, host := range hosts {
-		if err := s.cloneAccount(ctx, syntax, source, clone, host, password); err != nil {
+		if err := s.cloneAccount(ctx, syntax, source, clone, host, password, toBase); err != nil {
 			return err
 		}
 	}
@@ -210,45 +273,89 @@ func (s *mysqlSession) accountHosts(ctx context.Context, user string) ([]string,
 	return hosts, nil
 }
 
-// cloneAccount makes clone@host a copy of source@host: created when missing, then every grant of
-// the source replayed (so privileges granted to the source since the last rotation reach the
-// clone), the source's TLS requirement copied, and the password set.
-func (s *mysqlSession) cloneAccount(ctx context.Context, syntax mysqlSyntax, source, clone, host, password string) error {
+// cloneAccount makes clone@host a copy of source@host. The pending password is set last: a new
+// clone is created with a throwaway password, so until every grant, revoke and the TLS requirement
+// are copied, the pending credentials do not log in, and a retried setSecret (after a failed GRANT
+// or a timeout) redoes the copy instead of finding the step "already done". Every grant of the
+// source is replayed (so privileges granted to the source since the last rotation reach the
+// clone), partial REVOKE rows too, and what the clone holds beyond the source is revoked. toBase
+// (the target is the base user, the source its clone) only sets the password of an existing user.
+func (s *mysqlSession) cloneAccount(ctx context.Context, syntax mysqlSyntax, source, clone, host, password string, toBase bool) error {
 	account := quoteMySQLAccount(clone, host)
 	var exists int
 	err := s.conn.QueryRowContext(ctx, "SELECT COUNT(*) FROM mysql.user WHERE User = ? AND Host = ?", clone, host).Scan(&exists)
 	if err != nil {
 		return failure(CodeDBStatementFailed, "looking up MySQL user %s: %v", account, mysqlErrorText(err))
 	}
+	if exists != 0 && toBase {
+		return s.setAccountPassword(ctx, syntax, clone, host, password)
+	}
 	if exists == 0 {
-		if _, err := s.conn.ExecContext(ctx, "CREATE USER "+account+" IDENTIFIED BY ?", password); err != nil {
+		if _, err := s.conn.ExecContext(ctx, "CREATE USER "+account+" IDENTIFIED BY ?", throwawayPassword()); err != nil {
 			return failure(CodeDBStatementFailed, "creating MySQL user %s: %v; the master user needs CREATE USER", account, mysqlErrorText(err))
 		}
 	}
-	grants, err := s.showGrants(ctx, source, host)
+	sourceRows, err := s.showGrants(ctx, source, host)
 	if err != nil {
 		return err
 	}
-	for _, grant := range grants {
-		statement, ok := retargetGrant(grant, account)
+	var sourceGrants, revokes []mysqlGrant
+	for _, row := range sourceRows {
+		g, ok := parseGrantRow(row, account)
 		if !ok {
 			continue
 		}
-		if _, err := s.conn.ExecContext(ctx, statement); err != nil {
+		sourceGrants = append(sourceGrants, g)
+		if g.revoke {
+			revokes = append(revokes, g)
+			continue
+		}
+		if _, err := s.conn.ExecContext(ctx, g.statement); err != nil {
 			return failure(CodeDBStatementFailed, "copying a grant of %s to %s: %v; the master user needs each privilege WITH GRANT OPTION", quoteMySQLAccount(source, host), account, mysqlErrorText(err))
+		}
+	}
+	if exists != 0 {
+		cloneRows, err := s.showGrants(ctx, clone, host)
+		if err != nil {
+			return err
+		}
+		var cloneGrants []mysqlGrant
+		for _, row := range cloneRows {
+			if g, ok := parseGrantRow(row, account); ok {
+				cloneGrants = append(cloneGrants, g)
+			}
+		}
+		for _, statement := range excessRevokes(sourceGrants, cloneGrants, account) {
+			if _, err := s.conn.ExecContext(ctx, statement); err != nil {
+				return failure(CodeDBStatementFailed, "revoking from %s what %s no longer has: %v", account, quoteMySQLAccount(source, host), mysqlErrorText(err))
+			}
+		}
+		// A REVOKE ALL of an object the source still holds in part gives back the source's part.
+		for _, g := range sourceGrants {
+			if g.revoke {
+				continue
+			}
+			if _, err := s.conn.ExecContext(ctx, g.statement); err != nil {
+				return failure(CodeDBStatementFailed, "copying a grant of %s to %s: %v", quoteMySQLAccount(source, host), account, mysqlErrorText(err))
+			}
+		}
+	}
+	for _, g := range revokes {
+		if _, err := s.conn.ExecContext(ctx, g.statement); err != nil {
+			return failure(CodeDBStatementFailed, "copying a partial revoke of %s to %s: %v", quoteMySQLAccount(source, host), account, mysqlErrorText(err))
 		}
 	}
 	if err := s.copyTLSRequirement(ctx, syntax, source, account, host); err != nil {
 		return err
 	}
-	statement := "SET PASSWORD FOR " + account + " = PASSWORD(?)"
+	return s.setAccountPassword(ctx, syntax, clone, host, password)
+}
+
+func mysqlSetPasswordStatement(syntax mysqlSyntax, account string) string {
 	if syntax.alterUser {
-		statement = "ALTER USER " + account + " IDENTIFIED BY ?"
+		return "ALTER USER " + account + " IDENTIFIED BY ?"
 	}
-	if _, err := s.conn.ExecContext(ctx, statement, password); err != nil {
-		return failure(CodeDBStatementFailed, "setting the password of MySQL user %s: %v", account, mysqlErrorText(err))
-	}
-	return nil
+	return "SET PASSWORD FOR " + account + " = PASSWORD(?)"
 }
 
 func (s *mysqlSession) showGrants(ctx context.Context, user, host string) ([]string, error) {
@@ -269,31 +376,6 @@ func (s *mysqlSession) showGrants(ctx context.Context, user, host string) ([]str
 		return nil, failure(CodeDBStatementFailed, "reading the grants of MySQL user %s: %v", quoteMySQLAccount(user, host), mysqlErrorText(err))
 	}
 	return grants, nil
-}
-
-// retargetGrant rewrites a SHOW GRANTS row for another account: "GRANT <privileges> ON <object>
-// TO <source> [IDENTIFIED BY PASSWORD '<hash>'] [REQUIRE ...] [WITH GRANT OPTION]" becomes
-// "GRANT <privileges> ON <object> TO <account> [WITH GRANT OPTION]". The source's password hash
-// and TLS requirement are not carried over (the clone gets its own password; the requirement is
-// copied separately). A bare USAGE grant is skipped: CREATE USER already gives it.
-func retargetGrant(grant, account string) (string, bool) {
-	index := strings.LastIndex(grant, " TO ")
-	if index < 0 || !strings.HasPrefix(strings.ToUpper(grant), "GRANT ") {
-		return "", false
-	}
-	privileges := grant[:index]
-	if strings.EqualFold(strings.TrimSpace(privileges), "GRANT USAGE ON *.*") {
-		return "", false
-	}
-	statement := privileges + " TO " + account
-	rest := strings.ToUpper(grant[index:])
-	switch {
-	case strings.Contains(rest, "WITH GRANT OPTION"):
-		statement += " WITH GRANT OPTION"
-	case strings.Contains(rest, "WITH ADMIN OPTION"):
-		statement += " WITH ADMIN OPTION"
-	}
-	return statement, true
 }
 
 func (s *mysqlSession) copyTLSRequirement(ctx context.Context, syntax mysqlSyntax, source, account, host string) error {

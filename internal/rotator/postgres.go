@@ -39,19 +39,19 @@ func (postgresEngine) Connect(ctx context.Context, creds Credentials) (Session, 
 	config.User = creds.Username
 	config.Password = creds.Password
 	config.ConnectTimeout = connectTimeout
-	config.RuntimeParams = map[string]string{"application_name": "secretsbundle-rotator"}
+	// client_encoding is set, not left to the server's default: a password outside ASCII must
+	// reach the server as the UTF-8 the secret holds.
+	config.RuntimeParams = map[string]string{"application_name": "secretsbundle-rotator", "client_encoding": "UTF8"}
 	// The statement cache would prepare each statement first; the rotator runs a few statements
 	// once per connection, so the simple protocol saves round trips.
 	config.DefaultQueryExecMode = pgx.QueryExecModeSimpleProtocol
+	// No fallbacks: never a second try in plaintext, nor without verification.
 	config.Fallbacks = nil
+	config.TLSConfig = nil
 	switch creds.TLS {
-	case tlsDisable:
-		config.TLSConfig = nil
-	case tlsRequire:
+	case tlsDefault, tlsRequire:
 		config.TLSConfig = tlsConfig(creds.Host, creds.RootCAs)
-	case tlsPrefer:
-		config.TLSConfig = tlsConfig(creds.Host, nil)
-		config.Fallbacks = []*pgconn.FallbackConfig{{Host: creds.Host, Port: config.Port}}
+	case tlsDisable:
 	}
 	ctx, cancel := context.WithTimeout(ctx, connectTimeout)
 	defer cancel()
@@ -65,17 +65,30 @@ func (postgresEngine) Connect(ctx context.Context, creds Credentials) (Session, 
 func classifyPostgresConnectError(err error, creds Credentials) error {
 	var pgErr *pgconn.PgError
 	if errors.As(err, &pgErr) {
-		switch pgErr.Code {
+		switch {
 		// invalid_password, invalid_authorization_specification
-		case "28P01", "28000":
+		case pgErr.Code == "28P01" || pgErr.Code == "28000":
 			return failure(CodeDBLoginFailed, "PostgreSQL at %s refused the login of %q: %s", endpoint(creds), creds.Username, pgErr.Message)
+		case postgresTransient(pgErr.Code):
+			// The server is busy or not ready: says nothing about the password, so no
+			// previous-password fallback and no "fix the password" advice.
+			return failure(CodeDBUnreachable, "PostgreSQL at %s cannot take the login of %q now: %s (SQLSTATE %s); retry when the server accepts connections", endpoint(creds), creds.Username, pgErr.Message, pgErr.Code)
 		}
 		return failure(CodeDBLoginFailed, "PostgreSQL at %s refused the connection of %q: %s (SQLSTATE %s)", endpoint(creds), creds.Username, pgErr.Message, pgErr.Code)
 	}
-	if creds.TLS == tlsRequire && isTLSError(err) {
-		return failure(CodeDBTLSFailed, "the secret requires TLS (ssl=true) but the TLS connection to PostgreSQL at %s failed: %v; enable TLS on the server, or set ssl to false or remove it", endpoint(creds), err)
+	if creds.TLS != tlsDisable && isTLSError(err) {
+		return tlsFailure("PostgreSQL", err, creds)
 	}
 	return failure(CodeDBUnreachable, "cannot reach PostgreSQL at %s: %v; check the host, port, the function's network access and that the server runs", endpoint(creds), err)
+}
+
+// postgresTransient are the SQLSTATEs of a login the server cannot take now: class 53
+// (insufficient resources: too many connections, out of memory, disk full), 57P01-57P03 (admin
+// shutdown, crash shutdown, cannot connect now: starting up or shutting down) and 08 (connection
+// exceptions).
+func postgresTransient(code string) bool {
+	return strings.HasPrefix(code, "53") || strings.HasPrefix(code, "08") ||
+		code == "57P01" || code == "57P02" || code == "57P03"
 }
 
 type postgresSession struct {
@@ -83,8 +96,22 @@ type postgresSession struct {
 	username string
 }
 
+// passwordLiteral is what ALTER ROLE / CREATE ROLE ... PASSWORD receives: the SCRAM-SHA-256
+// verifier, never the password.
+func passwordLiteral(password string) (string, error) {
+	verifier, err := scramSHA256Verifier(password)
+	if err != nil {
+		return "", failure(CodeInvalidSettings, "computing the SCRAM-SHA-256 verifier of the new password: %v; set the function's EXCLUDE_CHARACTERS so that passwords are ASCII", err)
+	}
+	return quotePostgresLiteral(verifier), nil
+}
+
 func (s *postgresSession) SetOwnPassword(ctx context.Context, password string) error {
-	statement := fmt.Sprintf("ALTER ROLE %s WITH PASSWORD %s", quotePostgresIdentifier(s.username), quotePostgresLiteral(password))
+	literal, err := passwordLiteral(password)
+	if err != nil {
+		return err
+	}
+	statement := fmt.Sprintf("ALTER ROLE %s WITH PASSWORD %s", quotePostgresIdentifier(s.username), literal)
 	if _, err := s.conn.Exec(ctx, statement); err != nil {
 		return failure(CodeDBStatementFailed, "changing the password of PostgreSQL role %q: %v", s.username, postgresErrorText(err))
 	}
@@ -96,8 +123,12 @@ func (s *postgresSession) CloneUser(ctx context.Context, source, clone, password
 	if err := s.conn.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = $1)", clone).Scan(&exists); err != nil {
 		return failure(CodeDBStatementFailed, "looking up PostgreSQL role %q: %v", clone, postgresErrorText(err))
 	}
+	literal, err := passwordLiteral(password)
+	if err != nil {
+		return err
+	}
 	if exists {
-		statement := fmt.Sprintf("ALTER ROLE %s WITH LOGIN PASSWORD %s", quotePostgresIdentifier(clone), quotePostgresLiteral(password))
+		statement := fmt.Sprintf("ALTER ROLE %s WITH LOGIN PASSWORD %s", quotePostgresIdentifier(clone), literal)
 		if _, err := s.conn.Exec(ctx, statement); err != nil {
 			return failure(CodeDBStatementFailed, "changing the password of PostgreSQL role %q: %v", clone, postgresErrorText(err))
 		}
@@ -110,7 +141,7 @@ func (s *postgresSession) CloneUser(ctx context.Context, source, clone, password
 		return failure(CodeDBStatementFailed, "creating PostgreSQL role %q: %v", clone, postgresErrorText(err))
 	}
 	defer func() { _ = tx.Rollback(ctx) }()
-	create := fmt.Sprintf("CREATE ROLE %s WITH LOGIN PASSWORD %s", quotePostgresIdentifier(clone), quotePostgresLiteral(password))
+	create := fmt.Sprintf("CREATE ROLE %s WITH LOGIN PASSWORD %s", quotePostgresIdentifier(clone), literal)
 	if _, err := tx.Exec(ctx, create); err != nil {
 		return failure(CodeDBStatementFailed, "creating PostgreSQL role %q: %v", clone, postgresErrorText(err))
 	}

@@ -12,17 +12,19 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+
+	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/credentials"
 )
 
 // Staging labels of the rotation protocol.
 const (
-	stageCurrent  = "AWSCURRENT"
-	stagePending  = "AWSPENDING"
-	stagePrevious = "AWSPREVIOUS"
+	stageCurrent  = credentials.StageCurrent
+	stagePending  = credentials.StagePending
+	stagePrevious = credentials.StagePrevious
 )
 
 // cloneSuffix marks the second user of the alternating-users strategy, as in the AWS templates.
-const cloneSuffix = "_clone"
+const cloneSuffix = credentials.CloneSuffix
 
 // Config is what a Rotator is built from.
 type Config struct {
@@ -31,7 +33,7 @@ type Config struct {
 	// must still start, so that the failure lands in its log with a code.
 	SettingsErr error
 	Engines     Engines
-	// RootCAs verifies database servers when a secret says ssl=true; nil encrypts without verifying.
+	// RootCAs verifies database servers (RootPool); nil means the system's roots.
 	RootCAs *x509.CertPool
 	// Log receives one JSON line per step; nil means os.Stdout.
 	Log io.Writer
@@ -51,6 +53,9 @@ type Rotator struct {
 	// arns maps the SecretId of events (an ARN on AWS, the name in LocalStack) to the ARN that
 	// DescribeSecret returned, so cached values are found before DescribeSecret answers.
 	arns sync.Map
+	// currents maps a secret's ARN to its AWSCURRENT version id as last seen, so the next step's
+	// login can start before DescribeSecret answers (see preconnect.go).
+	currents sync.Map
 }
 
 // New returns a Rotator calling Secrets Manager through sm.
@@ -114,6 +119,8 @@ type rotation struct {
 	passwords []string
 	// tokenValue delivers the token's value, read concurrently with DescribeSecret (see prefetch).
 	tokenValue chan fetchedValue
+	// pre is the database login started concurrently with DescribeSecret, if any.
+	pre *preconnected
 }
 
 type fetchedValue struct {
@@ -129,9 +136,13 @@ func (run *rotation) execute(ctx context.Context) (Outcome, error) {
 	if run.settingsErr != nil {
 		return OutcomeFailed, run.settingsErr
 	}
-	if step != stepFinish {
+	// setSecret and testSecret read the token's value; createSecret writes it, finishSecret only
+	// moves a label.
+	if step == stepSet || step == stepTest {
 		stop := run.prefetchTokenValue(ctx)
 		defer stop()
+		run.startPreconnect(ctx, step)
+		defer run.dropPreconnect(ctx)
 	}
 	done, err := run.checkToken(ctx)
 	if err != nil || done {
@@ -164,6 +175,9 @@ func (run *rotation) checkToken(ctx context.Context) (done bool, err error) {
 		return false, failure(CodeRotationDisabled, "rotation is not enabled on secret %s; enable it with RotateSecret (the bundle's rotation schedule) before invoking the rotator", run.secretARN)
 	}
 	run.versions = described.VersionIdsToStages
+	if currentID := versionWithStage(run.versions, stageCurrent); currentID != "" {
+		run.currents.Store(run.secretARN, currentID)
+	}
 	stages, ok := run.versions[run.event.ClientRequestToken]
 	if !ok {
 		return false, failure(CodeTokenUnknown, "secret %s has no version %s; the rotation token is not one of its versions, so there is nothing to rotate", run.secretARN, run.event.ClientRequestToken)

@@ -150,14 +150,15 @@ func TestSecretsManagerCallsPerRotation(t *testing.T) {
 		t.Fatal(err)
 	}
 	second := h.sm.callCount() - first
-	// create: Describe, Get(pending)→not found, Get(current), GetRandomPassword, Put; set and
-	// test: Describe each (both values are cached); finish: Describe, UpdateSecretVersionStage.
-	if first != 9 {
-		t.Errorf("first rotation made %d calls, want 9: %v", first, h.sm.calls)
+	// create: Describe, Get(current), Put (the password is made locally; PutSecretValue itself
+	// says whether the token already has a value); set and test: Describe each (both values are
+	// cached); finish: Describe, UpdateSecretVersionStage.
+	if first != 7 {
+		t.Errorf("first rotation made %d calls, want 7: %v", first, h.sm.calls)
 	}
 	// The second rotation's AWSCURRENT is the first's pending value, already cached.
-	if second != 8 {
-		t.Errorf("warm rotation made %d calls, want 8: %v", second, h.sm.calls[first:])
+	if second != 6 {
+		t.Errorf("warm rotation made %d calls, want 6: %v", second, h.sm.calls[first:])
 	}
 	h.assertCurrentLogsIn()
 }
@@ -183,10 +184,31 @@ func TestEveryStepIsIdempotent(t *testing.T) {
 			t.Errorf("line %d (%s): outcome %s, want %s", i, lines[i].Step, lines[i].Outcome, want)
 		}
 	}
-	if h.sm.passwordCount != 1 {
-		t.Errorf("GetRandomPassword called %d times, want 1", h.sm.passwordCount)
+	if h.sm.passwordCount != 0 {
+		t.Errorf("GetRandomPassword called %d times; the password is made locally", h.sm.passwordCount)
 	}
 	h.assertCurrentLogsIn()
+}
+
+// A createSecret retried by a new execution environment (no cache) finds the pending value by
+// PutSecretValue's ResourceExistsException and keeps it.
+func TestCreateSecretRetriedByANewEnvironment(t *testing.T) {
+	h := newHarness(t, StrategySingleUser, appSecret())
+	h.sm.startRotation("t1")
+	if err := h.step("createSecret", "t1"); err != nil {
+		t.Fatal(err)
+	}
+	pending := h.sm.versions["t1"].value
+	h.rot.cache = newVersionCache(16)
+	if err := h.step("createSecret", "t1"); err != nil {
+		t.Fatal(err)
+	}
+	if h.sm.versions["t1"].value != pending {
+		t.Fatal("the retry replaced the pending value")
+	}
+	if lines := h.logLines(); lines[len(lines)-1].Outcome != OutcomeAlreadyDone {
+		t.Errorf("retry outcome %s, want already_done", lines[len(lines)-1].Outcome)
+	}
 }
 
 func TestCrashAfterPasswordChangeThenRetry(t *testing.T) {

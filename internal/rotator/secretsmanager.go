@@ -102,6 +102,11 @@ func isNotFound(err error) bool {
 	return errors.As(err, &notFound)
 }
 
+func isResourceExists(err error) bool {
+	var exists *types.ResourceExistsException
+	return errors.As(err, &exists)
+}
+
 func hasStage(stages []string, stage string) bool {
 	for _, s := range stages {
 		if s == stage {

@@ -6,8 +6,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/credentials"
 )
 
 // Strategy is how a rotation changes credentials.
@@ -15,11 +14,11 @@ type Strategy string
 
 const (
 	// StrategySingleUser changes the password of the secret's own user.
-	StrategySingleUser Strategy = "single_user"
+	StrategySingleUser Strategy = credentials.StrategySingleUser
 	// StrategyAlternatingUsers switches between the user and its "_clone", changed by the master
 	// user named in the secret's masterarn, so the previous credentials keep working until the next
 	// rotation.
-	StrategyAlternatingUsers Strategy = "alternating_users"
+	StrategyAlternatingUsers Strategy = credentials.StrategyAlternatingUsers
 )
 
 // Strategies lists the accepted values of ROTATION_STRATEGY.
@@ -28,18 +27,19 @@ var Strategies = []Strategy{StrategySingleUser, StrategyAlternatingUsers}
 // Environment variable names the function reads; the bundle sets them on the function. The
 // password ones are those of the AWS rotation templates.
 const (
-	EnvPasswordLength           = "PASSWORD_LENGTH"
-	EnvExcludeCharacters        = "EXCLUDE_CHARACTERS"
-	EnvExcludeNumbers           = "EXCLUDE_NUMBERS"
-	EnvExcludePunctuation       = "EXCLUDE_PUNCTUATION"
-	EnvExcludeUppercase         = "EXCLUDE_UPPERCASE"
-	EnvExcludeLowercase         = "EXCLUDE_LOWERCASE"
-	EnvRequireEachIncludedType  = "REQUIRE_EACH_INCLUDED_TYPE"
-	EnvRotationStrategy         = "ROTATION_STRATEGY"
-	EnvSecretsManagerEndpoint   = "SECRETS_MANAGER_ENDPOINT"
-	EnvDatabaseCABundle         = "DB_CA_BUNDLE"
+	EnvPasswordLength           = credentials.EnvPasswordLength
+	EnvExcludeCharacters        = credentials.EnvExcludeCharacters
+	EnvExcludeNumbers           = credentials.EnvExcludeNumbers
+	EnvExcludePunctuation       = credentials.EnvExcludePunctuation
+	EnvExcludeUppercase         = credentials.EnvExcludeUppercase
+	EnvExcludeLowercase         = credentials.EnvExcludeLowercase
+	EnvRequireEachIncludedType  = credentials.EnvRequireEachIncludedType
+	EnvRotationStrategy         = credentials.EnvRotationStrategy
+	EnvSecretsManagerEndpoint   = credentials.EnvSecretsManagerEndpoint
+	EnvDatabaseCABundle         = credentials.EnvDatabaseCABundle
+	EnvDatabaseCABundlePEM      = credentials.EnvDatabaseCABundlePEM
 	defaultPasswordLength       = 32
-	defaultExcludeCharacters    = "/@\"'\\"
+	defaultExcludeCharacters    = ":/@\"'\\"
 	maxPasswordLength           = 4096
 	defaultRequireEachType      = true
 	defaultRotationStrategyName = StrategySingleUser
@@ -57,7 +57,7 @@ type Settings struct {
 	RequireEachIncludedType bool
 }
 
-// DefaultSettings are the AWS templates' defaults: 32 characters without / @ " ' \, every type
+// DefaultSettings are the AWS templates' defaults: 32 characters without : / @ " ' \ (":" breaks libpq connection URIs), every type
 // required, single user.
 func DefaultSettings() Settings {
 	return Settings{
@@ -118,19 +118,4 @@ func SettingsFromEnv(lookup func(string) (string, bool)) (Settings, error) {
 			strings.Join(problems, "; "))
 	}
 	return settings, nil
-}
-
-func (s Settings) randomPasswordInput() *secretsmanager.GetRandomPasswordInput {
-	input := &secretsmanager.GetRandomPasswordInput{
-		PasswordLength:          aws.Int64(s.PasswordLength),
-		ExcludeNumbers:          aws.Bool(s.ExcludeNumbers),
-		ExcludePunctuation:      aws.Bool(s.ExcludePunctuation),
-		ExcludeUppercase:        aws.Bool(s.ExcludeUppercase),
-		ExcludeLowercase:        aws.Bool(s.ExcludeLowercase),
-		RequireEachIncludedType: aws.Bool(s.RequireEachIncludedType),
-	}
-	if s.ExcludeCharacters != "" {
-		input.ExcludeCharacters = aws.String(s.ExcludeCharacters)
-	}
-	return input
 }

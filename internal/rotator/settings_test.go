@@ -1,9 +1,8 @@
 package rotator
 
 import (
+	"strings"
 	"testing"
-
-	"github.com/aws/aws-sdk-go-v2/aws"
 )
 
 func envOf(values map[string]string) func(string) (string, bool) {
@@ -18,7 +17,7 @@ func TestSettingsFromEnvDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if settings != DefaultSettings() || settings.PasswordLength != 32 || settings.ExcludeCharacters != "/@\"'\\" || !settings.RequireEachIncludedType {
+	if settings != DefaultSettings() || settings.PasswordLength != 32 || settings.ExcludeCharacters != ":/@\"'\\" || !settings.RequireEachIncludedType {
 		t.Errorf("defaults: %+v", settings)
 	}
 }
@@ -35,9 +34,9 @@ func TestSettingsFromEnvReadsEveryVariable(t *testing.T) {
 	if settings != want {
 		t.Errorf("got %+v, want %+v", settings, want)
 	}
-	input := settings.randomPasswordInput()
-	if input.ExcludeCharacters != nil || aws.ToInt64(input.PasswordLength) != 20 || !aws.ToBool(input.ExcludeNumbers) || aws.ToBool(input.RequireEachIncludedType) {
-		t.Errorf("GetRandomPassword input: %+v", input)
+	password, err := settings.generatePassword()
+	if err != nil || len(password) != 20 || strings.Trim(password, lowerCharacters) != "" {
+		t.Errorf("password %q (%v), want 20 lower-case letters", password, err)
 	}
 }
 

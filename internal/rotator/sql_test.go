@@ -48,6 +48,8 @@ func TestRetargetGrant(t *testing.T) {
 		"GRANT `admin` TO `app`@`%` WITH ADMIN OPTION":                     "GRANT `admin` TO `app_clone`@`%` WITH ADMIN OPTION",
 		"GRANT USAGE ON *.* TO 'app'@'%' REQUIRE SSL":                      "",
 		"REVOKE nothing": "",
+		"REVOKE INSERT ON `appdb`.* FROM `app`@`%`":                                      "REVOKE INSERT ON `appdb`.* FROM `app_clone`@`%`",
+		"GRANT SELECT (`a`, `b`), INSERT ON `appdb`.`t` TO `app`@`%`":                    "GRANT SELECT (`a`, `b`), INSERT ON `appdb`.`t` TO `app_clone`@`%`",
 		"GRANT SELECT ON `appdb`.* TO `app`@`%` IDENTIFIED BY PASSWORD '*X' REQUIRE SSL": "GRANT SELECT ON `appdb`.* TO `app_clone`@`%`",
 	} {
 		got, ok := retargetGrant(grant, account)

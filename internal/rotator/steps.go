@@ -10,14 +10,16 @@ import (
 
 // createSecret stores the AWSPENDING value for the token: the current value with a new password
 // (and, for alternating users, the other username).
+//
+// Whether the token already has a value is not read first (the AWS templates spend a
+// GetSecretValue on it): a value this environment wrote is in its cache, and PutSecretValue is
+// itself idempotent on the token: the same value succeeds, another value fails with
+// ResourceExistsException (a version's value never changes), which means an earlier attempt
+// stored the pending value, and the step is done.
 func (run *rotation) createSecret(ctx context.Context) (Outcome, error) {
 	token := run.event.ClientRequestToken
-	if _, err := run.value(ctx, token); err == nil {
+	if _, ok := run.cache.get(run.secretARN, token); ok {
 		return OutcomeAlreadyDone, nil
-	} else if !isNotFound(err) {
-		// Access denied, KMS and throttling errors say nothing about whether a pending value
-		// exists; writing one anyway could replace a password already set in the database.
-		return OutcomeFailed, failure(CodeSecretsManagerError, "reading the AWSPENDING version %s of secret %s: %v; no new password was made — fix the access (secretsmanager:GetSecretValue, kms:Decrypt) and retry", token, run.secretARN, err)
 	}
 	current, err := run.stagedSecret(ctx, stageCurrent)
 	if err != nil {
@@ -37,11 +39,10 @@ func (run *rotation) createSecret(ctx context.Context) (Outcome, error) {
 			return OutcomeFailed, failure(CodeUsernameTooLong, "cannot alternate secret %s to user %q: %s; shorten the username (the clone appends %q)", run.secretARN, username, messageOf(err), cloneSuffix)
 		}
 	}
-	generated, err := run.sm.GetRandomPassword(ctx, run.settings.randomPasswordInput())
+	password, err := run.settings.generatePassword()
 	if err != nil {
-		return OutcomeFailed, failure(CodeSecretsManagerError, "generating a password for secret %s with GetRandomPassword: %v; check the function's password settings and its role (secretsmanager:GetRandomPassword)", run.secretARN, err)
+		return OutcomeFailed, err
 	}
-	password := stringValue(generated.RandomPassword)
 	run.passwords = append(run.passwords, password)
 	pending, err := current.with(username, password)
 	if err != nil {
@@ -57,6 +58,9 @@ func (run *rotation) createSecret(ctx context.Context) (Outcome, error) {
 		input.RotationToken = aws.String(run.event.RotationToken)
 	}
 	if _, err := run.sm.PutSecretValue(ctx, input); err != nil {
+		if isResourceExists(err) {
+			return OutcomeAlreadyDone, nil
+		}
 		return OutcomeFailed, failure(CodeSecretsManagerError, "storing the AWSPENDING version %s of secret %s: %v; the function's role needs secretsmanager:PutSecretValue (and kms:GenerateDataKey on the key)", token, run.secretARN, err)
 	}
 	run.cache.put(run.secretARN, token, pending)
@@ -127,7 +131,7 @@ func (run *rotation) pendingLogsIn(ctx context.Context, engine Engine, pending *
 // or the database is still on the previous password (a rotation that changed the database but
 // never finished, or a restore): then AWSPREVIOUS logs in.
 func (run *rotation) setSingleUser(ctx context.Context, engine Engine, pending, current *dbSecret) (Outcome, error) {
-	session, err := engine.Connect(ctx, run.credentials(engine, current))
+	session, err := run.connect(ctx, engine, run.credentials(engine, current))
 	if err != nil && isLoginFailed(err) {
 		done, pendingErr := run.pendingLogsIn(ctx, engine, pending)
 		if pendingErr != nil {
@@ -248,7 +252,7 @@ func (run *rotation) testSecret(ctx context.Context) (Outcome, error) {
 	if err != nil {
 		return OutcomeFailed, err
 	}
-	session, err := engine.Connect(ctx, run.credentials(engine, pending))
+	session, err := run.connect(ctx, engine, run.credentials(engine, pending))
 	if err != nil {
 		return OutcomeFailed, err
 	}
@@ -256,7 +260,28 @@ func (run *rotation) testSecret(ctx context.Context) (Outcome, error) {
 	if err := session.Probe(ctx); err != nil {
 		return OutcomeFailed, err
 	}
+	if checker, ok := session.(grantChecker); ok && run.settings.Strategy == StrategyAlternatingUsers && strings.HasSuffix(pending.Username, cloneSuffix) {
+		// A clone copied by grants (MySQL, MariaDB) must hold exactly what the base user holds
+		// before it becomes current; PostgreSQL's clone is a member of the base role instead.
+		current, err := run.stagedSecret(ctx, stageCurrent)
+		if err != nil {
+			return OutcomeFailed, err
+		}
+		source, err := engine.Connect(ctx, run.credentials(engine, current))
+		if err != nil {
+			return OutcomeFailed, err
+		}
+		defer func() { _ = source.Close(ctx) }()
+		if err := checker.GrantsMatch(ctx, source); err != nil {
+			return OutcomeFailed, err
+		}
+	}
 	return OutcomeSucceeded, nil
+}
+
+// grantChecker is a session that can compare its user's grants with another session's user's.
+type grantChecker interface {
+	GrantsMatch(ctx context.Context, source Session) error
 }
 
 // finishSecret moves AWSCURRENT to the token's version.
@@ -273,5 +298,6 @@ func (run *rotation) finishSecret(ctx context.Context) (Outcome, error) {
 	if _, err := run.sm.UpdateSecretVersionStage(ctx, input); err != nil {
 		return OutcomeFailed, failure(CodeSecretsManagerError, "moving AWSCURRENT of secret %s to version %s: %v; the function's role needs secretsmanager:UpdateSecretVersionStage", run.secretARN, run.event.ClientRequestToken, err)
 	}
+	run.currents.Store(run.secretARN, run.event.ClientRequestToken)
 	return OutcomeSucceeded, nil
 }

@@ -5,10 +5,8 @@ package secretvalue
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"strconv"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -17,10 +15,11 @@ import (
 	"github.com/aws/smithy-go"
 
 	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/awsclient"
+	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/credentials"
 )
 
 // DefaultStage is the stage read when neither a version id nor a stage is asked for.
-const DefaultStage = "AWSCURRENT"
+const DefaultStage = credentials.StageCurrent
 
 // API is the part of Secrets Manager a read needs.
 type API interface {
@@ -97,55 +96,32 @@ func Read(ctx context.Context, api API, req Request) (*Value, error) {
 	return value, nil
 }
 
-// ParseRDSFields reads the RDS keys of a JSON object; it returns nil for anything else. It never
+// ParseRDSFields reads the RDS keys of a JSON object by the rules of internal/credentials; it
+// returns nil for anything else. A key that is absent or of an unusable type is nil. It never
 // returns the parser's error, which could quote part of the secret.
 func ParseRDSFields(secret string) *RDSFields {
-	var object map[string]json.RawMessage
-	if err := json.Unmarshal([]byte(secret), &object); err != nil || object == nil {
-		return nil
-	}
-	return &RDSFields{
-		Engine:    stringField(object, "engine"),
-		Host:      stringField(object, "host"),
-		Port:      portField(object),
-		DBName:    stringField(object, "dbname"),
-		Username:  stringField(object, "username"),
-		Password:  stringField(object, "password"),
-		MasterARN: stringField(object, "masterarn"),
-	}
-}
-
-func stringField(object map[string]json.RawMessage, key string) *string {
-	raw, ok := object[key]
-	if !ok {
-		return nil
-	}
-	var s string
-	if err := json.Unmarshal(raw, &s); err != nil {
-		return nil
-	}
-	return &s
-}
-
-// portField accepts 5432 and "5432": the console writes a number, hand-made secrets often a string.
-func portField(object map[string]json.RawMessage) *int64 {
-	raw, ok := object["port"]
-	if !ok {
-		return nil
-	}
-	var n int64
-	if err := json.Unmarshal(raw, &n); err == nil {
-		return &n
-	}
-	var s string
-	if err := json.Unmarshal(raw, &s); err != nil {
-		return nil
-	}
-	n, err := strconv.ParseInt(s, 10, 64)
+	v, err := credentials.Parse(secret)
 	if err != nil {
 		return nil
 	}
-	return &n
+	str := func(key string) *string {
+		if s, ok := v.String(key); ok {
+			return &s
+		}
+		return nil
+	}
+	fields := &RDSFields{
+		Engine:    str(credentials.KeyEngine),
+		Host:      str(credentials.KeyHost),
+		DBName:    str(credentials.KeyDBName),
+		Username:  str(credentials.KeyUsername),
+		Password:  str(credentials.KeyPassword),
+		MasterARN: str(credentials.KeyMasterARN),
+	}
+	if port, err := v.Port(); err == nil && port != 0 {
+		fields.Port = &port
+	}
+	return fields
 }
 
 // classify turns the SDK's error into one that names the secret and says what to do. A

@@ -11,6 +11,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
 	"github.com/aws/smithy-go"
+
+	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/credentials/credentialstest"
 )
 
 type fakeSecretsManager struct {
@@ -106,6 +108,29 @@ func TestReadErrors(t *testing.T) {
 			_, err := Read(context.Background(), fake, tc.request)
 			if !errors.Is(err, tc.want) || !strings.Contains(err.Error(), tc.mention) {
 				t.Fatalf("error %v, want %v mentioning %s", err, tc.want, tc.mention)
+			}
+		})
+	}
+}
+
+// TestParseRDSFieldsContract feeds the contract's table to the data source's reader: it reads the
+// port as the rotator and the bundle do, and an unusable port is absent.
+func TestParseRDSFieldsContract(t *testing.T) {
+	for _, tc := range credentialstest.Cases(t) {
+		t.Run(tc.Name, func(t *testing.T) {
+			fields := ParseRDSFields(tc.Value)
+			if fields == nil {
+				t.Fatal("the value was refused as a whole")
+			}
+			got := int64(0)
+			if fields.Port != nil {
+				got = *fields.Port
+			}
+			if got != tc.Port {
+				t.Errorf("port = %d, want %d", got, tc.Port)
+			}
+			if fields.Host == nil || *fields.Host != "db" || fields.Password == nil || *fields.Password != "pw" {
+				t.Errorf("fields = %+v", fields)
 			}
 		})
 	}

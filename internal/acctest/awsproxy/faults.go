@@ -19,6 +19,12 @@ const (
 	FaultDelay = "delay"
 	// FaultDrop closes the client's connection without an answer.
 	FaultDrop = "drop"
+	// FaultDropResponse forwards the call, so AWS acts on it, then closes the client's connection
+	// instead of answering: the lost answer of a create that succeeded.
+	FaultDropResponse = "drop_response"
+	// FaultDelayResponse forwards the call, so AWS acts on it, then holds the answer for Delay (or
+	// until the client gives up): the answer that comes after the caller's deadline.
+	FaultDelayResponse = "delay_response"
 	// FaultIAMPropagation emulates IAM's eventual consistency: for Delay after a role is created
 	// through the proxy, Lambda CreateFunction and UpdateFunctionConfiguration naming that role
 	// fail as AWS fails them. Operation and Resource are not used.
@@ -83,13 +89,13 @@ func (r Rule) validate() error {
 		if r.ErrorCode == "" {
 			return fmt.Errorf("fault rule of kind %q needs errorCode (an AWS error code such as ResourceNotFoundException)", r.Kind)
 		}
-	case FaultThrottle, FaultDrop:
-	case FaultDelay, FaultIAMPropagation:
+	case FaultThrottle, FaultDrop, FaultDropResponse:
+	case FaultDelay, FaultIAMPropagation, FaultDelayResponse:
 		if r.Delay <= 0 {
 			return fmt.Errorf("fault rule of kind %q needs a positive delay such as \"2s\"", r.Kind)
 		}
 	default:
-		return fmt.Errorf("fault rule kind %q is unknown: use error, throttle, delay, drop or iam_propagation", r.Kind)
+		return fmt.Errorf("fault rule kind %q is unknown: use error, throttle, delay, drop, drop_response, delay_response or iam_propagation", r.Kind)
 	}
 	if r.Probability < 0 || r.Probability > 1 {
 		return fmt.Errorf("fault rule probability %v is outside [0, 1]", r.Probability)
@@ -199,6 +205,9 @@ type decision struct {
 	delay time.Duration
 	drop  bool
 	err   *awsError
+	// after: the call is forwarded first; then its answer is dropped (drop) or held (afterDelay).
+	after      bool
+	afterDelay time.Duration
 }
 
 // decide applies the rules, in the order they were added, to a call about to be forwarded. A
@@ -239,6 +248,9 @@ func (f *faults) decide(call *Call, op operation, now time.Time) decision {
 			continue
 		case FaultDrop:
 			d.drop = true
+		case FaultDropResponse, FaultDelayResponse:
+			d.delay -= time.Duration(rule.Delay)
+			d.after, d.drop, d.afterDelay = true, rule.Kind == FaultDropResponse, time.Duration(rule.Delay)
 		case FaultThrottle:
 			e := throttlingError(op)
 			if rule.Status != 0 {

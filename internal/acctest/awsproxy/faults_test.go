@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -188,5 +189,56 @@ func TestIAMPropagation(t *testing.T) {
 	}
 	if n := len(upstream.seen("POST /2015-03-31/functions")); n != 2 {
 		t.Errorf("upstream saw %d CreateFunction calls, want 2 (the refused one answered by the proxy)", n)
+	}
+}
+
+// TestDropResponseForwardsThenDrops: the call reaches the upstream, which acts on it, and the
+// client hears no answer: a create whose success is lost.
+func TestDropResponseForwardsThenDrops(t *testing.T) {
+	p, upstream := faultProxy(t, Rule{Kind: FaultDropResponse, Operation: "DescribeSecret", Times: 1})
+	cfg := sdkConfig("test")
+	cfg.BaseEndpoint = aws.String(p.URL())
+	cfg.RetryMaxAttempts = 1
+	_, err := secretsmanager.NewFromConfig(cfg).DescribeSecret(context.Background(), &secretsmanager.DescribeSecretInput{SecretId: aws.String("s")})
+	var apiErr smithy.APIError
+	if err == nil || errors.As(err, &apiErr) {
+		t.Fatalf("call with its answer dropped: %v, want a transport error", err)
+	}
+	if len(upstream.seen("secretsmanager.DescribeSecret")) != 1 {
+		t.Error("the call was not forwarded before its answer was dropped")
+	}
+	if calls := p.Calls(); len(calls) != 1 || calls[0].Fault == "" || !strings.Contains(calls[0].ErrorMessage, "dropped the answer") {
+		t.Errorf("record %+v, want the call with its dropped answer", calls)
+	}
+}
+
+// TestDelayResponseOutlastsTheDeadline: the upstream acts at once, the answer is held past the
+// client's deadline, so the client gives up although the call succeeded.
+func TestDelayResponseOutlastsTheDeadline(t *testing.T) {
+	p, upstream := faultProxy(t, Rule{Kind: FaultDelayResponse, Operation: "DescribeSecret", Delay: Duration(time.Minute)})
+	cfg := sdkConfig("test")
+	cfg.BaseEndpoint = aws.String(p.URL())
+	cfg.RetryMaxAttempts = 1
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	_, err := secretsmanager.NewFromConfig(cfg).DescribeSecret(ctx, &secretsmanager.DescribeSecretInput{SecretId: aws.String("s")})
+	if err == nil || !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("call with its answer held: %v, want the deadline", err)
+	}
+	if elapsed := time.Since(start); elapsed > 10*time.Second {
+		t.Errorf("the client waited %s: the proxy must let it give up", elapsed)
+	}
+	if len(upstream.seen("secretsmanager.DescribeSecret")) != 1 {
+		t.Error("the call was not forwarded before its answer was held")
+	}
+
+	// A short hold delivers the answer late but whole.
+	p.ClearFaults()
+	if _, err := p.AddFault(Rule{Kind: FaultDelayResponse, Operation: "DescribeSecret", Delay: Duration(100 * time.Millisecond)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := secretsmanager.NewFromConfig(cfg).DescribeSecret(context.Background(), &secretsmanager.DescribeSecretInput{SecretId: aws.String("s")}); err != nil {
+		t.Errorf("late answer: %v", err)
 	}
 }

@@ -367,6 +367,9 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	switch {
+	case decision.after:
+		p.answerLate(w, r, call, op, decision)
+		return
 	case decision.drop:
 		call.Status = 0
 		call.ErrorCode = "ConnectionDropped"
@@ -381,11 +384,60 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	// CloudTrail is answered here, after the fault rules, so that tests can make LookupEvents fail too.
 	if op.Service == "cloudtrail" {
-		p.serveCloudTrail(w, op, call, body)
+		p.serveCloudTrail(w, op, call, body, r.Header)
 		return
 	}
 	ctx := context.WithValue(r.Context(), inflightKey{}, &inflight{call: call, op: op})
 	p.reverse.ServeHTTP(w, r.WithContext(ctx))
+}
+
+// answerLate forwards the call to LocalStack, so that it acts, then drops the answer or holds it
+// for the rule's delay (or until the client gives up) before sending it.
+func (p *Proxy) answerLate(w http.ResponseWriter, r *http.Request, call *Call, op operation, decision decision) {
+	held := &heldResponse{header: http.Header{}}
+	// The record is finished while the answer is read from LocalStack, so the note comes first.
+	call.ErrorMessage = "the awsproxy fault rule " + decision.rule + " held the answer after LocalStack acted"
+	if decision.drop {
+		call.ErrorMessage = "the awsproxy fault rule " + decision.rule + " dropped the answer after LocalStack acted"
+	}
+	ctx := context.WithValue(context.WithoutCancel(r.Context()), inflightKey{}, &inflight{call: call, op: op})
+	p.reverse.ServeHTTP(held, r.WithContext(ctx))
+	if decision.drop {
+		// The server closes the connection without answering when a handler aborts.
+		panic(http.ErrAbortHandler)
+	}
+	select {
+	case <-time.After(decision.afterDelay):
+	case <-r.Context().Done():
+		panic(http.ErrAbortHandler)
+	}
+	for key, values := range held.header {
+		w.Header()[key] = values
+	}
+	w.WriteHeader(held.status)
+	_, _ = w.Write(held.body.Bytes())
+}
+
+// heldResponse keeps an answer in memory for answerLate.
+type heldResponse struct {
+	header http.Header
+	status int
+	body   bytes.Buffer
+}
+
+func (h *heldResponse) Header() http.Header { return h.header }
+
+func (h *heldResponse) WriteHeader(status int) {
+	if h.status == 0 {
+		h.status = status
+	}
+}
+
+func (h *heldResponse) Write(b []byte) (int, error) {
+	if h.status == 0 {
+		h.status = http.StatusOK
+	}
+	return h.body.Write(b)
 }
 
 // begin starts the record of a call.
@@ -565,7 +617,7 @@ func (p *Proxy) finish(call *Call) {
 
 // serveCloudTrail answers CloudTrail requests: LookupEvents from the record, with CloudTrail's
 // per-account limit; any other operation is refused, since no trail exists here.
-func (p *Proxy) serveCloudTrail(w http.ResponseWriter, op operation, call *Call, body []byte) {
+func (p *Proxy) serveCloudTrail(w http.ResponseWriter, op operation, call *Call, body []byte, header http.Header) {
 	now := p.opts.Now()
 	if op.Name != lookupEventsTarget {
 		answer, e, ok := p.serveTrailOperation(op, call, body)
@@ -585,6 +637,10 @@ func (p *Proxy) serveCloudTrail(w http.ResponseWriter, op operation, call *Call,
 		_, _ = w.Write(encoded)
 		call.Status = http.StatusOK
 		p.finish(call)
+		return
+	}
+	if denied := p.authorize(header, "cloudtrail:LookupEvents", "*"); denied != nil {
+		p.answerError(w, op, call, *denied)
 		return
 	}
 	if !p.lookupLimiter(call.Identity.AccountID+"/"+op.Region).AllowN(now, 1) {

@@ -36,8 +36,16 @@ const (
 // Options choose the server to start.
 type Options struct {
 	Engine Engine
-	// TLS starts the server with a self-signed certificate for 127.0.0.1 (Server.CACertPEM).
+	// TLS starts the server with a certificate for 127.0.0.1 issued by CA (Server.CACertPEM).
 	TLS bool
+	// CA issues the server's certificate; nil makes a CA for the server.
+	CA *CA
+	// CertHost is the one name (IP address or DNS name) the certificate is for; empty means
+	// 127.0.0.1 and localhost. Another name makes host-name verification fail.
+	CertHost string
+	// LogStatements logs every statement the server runs (PostgreSQL's log_statement=all,
+	// MariaDB's general query log), for tests that look for secrets in the server's log.
+	LogStatements bool
 }
 
 // Server is a running database server.
@@ -49,13 +57,16 @@ type Server struct {
 	SuperUser     string
 	SuperPassword string
 	TLS           bool
-	// CACertPEM is the server's self-signed certificate, when TLS is on.
+	// CACertPEM is the certificate of the CA that issued the server's, when TLS is on.
 	CACertPEM []byte
+	opts      Options
 
 	dir     string
 	pid     int
 	process *exec.Cmd
 	logPath string
+	// generalLogPath is MariaDB's general query log, with LogStatements.
+	generalLogPath string
 	// launch runs the server process on the initialised data directory: Start and Restart.
 	launch  func(context.Context) error
 	halted  bool
@@ -77,7 +88,7 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	server := &Server{Engine: opts.Engine, Host: "127.0.0.1", Port: port, SuperPassword: superPassword, TLS: opts.TLS}
+	server := &Server{Engine: opts.Engine, Host: "127.0.0.1", Port: port, SuperPassword: superPassword, TLS: opts.TLS, opts: opts}
 	switch opts.Engine {
 	case Postgres:
 		err = server.startPostgres(ctx)
@@ -260,6 +271,17 @@ func (s *Server) Log() string {
 		content = content[len(content)-tail:]
 	}
 	return string(content)
+}
+
+// FullLog returns the server's whole log (with LogStatements, every statement it ran).
+func (s *Server) FullLog() string {
+	content, _ := os.ReadFile(s.logPath)
+	text := string(content)
+	if s.generalLogPath != "" {
+		general, _ := os.ReadFile(s.generalLogPath)
+		text += string(general)
+	}
+	return text
 }
 
 func (s *Server) stopSignal() syscall.Signal {

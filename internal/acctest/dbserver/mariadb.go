@@ -57,12 +57,16 @@ func (s *Server) startMariaDB(ctx context.Context) error {
 		"--innodb-flush-log-at-trx-commit=0",
 	}
 	if s.TLS {
-		certPath, keyPath, certPEM, err := writeSelfSignedCert(s.dir)
+		certPath, keyPath, certPEM, err := writeServerCert(s.dir, s.opts.CA, s.opts.CertHost)
 		if err != nil {
 			return fmt.Errorf("making the MariaDB test certificate: %w", err)
 		}
 		s.CACertPEM = certPEM
-		args = append(args, "--ssl-cert="+certPath, "--ssl-key="+keyPath, "--ssl-ca="+certPath)
+		args = append(args, "--ssl-cert="+certPath, "--ssl-key="+keyPath)
+	}
+	if s.opts.LogStatements {
+		s.generalLogPath = filepath.Join(s.dir, "general.log")
+		args = append(args, "--general-log=1", "--general-log-file="+s.generalLogPath)
 	}
 	if asMySQL {
 		args = append(args, "--user=mysql")

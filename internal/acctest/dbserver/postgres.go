@@ -44,12 +44,15 @@ func (s *Server) startPostgres(ctx context.Context) error {
 		"-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off",
 	}
 	if s.TLS {
-		certPath, keyPath, certPEM, err := writeSelfSignedCert(s.dir)
+		certPath, keyPath, certPEM, err := writeServerCert(s.dir, s.opts.CA, s.opts.CertHost)
 		if err != nil {
 			return fmt.Errorf("making the PostgreSQL test certificate: %w", err)
 		}
 		s.CACertPEM = certPEM
 		settings = append(settings, "-c", "ssl=on", "-c", "ssl_cert_file="+certPath, "-c", "ssl_key_file="+keyPath)
+	}
+	if s.opts.LogStatements {
+		settings = append(settings, "-c", "log_statement=all", "-c", "log_min_error_statement=error")
 	}
 	if asPostgres {
 		if err := chownTree(s.dir, uid, gid); err != nil {

@@ -18,7 +18,7 @@ import (
 
 func main() {
 	settings, err := rotator.SettingsFromEnv(os.LookupEnv)
-	roots, caErr := rotator.LoadCABundle(os.Getenv(rotator.EnvDatabaseCABundle))
+	roots, caErr := rotator.RootPool(os.Getenv(rotator.EnvDatabaseCABundlePEM), os.Getenv(rotator.EnvDatabaseCABundle))
 	if err == nil {
 		err = caErr
 	}

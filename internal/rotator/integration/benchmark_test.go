@@ -64,12 +64,12 @@ func TestAccRotationFiguresThroughEmulator(t *testing.T) {
 			median(walls).Round(time.Microsecond*10), median(handlers).Round(time.Microsecond*10), warmRotations)
 		t.Logf("%s Secrets Manager calls per rotation: cold %d, warm %v", db.engine(), coldFigures.calls, calls)
 		t.Logf("%s bootstrap peak RSS (VmHWM): %d KiB", db.engine(), a.fn.peakRSSKiB())
-		if coldFigures.calls > 9 {
-			t.Errorf("a cold rotation made %d Secrets Manager calls, want at most 9", coldFigures.calls)
+		if coldFigures.calls > 7 {
+			t.Errorf("a cold rotation made %d Secrets Manager calls, want at most 7", coldFigures.calls)
 		}
 		for _, n := range calls {
-			if n > 8 {
-				t.Errorf("a warm rotation made %d Secrets Manager calls, want at most 8", n)
+			if n > 6 {
+				t.Errorf("a warm rotation made %d Secrets Manager calls, want at most 6", n)
 			}
 		}
 	})

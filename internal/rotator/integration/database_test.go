@@ -191,3 +191,14 @@ func tlsDatabase(t *testing.T, engine string) database {
 	}
 	return mariadbDatabase{srv: dbserver.Shared(t, dbserver.Options{Engine: dbserver.MariaDB, TLS: true})}
 }
+
+// otherHostDatabase is a TLS server whose certificate names db.example.test, not the 127.0.0.1
+// the secret connects to.
+func otherHostDatabase(t *testing.T, engine string) database {
+	opts := dbserver.Options{Engine: dbserver.MariaDB, TLS: true, CertHost: "db.example.test"}
+	if engine == "postgres" {
+		opts.Engine = dbserver.Postgres
+		return postgresDatabase{srv: dbserver.Shared(t, opts)}
+	}
+	return mariadbDatabase{srv: dbserver.Shared(t, opts)}
+}

@@ -61,13 +61,6 @@ func (p *faultProxy) fail(operation, errorType, message string) {
 	p.answers[operation] = cannedAnswer{status: http.StatusBadRequest, body: map[string]string{"__type": errorType, "message": message}}
 }
 
-// answer makes an operation return a fixed result.
-func (p *faultProxy) answer(operation string, body any) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.answers[operation] = cannedAnswer{status: http.StatusOK, body: body}
-}
-
 func (p *faultProxy) reset() {
 	p.mu.Lock()
 	defer p.mu.Unlock()

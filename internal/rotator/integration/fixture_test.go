@@ -85,6 +85,11 @@ func connection(db database, username, password string) map[string]any {
 	if db.engine() == "postgres" {
 		value["dbname"] = "postgres"
 	}
+	// The rotator logs in with verified TLS unless the secret says ssl=false; the plain servers
+	// have no TLS.
+	if !db.server().TLS {
+		value["ssl"] = false
+	}
 	return value
 }
 

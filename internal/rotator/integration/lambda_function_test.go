@@ -38,6 +38,7 @@ func lambdaArchitecture() lambdatypes.Architecture {
 // is Active (the harness's process executor prepares it).
 func deployFunction(t *testing.T, endpoint, name string, zipFile []byte, env map[string]string) string {
 	t.Helper()
+	ensureTestRole(t, endpoint)
 	client := lambda.NewFromConfig(awsConfig(endpoint))
 	ctx := context.Background()
 	out, err := client.CreateFunction(ctx, &lambda.CreateFunctionInput{
@@ -45,7 +46,7 @@ func deployFunction(t *testing.T, endpoint, name string, zipFile []byte, env map
 		Runtime:       lambdatypes.RuntimeProvidedal2023,
 		Handler:       aws.String("bootstrap"),
 		Architectures: []lambdatypes.Architecture{lambdaArchitecture()},
-		Role:          aws.String("arn:aws:iam::" + acctest.AccountID + ":role/secretsbundle-rotator-test"),
+		Role:          aws.String("arn:aws:iam::" + acctest.AccountID + ":role/" + testRoleName),
 		Code:          &lambdatypes.FunctionCode{ZipFile: zipFile},
 		Timeout:       aws.Int32(30),
 		Environment:   &lambdatypes.Environment{Variables: env},

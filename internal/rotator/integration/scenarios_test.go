@@ -8,6 +8,7 @@ import (
 	"unicode"
 
 	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/acctest"
+	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/acctest/dbserver"
 	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/rotator"
 )
 
@@ -150,17 +151,18 @@ func TestAccTokenChecks(t *testing.T) {
 	})
 }
 
-// Scenario 5: GetSecretValue errors other than not-found make no new password.
+// Scenario 5: GetSecretValue errors (of AWSCURRENT, read by a cold environment) make no new
+// password. Each case starts a new function, so nothing is cached.
 func TestAccSecretsManagerErrorsMakeNoPassword(t *testing.T) {
 	forEachDatabase(t, func(t *testing.T, db database) {
 		proxy := newFaultProxy(t, awsEndpoint(t))
-		a := newApp(t, db, appOptions{endpoint: proxy.url})
 		for _, fault := range []struct{ errorType, message string }{
 			{"AccessDeniedException", "User is not authorized to perform: secretsmanager:GetSecretValue"},
 			{"DecryptionFailure", "Secrets Manager can't decrypt the protected secret text using the provided KMS key."},
 			{"ThrottlingException", "Rate exceeded"},
 		} {
 			t.Run(fault.errorType, func(t *testing.T) {
+				a := newApp(t, db, appOptions{endpoint: proxy.url})
 				token := newToken()
 				if err := a.startRotation(token); err != nil {
 					t.Fatal(err)
@@ -341,13 +343,22 @@ func TestAccPasswordsAndUsernames(t *testing.T) {
 	forEachDatabase(t, func(t *testing.T, db database) {
 		t.Run("every punctuation character", func(t *testing.T) {
 			proxy := newFaultProxy(t, awsEndpoint(t))
-			a := newApp(t, db, appOptions{password: allPunctuation + "Aa1", endpoint: proxy.url})
-			proxy.answer("GetRandomPassword", map[string]string{"RandomPassword": "Zz9" + allPunctuation})
+			// The rotator makes its passwords itself: 4,096 characters with nothing excluded hold
+			// every punctuation character (a given one is missing with probability 1e-19).
+			a := newApp(t, db, appOptions{password: allPunctuation + "Aa1", endpoint: proxy.url,
+				env: map[string]string{rotator.EnvPasswordLength: "4096", rotator.EnvExcludeCharacters: ""}})
 			a.mustRotate()
 			_, password := currentCredentials(a.secretFixture)
-			if password != "Zz9"+allPunctuation {
-				t.Fatalf("AWSCURRENT's password is not the generated one")
+			if len(password) != 4096 {
+				t.Fatalf("AWSCURRENT's password is not a generated one (%d characters)", len(password))
 			}
+			for _, c := range allPunctuation {
+				if !strings.ContainsRune(password, c) {
+					t.Errorf("the generated password lacks %q", c)
+				}
+			}
+			a.assertCurrentLogsIn()
+			a.mustRotate()
 			a.assertCurrentLogsIn()
 		})
 		t.Run("exclude settings", func(t *testing.T) {
@@ -383,11 +394,14 @@ func TestAccPasswordsAndUsernames(t *testing.T) {
 	})
 }
 
-// Scenario 11: TLS per the secret's ssl key.
+// Scenario 11: TLS per the secret's ssl key, always verified: the server's certificate must chain
+// to a trusted CA (the embedded Amazon RDS CAs, the system's, DB_CA_BUNDLE_PEM) and name the host.
+// Every failure leaves AWSCURRENT where it was and its credentials working.
 func TestAccTLS(t *testing.T) {
 	forEachDatabase(t, func(t *testing.T, db database) {
-		t.Run("ssl true without server TLS fails clearly", func(t *testing.T) {
-			a := newApp(t, db, appOptions{secret: func(v map[string]any) { v["ssl"] = true }})
+		failsAtSet := func(t *testing.T, a *app, wantText ...string) {
+			t.Helper()
+			currentBefore := a.versionWith("AWSCURRENT")
 			token := newToken()
 			if err := a.startRotation(token); err != nil {
 				t.Fatal(err)
@@ -395,29 +409,60 @@ func TestAccTLS(t *testing.T) {
 			wantOutcome(t, a.step("createSecret", token), rotator.OutcomeSucceeded)
 			result := a.step("setSecret", token)
 			wantFailure(t, result, rotator.CodeDBTLSFailed)
-			if !strings.Contains(result.Err.Error(), "ssl") {
-				t.Errorf("the error does not point at the ssl key: %v", result.Err)
+			for _, text := range wantText {
+				if !strings.Contains(result.Err.Error(), text) {
+					t.Errorf("the error does not say %q: %v", text, result.Err)
+				}
+			}
+			if got := a.versionWith("AWSCURRENT"); got != currentBefore {
+				t.Errorf("AWSCURRENT moved from %s to %s", currentBefore, got)
 			}
 			a.assertCurrentLogsIn()
+		}
+		t.Run("ssl true without server TLS fails clearly", func(t *testing.T) {
+			a := newApp(t, db, appOptions{secret: func(v map[string]any) { v["ssl"] = true }})
+			failsAtSet(t, a, "ssl")
 		})
-		t.Run("ssl unset falls back to plaintext", func(t *testing.T) {
-			a := newApp(t, db, appOptions{})
+		t.Run("ssl unset never falls back to plaintext", func(t *testing.T) {
+			a := newApp(t, db, appOptions{secret: func(v map[string]any) { delete(v, "ssl") }})
+			failsAtSet(t, a, "ssl = false")
+		})
+		t.Run("ssl false logs in in plaintext", func(t *testing.T) {
+			a := newApp(t, db, appOptions{secret: func(v map[string]any) { v["ssl"] = false }})
 			a.mustRotate()
 			a.assertCurrentLogsIn()
 		})
 		tlsDB := tlsDatabase(t, db.engine())
-		t.Run("ssl unset uses TLS when offered", func(t *testing.T) {
-			a := newApp(t, tlsDB, appOptions{})
+		rightCA := map[string]string{rotator.EnvDatabaseCABundlePEM: string(tlsDB.server().CACertPEM)}
+		t.Run("ssl unset with the server CA rotates", func(t *testing.T) {
+			a := newApp(t, tlsDB, appOptions{env: rightCA})
 			a.mustRotate()
 			a.assertCurrentLogsIn()
 		})
-		t.Run("ssl true with TLS and a verified certificate", func(t *testing.T) {
+		t.Run("ssl true with the server CA from a file rotates", func(t *testing.T) {
 			a := newApp(t, tlsDB, appOptions{
 				secret: func(v map[string]any) { v["ssl"] = true },
 				env:    map[string]string{rotator.EnvDatabaseCABundle: writeCABundle(t, tlsDB)},
 			})
 			a.mustRotate()
 			a.assertCurrentLogsIn()
+		})
+		t.Run("no CA for the server fails", func(t *testing.T) {
+			a := newApp(t, tlsDB, appOptions{})
+			failsAtSet(t, a, "unknown authority", "credentials.ssl_ca_bundle")
+		})
+		t.Run("another CA fails", func(t *testing.T) {
+			other, err := dbserver.NewCA("another test CA")
+			if err != nil {
+				t.Fatal(err)
+			}
+			a := newApp(t, tlsDB, appOptions{env: map[string]string{rotator.EnvDatabaseCABundlePEM: string(other.CertPEM)}})
+			failsAtSet(t, a, "unknown authority")
+		})
+		t.Run("a certificate for another host name fails", func(t *testing.T) {
+			wrongHost := otherHostDatabase(t, db.engine())
+			a := newApp(t, wrongHost, appOptions{env: map[string]string{rotator.EnvDatabaseCABundlePEM: string(wrongHost.server().CACertPEM)}})
+			failsAtSet(t, a, "does not name the host", "127.0.0.1")
 		})
 	})
 }

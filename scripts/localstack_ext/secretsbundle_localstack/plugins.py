@@ -31,3 +31,12 @@ def stop_lambda_environments():
     from secretsbundle_localstack.executor import stop_all
 
     stop_all()
+
+
+@hooks.on_infra_start()
+def enforce_iam():
+    # IAM identity policies evaluated for IAM users and assumed roles (iam_enforcement.py); on unless
+    # SECRETSBUNDLE_IAM_ENFORCEMENT=0.
+    from secretsbundle_localstack import iam_enforcement
+
+    iam_enforcement.install()

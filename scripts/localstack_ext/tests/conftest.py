@@ -145,7 +145,16 @@ def role_arn(endpoint) -> str:
         AssumeRolePolicyDocument='{"Version":"2012-10-17","Statement":[{"Effect":"Allow",'
         '"Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]}',
     )
+    # IAM is enforced (iam_enforcement.py): Lambda writes the function's logs with its role, and the
+    # test function's rotation steps call Secrets Manager with it.
+    iam.put_role_policy(
+        RoleName=name,
+        PolicyName="logs",
+        PolicyDocument='{"Version":"2012-10-17","Statement":[{"Effect":"Allow",'
+        '"Action":["logs:CreateLogStream","logs:PutLogEvents","secretsmanager:*"],"Resource":"*"}]}',
+    )
     yield role["Role"]["Arn"]
+    iam.delete_role_policy(RoleName=name, PolicyName="logs")
     iam.delete_role(RoleName=name)
 
 

@@ -1,0 +1,107 @@
+package bundle
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
+)
+
+// logGroupPart is the log group the rotator writes to, made ahead of the function so that it is
+// tagged and deleted with the bundle.
+var logGroupPart = part{
+	name:   PartLogGroup,
+	id:     func(st *State) string { return st.LogGroupName },
+	label:  func(st *State) string { return "log group " + st.LogGroupName },
+	create: func(ctx context.Context, d Deps, spec *Spec, st *State) error { return d.createLogGroup(ctx, spec, st) },
+	update: func(ctx context.Context, d Deps, c *change) error {
+		return d.retag(ctx, d.logGroupTagger(c.st.LogGroupName), c.prior, c.spec)
+	},
+	remove:      func(ctx context.Context, d Deps, st *State) error { return d.deleteLogGroup(ctx, st) },
+	find:        func(ctx context.Context, d Deps, spec *Spec, st *State) error { return d.findLogGroup(ctx, spec, st) },
+	deleteStage: 1,
+}
+
+// logRetentionPart is the log group's retention; it goes with the group.
+var logRetentionPart = part{
+	name:  PartLogRetention,
+	needs: []string{PartLogGroup},
+	id:    func(st *State) string { return st.LogGroupName },
+	create: func(ctx context.Context, d Deps, spec *Spec, st *State) error {
+		return d.putLogRetention(ctx, spec, st)
+	},
+	update: func(ctx context.Context, d Deps, c *change) error {
+		if c.plan[PartLogGroup] == Add || c.prior.Rotation.Lambda.LogRetentionDays != c.spec.Rotation.Lambda.LogRetentionDays {
+			return d.putLogRetention(ctx, c.spec, c.st)
+		}
+		return nil
+	},
+}
+
+func (d Deps) createLogGroup(ctx context.Context, spec *Spec, st *State) error {
+	name := LogGroupName(FunctionName(spec.Name, spec.Rotation.Lambda.Name))
+	_, err := d.AWS.Logs.CreateLogGroup(ctx, &cloudwatchlogs.CreateLogGroupInput{LogGroupName: aws.String(name), Tags: partTags(spec)})
+	if isAlreadyExists(err) {
+		if findErr := d.findLogGroup(ctx, spec, st); findErr == nil && st.LogGroupName != "" {
+			return nil
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("creating log group %s for the rotator: %w", name, err)
+	}
+	st.LogGroupName = name
+	return nil
+}
+
+// findLogGroup records the bundle's log group when it exists and carries the bundle tag.
+func (d Deps) findLogGroup(ctx context.Context, spec *Spec, st *State) error {
+	name := LogGroupName(FunctionName(spec.Name, spec.Rotation.Lambda.Name))
+	groups, err := d.AWS.Logs.DescribeLogGroups(ctx, &cloudwatchlogs.DescribeLogGroupsInput{LogGroupNamePrefix: aws.String(name)})
+	if err != nil {
+		return fmt.Errorf("looking up log group %s: %w", name, err)
+	}
+	for _, g := range groups.LogGroups {
+		if aws.ToString(g.LogGroupName) != name {
+			continue
+		}
+		tags, err := d.AWS.Logs.ListTagsForResource(ctx, &cloudwatchlogs.ListTagsForResourceInput{ResourceArn: aws.String(d.arns().logGroupARN(name))})
+		if err != nil {
+			return fmt.Errorf("reading the tags of log group %s: %w", name, err)
+		}
+		if hasBundleTag(tags.Tags, spec.Name) && createdSince(time.UnixMilli(aws.ToInt64(g.CreationTime)), d.began) {
+			st.LogGroupName = name
+		}
+	}
+	return nil
+}
+
+func (d Deps) putLogRetention(ctx context.Context, spec *Spec, st *State) error {
+	if spec.Rotation.Lambda.LogRetentionDays == 0 {
+		_, err := d.AWS.Logs.DeleteRetentionPolicy(ctx, &cloudwatchlogs.DeleteRetentionPolicyInput{LogGroupName: aws.String(st.LogGroupName)})
+		if err != nil && !isNotFound(err) {
+			return fmt.Errorf("removing the retention of log group %s: %w", st.LogGroupName, err)
+		}
+		return nil
+	}
+	_, err := d.AWS.Logs.PutRetentionPolicy(ctx, &cloudwatchlogs.PutRetentionPolicyInput{
+		LogGroupName:    aws.String(st.LogGroupName),
+		RetentionInDays: aws.Int32(int32(spec.Rotation.Lambda.LogRetentionDays)),
+	})
+	if err != nil {
+		return fmt.Errorf("setting the retention of log group %s to %d days: %w", st.LogGroupName, spec.Rotation.Lambda.LogRetentionDays, err)
+	}
+	return nil
+}
+
+func (d Deps) deleteLogGroup(ctx context.Context, st *State) error {
+	if st.LogGroupName == "" {
+		return nil
+	}
+	if _, err := d.AWS.Logs.DeleteLogGroup(ctx, &cloudwatchlogs.DeleteLogGroupInput{LogGroupName: aws.String(st.LogGroupName)}); err != nil && !isNotFound(err) {
+		return fmt.Errorf("deleting log group %s: %w", st.LogGroupName, err)
+	}
+	st.LogGroupName = ""
+	return nil
+}

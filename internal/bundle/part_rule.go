@@ -1,0 +1,104 @@
+package bundle
+
+import (
+	"context"
+	"fmt"
+	"slices"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
+	ebtypes "github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
+)
+
+// rulePart is the deletion alert's EventBridge rule and its target, the topic.
+var rulePart = part{
+	name:   PartRule,
+	needs:  []string{PartSecret, PartTopic},
+	wanted: func(spec *Spec) bool { return spec.Alert.Enabled },
+	id:     func(st *State) string { return st.RuleName },
+	label:  func(st *State) string { return "EventBridge rule " + st.RuleName },
+	create: func(ctx context.Context, d Deps, spec *Spec, st *State) error {
+		return d.putRule(ctx, spec, st, st.RuleName == "")
+	},
+	update: func(ctx context.Context, d Deps, c *change) error {
+		// A rule whose target was lost (Read clears its ARN) alerts nobody: put it again.
+		if c.plan[PartRule] == Replace || c.st.RuleARN == "" || !slices.Equal(c.prior.Alert.Events, c.spec.Alert.Events) {
+			if err := d.putRule(ctx, c.spec, c.st, false); err != nil {
+				return err
+			}
+		}
+		return d.retag(ctx, d.ruleTagger(c.st.RuleName, c.st.RuleARN), c.prior, c.spec)
+	},
+	remove:      func(ctx context.Context, d Deps, st *State) error { return d.deleteRule(ctx, st) },
+	find:        func(ctx context.Context, d Deps, spec *Spec, st *State) error { return d.findRule(ctx, spec.Name, st) },
+	deleteStage: 0,
+}
+
+func (d Deps) putRule(ctx context.Context, spec *Spec, st *State, tag bool) error {
+	name := RuleName(spec.Name)
+	input := &eventbridge.PutRuleInput{
+		Name:         aws.String(name),
+		Description:  aws.String("Alerts on " + fmt.Sprint(spec.Alert.Events) + " of the secret " + spec.Name + " (secretsbundle)"),
+		EventPattern: aws.String(EventPattern(spec.Name, st.SecretARN, spec.Alert.Events)),
+		State:        ebtypes.RuleState(RuleState(spec.Alert.Events)),
+	}
+	if tag {
+		// PutRule replaces the tags only at creation; later changes go through TagResource.
+		input.Tags = eventTags(partTags(spec))
+	}
+	out, err := d.AWS.Events.PutRule(ctx, input)
+	if err != nil {
+		return fmt.Errorf("putting EventBridge rule %s: %w", name, err)
+	}
+	st.RuleName, st.RuleARN = name, aws.ToString(out.RuleArn)
+	return d.putTarget(ctx, st)
+}
+
+func (d Deps) putTarget(ctx context.Context, st *State) error {
+	out, err := d.AWS.Events.PutTargets(ctx, &eventbridge.PutTargetsInput{
+		Rule:    aws.String(st.RuleName),
+		Targets: []ebtypes.Target{{Id: aws.String(alertTargetID), Arn: aws.String(st.TopicARN)}},
+	})
+	if err == nil && out.FailedEntryCount > 0 && len(out.FailedEntries) > 0 {
+		err = fmt.Errorf("%s: %s", aws.ToString(out.FailedEntries[0].ErrorCode), aws.ToString(out.FailedEntries[0].ErrorMessage))
+	}
+	if err != nil {
+		return fmt.Errorf("pointing EventBridge rule %s at SNS topic %s: %w", st.RuleName, st.TopicARN, err)
+	}
+	return nil
+}
+
+// findRule records the bundle's rule when it exists and carries the bundle tag.
+func (d Deps) findRule(ctx context.Context, secretName string, st *State) error {
+	name := RuleName(secretName)
+	rule, err := d.AWS.Events.DescribeRule(ctx, &eventbridge.DescribeRuleInput{Name: aws.String(name)})
+	if isNotFound(err) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("looking up EventBridge rule %s: %w", name, err)
+	}
+	tags, err := d.AWS.Events.ListTagsForResource(ctx, &eventbridge.ListTagsForResourceInput{ResourceARN: rule.Arn})
+	if err != nil {
+		return fmt.Errorf("reading the tags of EventBridge rule %s: %w", name, err)
+	}
+	if hasBundleTag(tagMap(tags.Tags, func(t ebtypes.Tag) (*string, *string) { return t.Key, t.Value }), secretName) {
+		st.RuleName, st.RuleARN = name, aws.ToString(rule.Arn)
+	}
+	return nil
+}
+
+func (d Deps) deleteRule(ctx context.Context, st *State) error {
+	if st.RuleName == "" {
+		return nil
+	}
+	_, err := d.AWS.Events.RemoveTargets(ctx, &eventbridge.RemoveTargetsInput{Rule: aws.String(st.RuleName), Ids: []string{alertTargetID}})
+	if err != nil && !isNotFound(err) {
+		return fmt.Errorf("removing the target of EventBridge rule %s: %w", st.RuleName, err)
+	}
+	if _, err := d.AWS.Events.DeleteRule(ctx, &eventbridge.DeleteRuleInput{Name: aws.String(st.RuleName)}); err != nil && !isNotFound(err) {
+		return fmt.Errorf("deleting EventBridge rule %s: %w", st.RuleName, err)
+	}
+	st.RuleName, st.RuleARN = "", ""
+	return nil
+}

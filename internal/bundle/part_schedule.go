@@ -1,0 +1,111 @@
+package bundle
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+	smtypes "github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
+)
+
+// schedulePart is the secret's rotation schedule, pointing at the rotator. It goes with the secret.
+var schedulePart = part{
+	name:   PartSchedule,
+	needs:  []string{PartPermission},
+	wanted: func(spec *Spec) bool { return spec.Rotation.Enabled },
+	id: func(st *State) string {
+		if st.RotationEnabled {
+			return st.SecretARN
+		}
+		return ""
+	},
+	create: func(ctx context.Context, d Deps, spec *Spec, st *State) error {
+		// Only Create asks for the first rotation now, and waits for it when told to.
+		immediately := d.firstRotation != nil && spec.Rotation.RotateImmediately
+		token, err := d.rotate(ctx, spec, st, immediately)
+		if d.firstRotation != nil {
+			*d.firstRotation = token
+		}
+		return err
+	},
+	update: func(ctx context.Context, d Deps, c *change) error {
+		if c.plan[PartFunction] != Add && scheduleEqual(c.prior.Rotation, c.spec.Rotation) {
+			return nil
+		}
+		_, err := d.rotate(ctx, c.spec, c.st, false)
+		return err
+	},
+	remove:      func(ctx context.Context, d Deps, st *State) error { return d.cancelRotation(ctx, st) },
+	deletedWith: PartSecret,
+}
+
+func scheduleEqual(a, b Rotation) bool {
+	return a.AutomaticallyAfterDays == b.AutomaticallyAfterDays && a.ScheduleExpression == b.ScheduleExpression && a.Duration == b.Duration
+}
+
+// rotationInput is the RotateSecret call that sets the schedule; immediately asks for a rotation now.
+func rotationInput(spec *Spec, st *State, immediately bool, token string) *secretsmanager.RotateSecretInput {
+	rules := &smtypes.RotationRulesType{}
+	if spec.Rotation.ScheduleExpression != "" {
+		rules.ScheduleExpression = aws.String(spec.Rotation.ScheduleExpression)
+	} else {
+		rules.AutomaticallyAfterDays = aws.Int64(spec.Rotation.AutomaticallyAfterDays)
+	}
+	if spec.Rotation.Duration != "" {
+		rules.Duration = aws.String(spec.Rotation.Duration)
+	}
+	return &secretsmanager.RotateSecretInput{
+		SecretId:           aws.String(st.SecretARN),
+		RotationLambdaARN:  aws.String(st.FunctionARN),
+		RotationRules:      rules,
+		RotateImmediately:  aws.Bool(immediately),
+		ClientRequestToken: aws.String(token),
+	}
+}
+
+// rotate sets the schedule (and rotates now when immediately), retrying while the invoke grant
+// propagates. It returns the version id of the rotation it started, if any.
+func (d Deps) rotate(ctx context.Context, spec *Spec, st *State, immediately bool) (string, error) {
+	input := rotationInput(spec, st, immediately, newToken())
+	var out *secretsmanager.RotateSecretOutput
+	err := retryOn(ctx, func() (err error) {
+		out, err = d.AWS.SecretsManager.RotateSecret(ctx, input)
+		return err
+	}, errCannotInvoke, errCannotInvokeInvalidRequest)
+	if anyMatch(err, []apiErrorMatch{errRotationInProgress, errRotationNotComplete}) && d.rotationStartedBy(ctx, st, aws.ToString(input.ClientRequestToken)) {
+		// The SDK retried a RotateSecret whose answer was lost: the rotation it asked for runs.
+		out, err = &secretsmanager.RotateSecretOutput{VersionId: input.ClientRequestToken}, nil
+	}
+	if err != nil && !immediately && strings.Contains(err.Error(), "testSecret") {
+		return "", fmt.Errorf("setting the rotation schedule of secret %s: Secrets Manager tests a new schedule by running the rotator's testSecret step with the secret's current credentials, and it failed; the database is unreachable or the secret's password no longer logs in (changed out of band?). Bring the database back, or write the working password with credentials.password_wo and a new password_wo_version, then apply again: %w", st.SecretARN, err)
+	}
+	if err != nil {
+		return "", fmt.Errorf("setting the rotation schedule of secret %s: %w", st.SecretARN, err)
+	}
+	st.RotationEnabled = true
+	if immediately {
+		return aws.ToString(out.VersionId), nil
+	}
+	return "", nil
+}
+
+func (d Deps) cancelRotation(ctx context.Context, st *State) error {
+	if _, err := d.AWS.SecretsManager.CancelRotateSecret(ctx, &secretsmanager.CancelRotateSecretInput{SecretId: aws.String(st.SecretARN)}); err != nil && !isNotFound(err) {
+		return fmt.Errorf("turning off rotation of secret %s: %w", st.SecretARN, err)
+	}
+	st.RotationEnabled = false
+	return nil
+}
+
+// rotationStartedBy reports whether the secret points at the bundle's rotator and holds a version
+// made by the rotation of token.
+func (d Deps) rotationStartedBy(ctx context.Context, st *State, token string) bool {
+	out, err := d.AWS.SecretsManager.DescribeSecret(ctx, &secretsmanager.DescribeSecretInput{SecretId: aws.String(st.SecretARN)})
+	if err != nil || aws.ToString(out.RotationLambdaARN) != st.FunctionARN {
+		return false
+	}
+	_, ok := out.VersionIdsToStages[token]
+	return ok
+}

@@ -1,0 +1,243 @@
+package bundle
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+
+	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/awsclient"
+)
+
+// secretPart is the secret itself. Its value is written by Create (createSecret is handed the
+// value and token) and by Update (putCredentials); the rotator owns the password afterwards.
+var secretPart = part{
+	name:  PartSecret,
+	id:    func(st *State) string { return st.SecretARN },
+	label: func(st *State) string { return "secret " + st.SecretARN },
+	create: func(ctx context.Context, d Deps, spec *Spec, st *State) error {
+		value, err := secretJSON(spec, "")
+		if err != nil {
+			return err
+		}
+		// One token for the create, so that the SDK's retries cannot make two versions.
+		return d.createSecret(ctx, spec, st, value, newToken())
+	},
+	update: func(ctx context.Context, d Deps, c *change) error {
+		return d.updateSecret(ctx, c.prior, c.spec, c.st)
+	},
+	remove: func(ctx context.Context, d Deps, st *State) error { return d.deleteSecret(ctx, st, 0) },
+	find: func(ctx context.Context, d Deps, spec *Spec, st *State) error {
+		return d.findSecret(ctx, spec.Name, st)
+	},
+	deleteStage: 2,
+}
+
+// scheduledDeletionWait bounds the wait for a force-deleted secret's name to become free; a
+// variable so that tests need not wait a minute.
+var scheduledDeletionWait = time.Minute
+
+func (d Deps) createSecret(ctx context.Context, spec *Spec, st *State, value, token string) error {
+	input := &secretsmanager.CreateSecretInput{
+		Name:               aws.String(spec.Name),
+		SecretString:       aws.String(value),
+		ClientRequestToken: aws.String(token),
+		Tags:               secretTags(partTags(spec)),
+	}
+	if spec.Description != "" {
+		input.Description = aws.String(spec.Description)
+	}
+	if spec.KMSKeyID != "" {
+		input.KmsKeyId = aws.String(spec.KMSKeyID)
+	}
+	// A name freed by a deletion without recovery is usable again seconds later; one still in
+	// its recovery window is not for days, so the wait is capped well below the create timeout.
+	retryCtx, cancel := context.WithTimeout(ctx, scheduledDeletionWait)
+	defer cancel()
+	var out *secretsmanager.CreateSecretOutput
+	err := retryOn(retryCtx, func() (err error) {
+		out, err = d.AWS.SecretsManager.CreateSecret(ctx, input)
+		return err
+	}, errScheduledForDeletion)
+	if errScheduledForDeletion.matches(err) {
+		return fmt.Errorf("creating secret %s: a secret of that name is scheduled for deletion and still in its recovery window; restore it (aws secretsmanager restore-secret --secret-id %s) and import it, delete it for good (aws secretsmanager delete-secret --force-delete-without-recovery), or choose another name: %w", spec.Name, spec.Name, err)
+	}
+	if isAlreadyExists(err) && d.findOwnSecret(ctx, spec.Name, token, st) {
+		// The SDK retried a CreateSecret whose answer was lost, and the secret holds the version
+		// of this very create (AWS answers such a retry with success; LocalStack does not).
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("creating secret %s: %w", spec.Name, err)
+	}
+	st.SecretARN, st.SecretName, st.VersionID = aws.ToString(out.ARN), spec.Name, aws.ToString(out.VersionId)
+	return nil
+}
+
+// findOwnSecret records the secret named name when it holds the version token: the one this
+// create wrote.
+func (d Deps) findOwnSecret(ctx context.Context, name, token string, st *State) bool {
+	out, err := d.AWS.SecretsManager.DescribeSecret(ctx, &secretsmanager.DescribeSecretInput{SecretId: aws.String(name)})
+	if err != nil || out.DeletedDate != nil {
+		return false
+	}
+	if _, ok := out.VersionIdsToStages[token]; !ok {
+		return false
+	}
+	st.SecretARN, st.SecretName, st.VersionID = aws.ToString(out.ARN), name, token
+	return true
+}
+
+// findSecret records the secret named name when it exists, is not scheduled for deletion and
+// carries the bundle tag.
+func (d Deps) findSecret(ctx context.Context, name string, st *State) error {
+	out, err := d.AWS.SecretsManager.DescribeSecret(ctx, &secretsmanager.DescribeSecretInput{SecretId: aws.String(name)})
+	if isNotFound(err) || awsclient.IsSecretMarkedForDeletion(err) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("looking up secret %s: %w", name, err)
+	}
+	if out.DeletedDate == nil && hasBundleTag(secretTagMap(out.Tags), name) && createdSince(aws.ToTime(out.CreatedDate), d.began) {
+		st.SecretARN, st.SecretName = aws.ToString(out.ARN), name
+	}
+	return nil
+}
+
+func (d Deps) deleteSecret(ctx context.Context, st *State, recoveryWindowInDays int64) error {
+	if st.SecretARN == "" {
+		return nil
+	}
+	input := &secretsmanager.DeleteSecretInput{SecretId: aws.String(st.SecretARN)}
+	if recoveryWindowInDays == 0 {
+		input.ForceDeleteWithoutRecovery = aws.Bool(true)
+	} else {
+		input.RecoveryWindowInDays = aws.Int64(recoveryWindowInDays)
+	}
+	if _, err := d.AWS.SecretsManager.DeleteSecret(ctx, input); err != nil && !isNotFound(err) && !awsclient.IsSecretMarkedForDeletion(err) {
+		return fmt.Errorf("deleting secret %s: %w", st.SecretARN, err)
+	}
+	st.SecretARN = ""
+	return nil
+}
+
+// updateSecret changes description, key, tags and the managed keys of the value.
+func (d Deps) updateSecret(ctx context.Context, prior, spec *Spec, st *State) error {
+	if prior.Description != spec.Description || prior.KMSKeyID != spec.KMSKeyID {
+		input := &secretsmanager.UpdateSecretInput{SecretId: aws.String(st.SecretARN), Description: aws.String(spec.Description)}
+		if spec.KMSKeyID != "" {
+			input.KmsKeyId = aws.String(spec.KMSKeyID)
+		} else if prior.KMSKeyID != "" {
+			// The empty key id is not accepted; the AWS managed key is named by its alias.
+			input.KmsKeyId = aws.String("alias/aws/secretsmanager")
+		}
+		if _, err := d.AWS.SecretsManager.UpdateSecret(ctx, input); err != nil {
+			return fmt.Errorf("updating the description and key of secret %s: %w", st.SecretARN, err)
+		}
+	}
+	if spec.Credentials.Password != "" || !credentialsEqual(prior, spec) {
+		if err := d.putCredentials(ctx, spec, st); err != nil {
+			return err
+		}
+	}
+	return d.retag(ctx, d.secretTagger(st.SecretARN), prior, spec)
+}
+
+func credentialsEqual(a, b *Spec) bool {
+	ca, cb := a.Credentials, b.Credentials
+	sslEqual := (ca.SSL == nil) == (cb.SSL == nil) && (ca.SSL == nil || *ca.SSL == *cb.SSL)
+	dbEqual := (a.Database == nil) == (b.Database == nil) && (a.Database == nil || *a.Database == *b.Database)
+	return ca.Engine == cb.Engine && ca.Host == cb.Host && ca.Port == cb.Port && ca.DBName == cb.DBName &&
+		ca.Username == cb.Username && sslEqual && dbEqual && a.Rotation.MasterSecretARN == b.Rotation.MasterSecretARN
+}
+
+// stageUpdating is the label a new version made by putCredentials holds until AWSCURRENT moves to
+// it: a version needs a label to outlive the next versions' clean-up, and AWSCURRENT must move
+// only by the compare-and-swap below.
+const stageUpdating = "SECRETSBUNDLE_UPDATING"
+
+// errRotationInFlight refuses an update of the credential keys while a rotation is under way.
+var errRotationInFlight = errors.New("a rotation is in progress")
+
+// putCredentials writes a new AWSCURRENT version: the current value with the managed keys (and,
+// when password_wo_version changed, the password) from spec.
+//
+// It must not race a rotation: a finishSecret landing between the read of AWSCURRENT and the write
+// would be undone, putting back a password the database no longer accepts. So it refuses while a
+// rotation is in flight (an AWSPENDING version that is not AWSCURRENT), reads the exact AWSCURRENT
+// version, writes the new version under a temporary label, and moves AWSCURRENT with
+// UpdateSecretVersionStage(MoveTo=new, RemoveFrom=the version read): when AWSCURRENT moved in
+// between, the move fails and nothing is lost.
+func (d Deps) putCredentials(ctx context.Context, spec *Spec, st *State) error {
+	sm := d.AWS.SecretsManager
+	described, err := sm.DescribeSecret(ctx, &secretsmanager.DescribeSecretInput{SecretId: aws.String(st.SecretARN)})
+	if err != nil {
+		return fmt.Errorf("reading the versions of secret %s to update its credential keys: %w", st.SecretARN, err)
+	}
+	currentID := ""
+	for id, stages := range described.VersionIdsToStages {
+		if slices.Contains(stages, stagePending) && !slices.Contains(stages, stageCurrent) {
+			// A rotation whose step failed (the rotator logged it) is not in flight: its pending
+			// version waits for the next attempt, and an update (such as a new password_wo to fix
+			// the login that failed) must stay possible. The move below still guards the race.
+			if _, failed := d.rotationFailure(ctx, st, id); !failed {
+				return fmt.Errorf("%w on secret %s (AWSPENDING version %s): updating the credential keys now could be undone by its last step, or undo it. Wait for the rotation to finish (or cancel it with aws secretsmanager cancel-rotate-secret), then apply again", errRotationInFlight, st.SecretARN, id)
+			}
+		}
+		if slices.Contains(stages, stageCurrent) {
+			currentID = id
+		}
+	}
+	if currentID == "" {
+		return fmt.Errorf("secret %s has no AWSCURRENT version to update", st.SecretARN)
+	}
+	current, err := sm.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String(st.SecretARN), VersionId: aws.String(currentID)})
+	if err != nil {
+		return fmt.Errorf("reading the current value of secret %s to update its credential keys: %w", st.SecretARN, err)
+	}
+	value, err := secretJSON(spec, aws.ToString(current.SecretString))
+	if err != nil {
+		return fmt.Errorf("secret %s: %w", st.SecretARN, err)
+	}
+	out, err := sm.PutSecretValue(ctx, &secretsmanager.PutSecretValueInput{
+		SecretId: aws.String(st.SecretARN), SecretString: aws.String(value), ClientRequestToken: aws.String(newToken()),
+		VersionStages: []string{stageUpdating},
+	})
+	if err != nil {
+		return fmt.Errorf("writing the new credential keys to secret %s: %w", st.SecretARN, err)
+	}
+	newID := aws.ToString(out.VersionId)
+	_, moveErr := sm.UpdateSecretVersionStage(ctx, &secretsmanager.UpdateSecretVersionStageInput{
+		SecretId: aws.String(st.SecretARN), VersionStage: aws.String(stageCurrent),
+		MoveToVersionId: aws.String(newID), RemoveFromVersionId: aws.String(currentID),
+	})
+	// The temporary label goes either way; a left-over one is harmless (the next update moves it).
+	_, _ = sm.UpdateSecretVersionStage(ctx, &secretsmanager.UpdateSecretVersionStageInput{
+		SecretId: aws.String(st.SecretARN), VersionStage: aws.String(stageUpdating), RemoveFromVersionId: aws.String(newID),
+	})
+	if moveErr != nil {
+		return fmt.Errorf("AWSCURRENT of secret %s moved while its credential keys were being updated (a rotation finished?), so the update was not applied and nothing was lost; apply again: %w", st.SecretARN, moveErr)
+	}
+	if err := d.checkCurrentMoved(ctx, st.SecretARN, newID); err != nil {
+		return err
+	}
+	st.VersionID = newID
+	return nil
+}
+
+// checkCurrentMoved confirms AWSCURRENT is on the new version: an emulator that does not check
+// RemoveFromVersionId would let a concurrent move go unnoticed.
+func (d Deps) checkCurrentMoved(ctx context.Context, secretARN, newID string) error {
+	described, err := d.AWS.SecretsManager.DescribeSecret(ctx, &secretsmanager.DescribeSecretInput{SecretId: aws.String(secretARN)})
+	if err != nil {
+		return fmt.Errorf("reading the versions of secret %s after updating its credential keys: %w", secretARN, err)
+	}
+	if !slices.Contains(described.VersionIdsToStages[newID], stageCurrent) {
+		return fmt.Errorf("AWSCURRENT of secret %s is not on the new version %s after the update (a rotation finished at the same time?); apply again", secretARN, newID)
+	}
+	return nil
+}
