@@ -92,11 +92,8 @@ func (f *fakeAWS) fail(op string, errs ...error) {
 	f.faults[op] = append(f.faults[op], errs...)
 }
 
-// call records op, waits the latency, and returns the injected fault if there is one. apply runs
-// under the lock when the call succeeds.
-func (f *fakeAWS) call(op string, apply func() error) error { return f.callIn(nil, op, apply) }
-
-// callIn is call that also records the call's input.
+// callIn records op with its input (a *service.XInput), waits the latency, and returns the
+// injected fault if there is one. apply runs under the lock when the call succeeds.
 func (f *fakeAWS) callIn(input any, op string, apply func() error) error {
 	f.mu.Lock()
 	start := time.Now()

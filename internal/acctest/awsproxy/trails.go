@@ -131,7 +131,7 @@ func (p *Proxy) serveTrailOperation(op operation, call *Call, body []byte) (any,
 		shadows := request.IncludeShadowTrails == nil || *request.IncludeShadowTrails
 		list := []map[string]any{}
 		for _, t := range p.Trails() {
-			if t.HomeRegion != op.Region && !(t.MultiRegion && shadows) {
+			if t.HomeRegion != op.Region && (!t.MultiRegion || !shadows) {
 				continue
 			}
 			if len(request.TrailNameList) > 0 && !containsString(request.TrailNameList, t.Name) && !containsString(request.TrailNameList, t.arn(account)) {

@@ -93,7 +93,7 @@ func TestCloudTrailRecordsAFailedCallWithErrorCodeAndNoResponse(t *testing.T) {
 			}
 			return err
 		})
-	if record["errorCode"] != "AccessDeniedException" || !strings.Contains(record["errorMessage"].(string), "not authorized") {
+	if message, _ := record["errorMessage"].(string); record["errorCode"] != "AccessDeniedException" || !strings.Contains(message, "not authorized") {
 		t.Errorf("errorCode/errorMessage = %v/%v", record["errorCode"], record["errorMessage"])
 	}
 	if response, ok := record["responseElements"]; !ok || response != nil {
