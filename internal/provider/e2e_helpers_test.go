@@ -166,21 +166,44 @@ func readVersion(client *harness.AWS, secretID, stage string) (secretVersion, er
 }
 
 // rotateOutOfBand rotates the secret as `aws secretsmanager rotate-secret` would, through the
-// proxy; LocalStack runs the four steps inside the call.
+// proxy.
 //
 // RotateSecret answers at once and rotates in the background (on AWS, and in the harness), so it
 // then waits as a user would: until the new version is AWSCURRENT, or the rotator logged a failed
 // step for it.
 func rotateOutOfBand(t *testing.T, endpoint, secretID string) {
 	t.Helper()
-	ctx := context.Background()
 	// A reattempted rotation keeps its token: only failures logged from now on count.
 	since := time.Now().Add(-time.Second).UnixMilli()
-	out, err := proxiedSecretsManager(t, endpoint).RotateSecret(ctx, &secretsmanager.RotateSecretInput{SecretId: aws.String(secretID)})
-	if err != nil {
-		t.Fatalf("rotating secret %s out of band: %v", secretID, err)
+	token := startRotationOutOfBand(t, endpoint, secretID)
+	awaitRotationOutOfBand(t, secretID, token, since)
+}
+
+// startRotationOutOfBand calls RotateSecret through the proxy and returns the rotation's token
+// without waiting for it (for a rotation whose failure nothing logs). A rotation of the previous
+// step that is still ending (its last invocation returning) is waited for, as a user retries
+// AWS's "A previous rotation isn't complete".
+func startRotationOutOfBand(t *testing.T, endpoint, secretID string) string {
+	t.Helper()
+	ctx := context.Background()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		out, err := proxiedSecretsManager(t, endpoint).RotateSecret(ctx, &secretsmanager.RotateSecretInput{SecretId: aws.String(secretID)})
+		if err == nil {
+			return aws.ToString(out.VersionId)
+		}
+		if !strings.Contains(err.Error(), "previous rotation isn't complete") || time.Now().After(deadline) {
+			t.Fatalf("rotating secret %s out of band: %v", secretID, err)
+		}
+		time.Sleep(250 * time.Millisecond)
 	}
-	token := aws.ToString(out.VersionId)
+}
+
+// awaitRotationOutOfBand waits until the rotation token is AWSCURRENT, or the rotator logged a
+// failed step for it since since (Unix milliseconds).
+func awaitRotationOutOfBand(t *testing.T, secretID, token string, since int64) {
+	t.Helper()
+	ctx := context.Background()
 	direct := testAWS(t)
 	deadline := time.Now().Add(2 * time.Minute)
 	for time.Now().Before(deadline) {

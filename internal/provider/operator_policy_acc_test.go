@@ -233,7 +233,7 @@ resource "echo" "test" {}
 }
 
 // lifecycle is the whole life cycle as the user: create, plan, update, import, destroy.
-func (f operatorFixture) lifecycle(accessKey, secretKey, name string) resource.TestCase {
+func (f operatorFixture) lifecycle(t *testing.T, accessKey, secretKey, name string) resource.TestCase {
 	created, updated := f.config(accessKey, secretKey, name, false), f.config(accessKey, secretKey, name, true)
 	return resource.TestCase{
 		ProtoV6ProviderFactories: testAccEchoProviderFactories,
@@ -252,6 +252,17 @@ func (f operatorFixture) lifecycle(accessKey, secretKey, name string) resource.T
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
 			},
 			{
+				// The pushed password is the database's new one, as a user sets it before telling the
+				// bundle: the schedule change in the same apply makes Secrets Manager test the
+				// configuration (testSecret logs in with it), as on AWS.
+				PreConfig: func() {
+					setPassword := func(password string) {
+						f.db.superuserExec(t, fmt.Sprintf(`ALTER ROLE %s PASSWORD '%s'`, f.db.username, strings.ReplaceAll(password, "'", "''")))
+					}
+					setPassword("Pushed-" + f.db.password)
+					// The fixture's database serves the next life cycle (one per statement) too.
+					t.Cleanup(func() { setPassword(f.db.password) })
+				},
 				Config: updated,
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(testResource, plancheck.ResourceActionUpdate),
@@ -286,7 +297,7 @@ func TestAccOperatorPolicy(t *testing.T) {
 	f := newOperatorFixture(t, client, startProxy(t).URL())
 	accessKey, secretKey := operatorUser(t, client, operatorPolicy(t, f.account))
 	name := operatorPrefix + acctest.RandomWithPrefix("life")
-	resource.Test(t, f.lifecycle(accessKey, secretKey, name))
+	resource.Test(t, f.lifecycle(t, accessKey, secretKey, name))
 }
 
 // TestAccOperatorPolicyStatementsNeeded runs the life cycle once per statement of the guide's
@@ -300,7 +311,7 @@ func TestAccOperatorPolicyStatementsNeeded(t *testing.T) {
 			accessKey, secretKey := operatorUser(t, client, operatorPolicy(t, f.account, sid))
 			name := operatorPrefix + acctest.RandomWithPrefix("without")
 			run := &failureRecorder{T: t}
-			run.run(func() { resource.Test(run, f.lifecycle(accessKey, secretKey, name)) })
+			run.run(func() { resource.Test(run, f.lifecycle(t, accessKey, secretKey, name)) })
 			if _, err := bundle.Sweep(context.Background(), bundle.Deps{AWS: client.Client, RotatorCode: rotatorCode}, name); err != nil {
 				t.Logf("sweeping what the failed run left: %v", err)
 			}
