@@ -8,7 +8,7 @@ import uuid
 
 import pytest
 from botocore.exceptions import ClientError
-from conftest import client, log_messages
+from conftest import Functions, client, log_messages
 
 
 def create_secret(endpoint: str, value: str) -> dict:
@@ -103,3 +103,44 @@ def test_rotate_secret_answers_at_once_and_rotates_in_the_background(endpoint, a
         time.sleep(0.2)
     assert "AWSCURRENT" in stages[token], stages
     assert secrets.get_secret_value(SecretId=secret["ARN"])["SecretString"] == f"rotated-{token}"
+
+
+def test_rotate_immediately_false_runs_test_secret_with_the_functions_role(endpoint, functions, bootstrap_zip):
+    """IAM enforcement covers the configuration test: the function calls Secrets Manager with its
+    role's credentials, so a role that may write logs but not read the secret fails testSecret."""
+    iam = client("iam", endpoint)
+    name = f"secretsbundle-rotation-test-{uuid.uuid4().hex[:8]}"
+    role = iam.create_role(
+        RoleName=name,
+        AssumeRolePolicyDocument='{"Version":"2012-10-17","Statement":[{"Effect":"Allow",'
+        '"Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]}',
+    )
+    iam.put_role_policy(
+        RoleName=name,
+        PolicyName="logs-only",
+        PolicyDocument='{"Version":"2012-10-17","Statement":[{"Effect":"Allow",'
+        '"Action":["logs:CreateLogStream","logs:PutLogEvents"],"Resource":"*"}]}',
+    )
+    try:
+        logs_only = Functions(endpoint, role["Role"]["Arn"])
+        function = logs_only.create(bootstrap_zip, timeout=10)
+        try:
+            assert logs_only.wait_settled(function)["State"] == "Active"
+            function_arn = logs_only.lambda_.get_function(FunctionName=function)["Configuration"]["FunctionArn"]
+            secrets = client("secretsmanager", endpoint)
+            secret = create_secret(endpoint, json.dumps({"username": "app", "password": "works"}))
+
+            with pytest.raises(ClientError) as error:
+                secrets.rotate_secret(
+                    SecretId=secret["ARN"], RotationLambdaARN=function_arn, RotationRules={"AutomaticallyAfterDays": 7}, RotateImmediately=False
+                )
+
+            message = error.value.response["Error"]["Message"]
+            assert "testSecret" in message, message
+            assert f"assumed-role/{name}/" in message and "secretsmanager:GetSecretValue" in message, message
+            assert not secrets.describe_secret(SecretId=secret["ARN"]).get("RotationEnabled")
+        finally:
+            logs_only.delete_all()
+    finally:
+        iam.delete_role_policy(RoleName=name, PolicyName="logs-only")
+        iam.delete_role(RoleName=name)
