@@ -620,7 +620,7 @@ func (p *Proxy) finish(call *Call) {
 func (p *Proxy) serveCloudTrail(w http.ResponseWriter, op operation, call *Call, body []byte, header http.Header) {
 	now := p.opts.Now()
 	if op.Name != lookupEventsTarget {
-		answer, e, ok := p.serveTrailOperation(op, call, body)
+		answer, e, ok := p.serveTrailOperation(op, call, body, header)
 		if !ok {
 			e = &awsError{Code: "UnsupportedOperationException",
 				Message: "the awsproxy test harness emulates only CloudTrail LookupEvents, DescribeTrails, GetTrailStatus and GetEventSelectors, not " + op.Name, Status: http.StatusBadRequest}

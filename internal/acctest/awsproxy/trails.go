@@ -110,7 +110,10 @@ func (p *Proxy) findTrail(nameOrARN, account string) (Trail, bool) {
 
 // serveTrailOperation answers DescribeTrails, GetTrailStatus and GetEventSelectors from the
 // emulated trails; ok is false for other operations.
-func (p *Proxy) serveTrailOperation(op operation, call *Call, body []byte) (any, *awsError, bool) {
+//
+// Each is authorized first (authorize) as CloudTrail would: DescribeTrails on "*", the others on
+// the trail's ARN.
+func (p *Proxy) serveTrailOperation(op operation, call *Call, body []byte, header http.Header) (any, *awsError, bool) {
 	var request struct {
 		Name                string
 		TrailName           string
@@ -125,6 +128,19 @@ func (p *Proxy) serveTrailOperation(op operation, call *Call, body []byte) (any,
 	account := call.Identity.AccountID
 	notFound := func(name string) *awsError {
 		return &awsError{Code: "TrailNotFoundException", Message: fmt.Sprintf("Unknown trail: %s for the user: %s", name, account), Status: http.StatusBadRequest}
+	}
+	switch op.Name {
+	case "DescribeTrails", "GetTrailStatus", "GetEventSelectors":
+		resource := "*"
+		if name := request.Name + request.TrailName; op.Name != "DescribeTrails" {
+			resource = name
+			if !strings.HasPrefix(name, "arn:") {
+				resource = Trail{Name: name, HomeRegion: op.Region}.arn(account)
+			}
+		}
+		if denied := p.authorize(header, "cloudtrail:"+op.Name, resource); denied != nil {
+			return nil, denied, true
+		}
 	}
 	switch op.Name {
 	case "DescribeTrails":

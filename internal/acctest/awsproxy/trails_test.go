@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -171,5 +172,48 @@ func TestTrailsEmulation(t *testing.T) {
 	p.DeleteTrails()
 	if out, _ := client.DescribeTrails(ctx, &cloudtrail.DescribeTrailsInput{}); len(out.TrailList) != 0 {
 		t.Errorf("after DeleteTrails: %v", out.TrailList)
+	}
+}
+
+// The trail operations are authorized with the harness's IAM enforcement (the upstream's
+// /_secretsbundle/iam/authorize) before they are answered: DescribeTrails on "*", GetTrailStatus
+// and GetEventSelectors on the trail's ARN, also when the caller names the trail.
+func TestTrailOperationsAreAuthorized(t *testing.T) {
+	upstream := newFakeUpstream(t)
+	var mu sync.Mutex
+	var asked []map[string]string
+	upstream.handle("POST /_secretsbundle/iam/authorize", func(w http.ResponseWriter, _ *http.Request, body []byte) {
+		var request map[string]string
+		_ = json.Unmarshal(body, &request)
+		mu.Lock()
+		asked = append(asked, request)
+		mu.Unlock()
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{"allowed": false, "code": "AccessDeniedException", "status": 400, "message": "User: arn:aws:iam::000000000000:user/op is not authorized to perform: ` + request["action"] + `"}`))
+	})
+	p := startProxy(t, Options{Upstream: upstream.server.URL, DisableEventBridge: true})
+	if err := p.PutTrail(Trail{Name: "local", Logging: true}); err != nil {
+		t.Fatal(err)
+	}
+	client := lookupClient(p)
+	ctx := context.Background()
+	_, describeErr := client.DescribeTrails(ctx, &cloudtrail.DescribeTrailsInput{})
+	_, statusErr := client.GetTrailStatus(ctx, &cloudtrail.GetTrailStatusInput{Name: aws.String("local")})
+	_, selectorsErr := client.GetEventSelectors(ctx, &cloudtrail.GetEventSelectorsInput{TrailName: aws.String("local")})
+	for op, err := range map[string]error{"DescribeTrails": describeErr, "GetTrailStatus": statusErr, "GetEventSelectors": selectorsErr} {
+		var apiErr smithy.APIError
+		if !errors.As(err, &apiErr) || apiErr.ErrorCode() != "AccessDeniedException" || !strings.Contains(apiErr.ErrorMessage(), "cloudtrail:"+op) {
+			t.Errorf("%s: %v, want AccessDeniedException for cloudtrail:%s", op, err, op)
+		}
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	var got []string
+	for _, a := range asked {
+		got = append(got, a["action"]+" "+a["resource"])
+	}
+	want := []string{"cloudtrail:DescribeTrails *", "cloudtrail:GetTrailStatus " + Trail{Name: "local", HomeRegion: "us-east-1"}.arn("000000000000"), "cloudtrail:GetEventSelectors " + Trail{Name: "local", HomeRegion: "us-east-1"}.arn("000000000000")}
+	if strings.Join(got, ",") != strings.Join(want, ",") {
+		t.Errorf("authorized %v, want %v", got, want)
 	}
 }
