@@ -62,6 +62,8 @@ type fakeAWS struct {
 type fakeCall struct {
 	op         string
 	start, end time.Time
+	// input is the call's input as sent (a *service.XInput), for the tests of what each part sends.
+	input any
 }
 
 func newFakeAWS() *fakeAWS {
@@ -90,9 +92,9 @@ func (f *fakeAWS) fail(op string, errs ...error) {
 	f.faults[op] = append(f.faults[op], errs...)
 }
 
-// call records op, waits the latency, and returns the injected fault if there is one. apply runs
-// under the lock when the call succeeds.
-func (f *fakeAWS) call(op string, apply func() error) error {
+// callIn records op with its input (a *service.XInput), waits the latency, and returns the
+// injected fault if there is one. apply runs under the lock when the call succeeds.
+func (f *fakeAWS) callIn(input any, op string, apply func() error) error {
 	f.mu.Lock()
 	start := time.Now()
 	f.inFlight++
@@ -109,7 +111,7 @@ func (f *fakeAWS) call(op string, apply func() error) error {
 	if err == nil && apply != nil {
 		err = apply()
 	}
-	f.calls = append(f.calls, fakeCall{op: op, start: start, end: time.Now()})
+	f.calls = append(f.calls, fakeCall{op: op, start: start, end: time.Now(), input: input})
 	return err
 }
 
@@ -192,9 +194,9 @@ func secretName(arn string) string {
 	return strings.TrimSuffix(name, "-AbCdEf")
 }
 
-func (s fakeSecrets) ListSecrets(context.Context, *secretsmanager.ListSecretsInput, ...func(*secretsmanager.Options)) (*secretsmanager.ListSecretsOutput, error) {
+func (s fakeSecrets) ListSecrets(_ context.Context, in *secretsmanager.ListSecretsInput, _ ...func(*secretsmanager.Options)) (*secretsmanager.ListSecretsOutput, error) {
 	out := &secretsmanager.ListSecretsOutput{}
-	err := s.f.call("ListSecrets", func() error {
+	err := s.f.callIn(in, "ListSecrets", func() error {
 		for arn := range s.f.secrets {
 			out.SecretList = append(out.SecretList, smtypes.SecretListEntry{ARN: aws.String(arn), Name: aws.String(secretName(arn))})
 		}
@@ -209,7 +211,7 @@ func secretARN(name string) string {
 
 func (s fakeSecrets) CreateSecret(_ context.Context, in *secretsmanager.CreateSecretInput, _ ...func(*secretsmanager.Options)) (*secretsmanager.CreateSecretOutput, error) {
 	arn := secretARN(aws.ToString(in.Name))
-	err := s.f.call("CreateSecret", func() error { s.f.secrets[arn] = aws.ToString(in.SecretString); return nil })
+	err := s.f.callIn(in, "CreateSecret", func() error { s.f.secrets[arn] = aws.ToString(in.SecretString); return nil })
 	if err != nil {
 		return nil, err
 	}
@@ -217,7 +219,7 @@ func (s fakeSecrets) CreateSecret(_ context.Context, in *secretsmanager.CreateSe
 }
 
 func (s fakeSecrets) DeleteSecret(_ context.Context, in *secretsmanager.DeleteSecretInput, _ ...func(*secretsmanager.Options)) (*secretsmanager.DeleteSecretOutput, error) {
-	return &secretsmanager.DeleteSecretOutput{}, s.f.call("DeleteSecret", func() error {
+	return &secretsmanager.DeleteSecretOutput{}, s.f.callIn(in, "DeleteSecret", func() error {
 		if _, ok := s.f.secrets[aws.ToString(in.SecretId)]; !ok {
 			return notFound("secret")
 		}
@@ -228,7 +230,7 @@ func (s fakeSecrets) DeleteSecret(_ context.Context, in *secretsmanager.DeleteSe
 
 func (s fakeSecrets) DescribeSecret(_ context.Context, in *secretsmanager.DescribeSecretInput, _ ...func(*secretsmanager.Options)) (*secretsmanager.DescribeSecretOutput, error) {
 	var out *secretsmanager.DescribeSecretOutput
-	err := s.f.call("DescribeSecret", func() error {
+	err := s.f.callIn(in, "DescribeSecret", func() error {
 		arn := aws.ToString(in.SecretId)
 		if _, ok := s.f.secrets[arn]; !ok {
 			arn = secretARN(arn) // the id may be the name
@@ -247,7 +249,7 @@ func (s fakeSecrets) DescribeSecret(_ context.Context, in *secretsmanager.Descri
 
 func (s fakeSecrets) GetSecretValue(_ context.Context, in *secretsmanager.GetSecretValueInput, _ ...func(*secretsmanager.Options)) (*secretsmanager.GetSecretValueOutput, error) {
 	var out *secretsmanager.GetSecretValueOutput
-	err := s.f.call("GetSecretValue", func() error {
+	err := s.f.callIn(in, "GetSecretValue", func() error {
 		value, ok := s.f.secrets[aws.ToString(in.SecretId)]
 		if !ok {
 			return notFound("secret")
@@ -259,14 +261,14 @@ func (s fakeSecrets) GetSecretValue(_ context.Context, in *secretsmanager.GetSec
 }
 
 func (s fakeSecrets) PutSecretValue(_ context.Context, in *secretsmanager.PutSecretValueInput, _ ...func(*secretsmanager.Options)) (*secretsmanager.PutSecretValueOutput, error) {
-	err := s.f.call("PutSecretValue", func() error { s.f.secrets[aws.ToString(in.SecretId)] = aws.ToString(in.SecretString); return nil })
+	err := s.f.callIn(in, "PutSecretValue", func() error { s.f.secrets[aws.ToString(in.SecretId)] = aws.ToString(in.SecretString); return nil })
 	return &secretsmanager.PutSecretValueOutput{VersionId: in.ClientRequestToken}, err
 }
 
 // UpdateSecretVersionStage moves AWSCURRENT, refusing a RemoveFromVersionId that does not hold
 // it, as Secrets Manager does; other labels are accepted and forgotten.
 func (s fakeSecrets) UpdateSecretVersionStage(_ context.Context, in *secretsmanager.UpdateSecretVersionStageInput, _ ...func(*secretsmanager.Options)) (*secretsmanager.UpdateSecretVersionStageOutput, error) {
-	err := s.f.call("UpdateSecretVersionStage", func() error {
+	err := s.f.callIn(in, "UpdateSecretVersionStage", func() error {
 		if aws.ToString(in.VersionStage) != stageCurrent || in.MoveToVersionId == nil {
 			return nil
 		}
@@ -279,25 +281,25 @@ func (s fakeSecrets) UpdateSecretVersionStage(_ context.Context, in *secretsmana
 	return &secretsmanager.UpdateSecretVersionStageOutput{}, err
 }
 
-func (s fakeSecrets) UpdateSecret(context.Context, *secretsmanager.UpdateSecretInput, ...func(*secretsmanager.Options)) (*secretsmanager.UpdateSecretOutput, error) {
-	return &secretsmanager.UpdateSecretOutput{}, s.f.call("UpdateSecret", nil)
+func (s fakeSecrets) UpdateSecret(_ context.Context, in *secretsmanager.UpdateSecretInput, _ ...func(*secretsmanager.Options)) (*secretsmanager.UpdateSecretOutput, error) {
+	return &secretsmanager.UpdateSecretOutput{}, s.f.callIn(in, "UpdateSecret", nil)
 }
 
 func (s fakeSecrets) RotateSecret(_ context.Context, in *secretsmanager.RotateSecretInput, _ ...func(*secretsmanager.Options)) (*secretsmanager.RotateSecretOutput, error) {
-	err := s.f.call("RotateSecret", func() error { s.f.rotation[aws.ToString(in.SecretId)] = true; return nil })
+	err := s.f.callIn(in, "RotateSecret", func() error { s.f.rotation[aws.ToString(in.SecretId)] = true; return nil })
 	return &secretsmanager.RotateSecretOutput{VersionId: aws.String("rotated")}, err
 }
 
 func (s fakeSecrets) CancelRotateSecret(_ context.Context, in *secretsmanager.CancelRotateSecretInput, _ ...func(*secretsmanager.Options)) (*secretsmanager.CancelRotateSecretOutput, error) {
-	return &secretsmanager.CancelRotateSecretOutput{}, s.f.call("CancelRotateSecret", func() error { s.f.rotation[aws.ToString(in.SecretId)] = false; return nil })
+	return &secretsmanager.CancelRotateSecretOutput{}, s.f.callIn(in, "CancelRotateSecret", func() error { s.f.rotation[aws.ToString(in.SecretId)] = false; return nil })
 }
 
-func (s fakeSecrets) TagResource(context.Context, *secretsmanager.TagResourceInput, ...func(*secretsmanager.Options)) (*secretsmanager.TagResourceOutput, error) {
-	return &secretsmanager.TagResourceOutput{}, s.f.call("secretsmanager.TagResource", nil)
+func (s fakeSecrets) TagResource(_ context.Context, in *secretsmanager.TagResourceInput, _ ...func(*secretsmanager.Options)) (*secretsmanager.TagResourceOutput, error) {
+	return &secretsmanager.TagResourceOutput{}, s.f.callIn(in, "secretsmanager.TagResource", nil)
 }
 
-func (s fakeSecrets) UntagResource(context.Context, *secretsmanager.UntagResourceInput, ...func(*secretsmanager.Options)) (*secretsmanager.UntagResourceOutput, error) {
-	return &secretsmanager.UntagResourceOutput{}, s.f.call("secretsmanager.UntagResource", nil)
+func (s fakeSecrets) UntagResource(_ context.Context, in *secretsmanager.UntagResourceInput, _ ...func(*secretsmanager.Options)) (*secretsmanager.UntagResourceOutput, error) {
+	return &secretsmanager.UntagResourceOutput{}, s.f.callIn(in, "secretsmanager.UntagResource", nil)
 }
 
 type fakeIAM struct {
@@ -306,12 +308,12 @@ type fakeIAM struct {
 }
 
 func (s fakeIAM) CreateRole(_ context.Context, in *iam.CreateRoleInput, _ ...func(*iam.Options)) (*iam.CreateRoleOutput, error) {
-	err := s.f.call("CreateRole", func() error { s.f.roles[aws.ToString(in.RoleName)] = true; return nil })
+	err := s.f.callIn(in, "CreateRole", func() error { s.f.roles[aws.ToString(in.RoleName)] = true; return nil })
 	return &iam.CreateRoleOutput{Role: &iamtypes.Role{Arn: aws.String("arn:aws:iam::123456789012:role/" + aws.ToString(in.RoleName))}}, err
 }
 
 func (s fakeIAM) GetRole(_ context.Context, in *iam.GetRoleInput, _ ...func(*iam.Options)) (*iam.GetRoleOutput, error) {
-	return &iam.GetRoleOutput{}, s.f.call("GetRole", func() error {
+	return &iam.GetRoleOutput{}, s.f.callIn(in, "GetRole", func() error {
 		if !s.f.roles[aws.ToString(in.RoleName)] {
 			return apiError("NoSuchEntity", "role not found")
 		}
@@ -320,7 +322,7 @@ func (s fakeIAM) GetRole(_ context.Context, in *iam.GetRoleInput, _ ...func(*iam
 }
 
 func (s fakeIAM) DeleteRole(_ context.Context, in *iam.DeleteRoleInput, _ ...func(*iam.Options)) (*iam.DeleteRoleOutput, error) {
-	return &iam.DeleteRoleOutput{}, s.f.call("DeleteRole", func() error {
+	return &iam.DeleteRoleOutput{}, s.f.callIn(in, "DeleteRole", func() error {
 		if s.f.policies[aws.ToString(in.RoleName)] {
 			return apiError("DeleteConflict", "Cannot delete entity, must delete policies first.")
 		}
@@ -330,19 +332,19 @@ func (s fakeIAM) DeleteRole(_ context.Context, in *iam.DeleteRoleInput, _ ...fun
 }
 
 func (s fakeIAM) PutRolePolicy(_ context.Context, in *iam.PutRolePolicyInput, _ ...func(*iam.Options)) (*iam.PutRolePolicyOutput, error) {
-	return &iam.PutRolePolicyOutput{}, s.f.call("PutRolePolicy", func() error { s.f.policies[aws.ToString(in.RoleName)] = true; return nil })
+	return &iam.PutRolePolicyOutput{}, s.f.callIn(in, "PutRolePolicy", func() error { s.f.policies[aws.ToString(in.RoleName)] = true; return nil })
 }
 
 func (s fakeIAM) DeleteRolePolicy(_ context.Context, in *iam.DeleteRolePolicyInput, _ ...func(*iam.Options)) (*iam.DeleteRolePolicyOutput, error) {
-	return &iam.DeleteRolePolicyOutput{}, s.f.call("DeleteRolePolicy", func() error { delete(s.f.policies, aws.ToString(in.RoleName)); return nil })
+	return &iam.DeleteRolePolicyOutput{}, s.f.callIn(in, "DeleteRolePolicy", func() error { delete(s.f.policies, aws.ToString(in.RoleName)); return nil })
 }
 
-func (s fakeIAM) TagRole(context.Context, *iam.TagRoleInput, ...func(*iam.Options)) (*iam.TagRoleOutput, error) {
-	return &iam.TagRoleOutput{}, s.f.call("TagRole", nil)
+func (s fakeIAM) TagRole(_ context.Context, in *iam.TagRoleInput, _ ...func(*iam.Options)) (*iam.TagRoleOutput, error) {
+	return &iam.TagRoleOutput{}, s.f.callIn(in, "TagRole", nil)
 }
 
-func (s fakeIAM) UntagRole(context.Context, *iam.UntagRoleInput, ...func(*iam.Options)) (*iam.UntagRoleOutput, error) {
-	return &iam.UntagRoleOutput{}, s.f.call("UntagRole", nil)
+func (s fakeIAM) UntagRole(_ context.Context, in *iam.UntagRoleInput, _ ...func(*iam.Options)) (*iam.UntagRoleOutput, error) {
+	return &iam.UntagRoleOutput{}, s.f.callIn(in, "UntagRole", nil)
 }
 
 type fakeLogs struct {
@@ -351,22 +353,22 @@ type fakeLogs struct {
 }
 
 func (s fakeLogs) CreateLogGroup(_ context.Context, in *cloudwatchlogs.CreateLogGroupInput, _ ...func(*cloudwatchlogs.Options)) (*cloudwatchlogs.CreateLogGroupOutput, error) {
-	return &cloudwatchlogs.CreateLogGroupOutput{}, s.f.call("CreateLogGroup", func() error { s.f.logGroups[aws.ToString(in.LogGroupName)] = true; return nil })
+	return &cloudwatchlogs.CreateLogGroupOutput{}, s.f.callIn(in, "CreateLogGroup", func() error { s.f.logGroups[aws.ToString(in.LogGroupName)] = true; return nil })
 }
 
 func (s fakeLogs) DeleteLogGroup(_ context.Context, in *cloudwatchlogs.DeleteLogGroupInput, _ ...func(*cloudwatchlogs.Options)) (*cloudwatchlogs.DeleteLogGroupOutput, error) {
-	return &cloudwatchlogs.DeleteLogGroupOutput{}, s.f.call("DeleteLogGroup", func() error { delete(s.f.logGroups, aws.ToString(in.LogGroupName)); return nil })
+	return &cloudwatchlogs.DeleteLogGroupOutput{}, s.f.callIn(in, "DeleteLogGroup", func() error { delete(s.f.logGroups, aws.ToString(in.LogGroupName)); return nil })
 }
 
-func (s fakeLogs) PutRetentionPolicy(context.Context, *cloudwatchlogs.PutRetentionPolicyInput, ...func(*cloudwatchlogs.Options)) (*cloudwatchlogs.PutRetentionPolicyOutput, error) {
-	return &cloudwatchlogs.PutRetentionPolicyOutput{}, s.f.call("PutRetentionPolicy", nil)
+func (s fakeLogs) PutRetentionPolicy(_ context.Context, in *cloudwatchlogs.PutRetentionPolicyInput, _ ...func(*cloudwatchlogs.Options)) (*cloudwatchlogs.PutRetentionPolicyOutput, error) {
+	return &cloudwatchlogs.PutRetentionPolicyOutput{}, s.f.callIn(in, "PutRetentionPolicy", nil)
 }
 
 // FilterLogEvents answers in pages of logPageSize events (all at once when 0), as CloudWatch Logs
 // pages a long log.
 func (s fakeLogs) FilterLogEvents(_ context.Context, in *cloudwatchlogs.FilterLogEventsInput, _ ...func(*cloudwatchlogs.Options)) (*cloudwatchlogs.FilterLogEventsOutput, error) {
 	out := &cloudwatchlogs.FilterLogEventsOutput{}
-	err := s.f.call("FilterLogEvents", func() error {
+	err := s.f.callIn(in, "FilterLogEvents", func() error {
 		start := 0
 		if in.NextToken != nil {
 			start, _ = strconv.Atoi(aws.ToString(in.NextToken))
@@ -392,13 +394,13 @@ type fakeLambda struct {
 func functionARN(name string) string { return "arn:aws:lambda:us-east-1:123456789012:function:" + name }
 
 func (s fakeLambda) CreateFunction(_ context.Context, in *lambda.CreateFunctionInput, _ ...func(*lambda.Options)) (*lambda.CreateFunctionOutput, error) {
-	err := s.f.call("CreateFunction", func() error { s.f.functions[aws.ToString(in.FunctionName)] = lambdatypes.StatePending; return nil })
+	err := s.f.callIn(in, "CreateFunction", func() error { s.f.functions[aws.ToString(in.FunctionName)] = lambdatypes.StatePending; return nil })
 	return &lambda.CreateFunctionOutput{FunctionArn: aws.String(functionARN(aws.ToString(in.FunctionName))), CodeSha256: aws.String(CodeSHA256(in.Code.ZipFile))}, err
 }
 
 func (s fakeLambda) GetFunctionConfiguration(_ context.Context, in *lambda.GetFunctionConfigurationInput, _ ...func(*lambda.Options)) (*lambda.GetFunctionConfigurationOutput, error) {
 	out := &lambda.GetFunctionConfigurationOutput{}
-	err := s.f.call("GetFunctionConfiguration", func() error {
+	err := s.f.callIn(in, "GetFunctionConfiguration", func() error {
 		name := aws.ToString(in.FunctionName)
 		if _, ok := s.f.functions[name]; !ok {
 			return notFound("function")
@@ -417,7 +419,7 @@ func (s fakeLambda) GetFunctionConfiguration(_ context.Context, in *lambda.GetFu
 
 func (s fakeLambda) GetFunction(_ context.Context, in *lambda.GetFunctionInput, _ ...func(*lambda.Options)) (*lambda.GetFunctionOutput, error) {
 	out := &lambda.GetFunctionOutput{}
-	err := s.f.call("GetFunction", func() error {
+	err := s.f.callIn(in, "GetFunction", func() error {
 		name := aws.ToString(in.FunctionName)
 		if _, ok := s.f.functions[name]; !ok {
 			return notFound("function")
@@ -431,7 +433,7 @@ func (s fakeLambda) GetFunction(_ context.Context, in *lambda.GetFunctionInput, 
 }
 
 func (s fakeLambda) DeleteFunction(_ context.Context, in *lambda.DeleteFunctionInput, _ ...func(*lambda.Options)) (*lambda.DeleteFunctionOutput, error) {
-	return &lambda.DeleteFunctionOutput{}, s.f.call("DeleteFunction", func() error {
+	return &lambda.DeleteFunctionOutput{}, s.f.callIn(in, "DeleteFunction", func() error {
 		delete(s.f.functions, aws.ToString(in.FunctionName))
 		delete(s.f.permissions, aws.ToString(in.FunctionName))
 		return nil
@@ -439,16 +441,16 @@ func (s fakeLambda) DeleteFunction(_ context.Context, in *lambda.DeleteFunctionI
 }
 
 func (s fakeLambda) AddPermission(_ context.Context, in *lambda.AddPermissionInput, _ ...func(*lambda.Options)) (*lambda.AddPermissionOutput, error) {
-	return &lambda.AddPermissionOutput{}, s.f.call("AddPermission", func() error { s.f.permissions[aws.ToString(in.FunctionName)] = true; return nil })
+	return &lambda.AddPermissionOutput{}, s.f.callIn(in, "AddPermission", func() error { s.f.permissions[aws.ToString(in.FunctionName)] = true; return nil })
 }
 
 func (s fakeLambda) RemovePermission(_ context.Context, in *lambda.RemovePermissionInput, _ ...func(*lambda.Options)) (*lambda.RemovePermissionOutput, error) {
-	return &lambda.RemovePermissionOutput{}, s.f.call("RemovePermission", func() error { delete(s.f.permissions, aws.ToString(in.FunctionName)); return nil })
+	return &lambda.RemovePermissionOutput{}, s.f.callIn(in, "RemovePermission", func() error { delete(s.f.permissions, aws.ToString(in.FunctionName)); return nil })
 }
 
 func (s fakeLambda) GetPolicy(_ context.Context, in *lambda.GetPolicyInput, _ ...func(*lambda.Options)) (*lambda.GetPolicyOutput, error) {
 	out := &lambda.GetPolicyOutput{}
-	err := s.f.call("GetPolicy", func() error {
+	err := s.f.callIn(in, "GetPolicy", func() error {
 		if !s.f.permissions[aws.ToString(in.FunctionName)] {
 			return notFound("policy")
 		}
@@ -458,12 +460,12 @@ func (s fakeLambda) GetPolicy(_ context.Context, in *lambda.GetPolicyInput, _ ..
 	return out, err
 }
 
-func (s fakeLambda) UpdateFunctionConfiguration(context.Context, *lambda.UpdateFunctionConfigurationInput, ...func(*lambda.Options)) (*lambda.UpdateFunctionConfigurationOutput, error) {
-	return &lambda.UpdateFunctionConfigurationOutput{}, s.f.call("UpdateFunctionConfiguration", nil)
+func (s fakeLambda) UpdateFunctionConfiguration(_ context.Context, in *lambda.UpdateFunctionConfigurationInput, _ ...func(*lambda.Options)) (*lambda.UpdateFunctionConfigurationOutput, error) {
+	return &lambda.UpdateFunctionConfigurationOutput{}, s.f.callIn(in, "UpdateFunctionConfiguration", nil)
 }
 
 func (s fakeLambda) UpdateFunctionCode(_ context.Context, in *lambda.UpdateFunctionCodeInput, _ ...func(*lambda.Options)) (*lambda.UpdateFunctionCodeOutput, error) {
-	return &lambda.UpdateFunctionCodeOutput{CodeSha256: aws.String(CodeSHA256(in.ZipFile))}, s.f.call("UpdateFunctionCode", nil)
+	return &lambda.UpdateFunctionCodeOutput{CodeSha256: aws.String(CodeSHA256(in.ZipFile))}, s.f.callIn(in, "UpdateFunctionCode", nil)
 }
 
 type fakeSNS struct {
@@ -473,16 +475,16 @@ type fakeSNS struct {
 
 func (s fakeSNS) CreateTopic(_ context.Context, in *sns.CreateTopicInput, _ ...func(*sns.Options)) (*sns.CreateTopicOutput, error) {
 	arn := "arn:aws:sns:us-east-1:123456789012:" + aws.ToString(in.Name)
-	err := s.f.call("CreateTopic", func() error { s.f.topics[arn] = true; return nil })
+	err := s.f.callIn(in, "CreateTopic", func() error { s.f.topics[arn] = true; return nil })
 	return &sns.CreateTopicOutput{TopicArn: aws.String(arn)}, err
 }
 
 func (s fakeSNS) DeleteTopic(_ context.Context, in *sns.DeleteTopicInput, _ ...func(*sns.Options)) (*sns.DeleteTopicOutput, error) {
-	return &sns.DeleteTopicOutput{}, s.f.call("DeleteTopic", func() error { delete(s.f.topics, aws.ToString(in.TopicArn)); return nil })
+	return &sns.DeleteTopicOutput{}, s.f.callIn(in, "DeleteTopic", func() error { delete(s.f.topics, aws.ToString(in.TopicArn)); return nil })
 }
 
 func (s fakeSNS) GetTopicAttributes(_ context.Context, in *sns.GetTopicAttributesInput, _ ...func(*sns.Options)) (*sns.GetTopicAttributesOutput, error) {
-	return &sns.GetTopicAttributesOutput{}, s.f.call("GetTopicAttributes", func() error {
+	return &sns.GetTopicAttributesOutput{}, s.f.callIn(in, "GetTopicAttributes", func() error {
 		if !s.f.topics[aws.ToString(in.TopicArn)] {
 			return apiError("NotFound", "Topic does not exist")
 		}
@@ -490,8 +492,8 @@ func (s fakeSNS) GetTopicAttributes(_ context.Context, in *sns.GetTopicAttribute
 	})
 }
 
-func (s fakeSNS) Subscribe(context.Context, *sns.SubscribeInput, ...func(*sns.Options)) (*sns.SubscribeOutput, error) {
-	return &sns.SubscribeOutput{SubscriptionArn: aws.String("pending confirmation")}, s.f.call("Subscribe", nil)
+func (s fakeSNS) Subscribe(_ context.Context, in *sns.SubscribeInput, _ ...func(*sns.Options)) (*sns.SubscribeOutput, error) {
+	return &sns.SubscribeOutput{SubscriptionArn: aws.String("pending confirmation")}, s.f.callIn(in, "Subscribe", nil)
 }
 
 type fakeEvents struct {
@@ -500,25 +502,25 @@ type fakeEvents struct {
 }
 
 func (s fakeEvents) PutRule(_ context.Context, in *eventbridge.PutRuleInput, _ ...func(*eventbridge.Options)) (*eventbridge.PutRuleOutput, error) {
-	err := s.f.call("PutRule", func() error { s.f.rules[aws.ToString(in.Name)] = true; return nil })
+	err := s.f.callIn(in, "PutRule", func() error { s.f.rules[aws.ToString(in.Name)] = true; return nil })
 	return &eventbridge.PutRuleOutput{RuleArn: aws.String("arn:aws:events:us-east-1:123456789012:rule/" + aws.ToString(in.Name))}, err
 }
 
 func (s fakeEvents) PutTargets(_ context.Context, in *eventbridge.PutTargetsInput, _ ...func(*eventbridge.Options)) (*eventbridge.PutTargetsOutput, error) {
-	return &eventbridge.PutTargetsOutput{}, s.f.call("PutTargets", func() error { s.f.targets[aws.ToString(in.Rule)] = true; return nil })
+	return &eventbridge.PutTargetsOutput{}, s.f.callIn(in, "PutTargets", func() error { s.f.targets[aws.ToString(in.Rule)] = true; return nil })
 }
 
 func (s fakeEvents) RemoveTargets(_ context.Context, in *eventbridge.RemoveTargetsInput, _ ...func(*eventbridge.Options)) (*eventbridge.RemoveTargetsOutput, error) {
-	return &eventbridge.RemoveTargetsOutput{}, s.f.call("RemoveTargets", func() error { delete(s.f.targets, aws.ToString(in.Rule)); return nil })
+	return &eventbridge.RemoveTargetsOutput{}, s.f.callIn(in, "RemoveTargets", func() error { delete(s.f.targets, aws.ToString(in.Rule)); return nil })
 }
 
 func (s fakeEvents) DeleteRule(_ context.Context, in *eventbridge.DeleteRuleInput, _ ...func(*eventbridge.Options)) (*eventbridge.DeleteRuleOutput, error) {
-	return &eventbridge.DeleteRuleOutput{}, s.f.call("DeleteRule", func() error { delete(s.f.rules, aws.ToString(in.Name)); return nil })
+	return &eventbridge.DeleteRuleOutput{}, s.f.callIn(in, "DeleteRule", func() error { delete(s.f.rules, aws.ToString(in.Name)); return nil })
 }
 
 func (s fakeEvents) DescribeRule(_ context.Context, in *eventbridge.DescribeRuleInput, _ ...func(*eventbridge.Options)) (*eventbridge.DescribeRuleOutput, error) {
 	out := &eventbridge.DescribeRuleOutput{}
-	err := s.f.call("DescribeRule", func() error {
+	err := s.f.callIn(in, "DescribeRule", func() error {
 		if !s.f.rules[aws.ToString(in.Name)] {
 			return notFound("rule")
 		}
@@ -530,7 +532,7 @@ func (s fakeEvents) DescribeRule(_ context.Context, in *eventbridge.DescribeRule
 
 func (s fakeEvents) ListTargetsByRule(_ context.Context, in *eventbridge.ListTargetsByRuleInput, _ ...func(*eventbridge.Options)) (*eventbridge.ListTargetsByRuleOutput, error) {
 	out := &eventbridge.ListTargetsByRuleOutput{}
-	err := s.f.call("ListTargetsByRule", func() error {
+	err := s.f.callIn(in, "ListTargetsByRule", func() error {
 		if s.f.targets[aws.ToString(in.Rule)] {
 			out.Targets = []ebtypes.Target{{Id: aws.String(alertTargetID), Arn: aws.String("arn:aws:sns:us-east-1:123456789012:" + TopicName("prod/orders/db"))}}
 		}
@@ -539,49 +541,49 @@ func (s fakeEvents) ListTargetsByRule(_ context.Context, in *eventbridge.ListTar
 	return out, err
 }
 
-func (s fakeLogs) TagResource(context.Context, *cloudwatchlogs.TagResourceInput, ...func(*cloudwatchlogs.Options)) (*cloudwatchlogs.TagResourceOutput, error) {
-	return &cloudwatchlogs.TagResourceOutput{}, s.f.call("logs.TagResource", nil)
+func (s fakeLogs) TagResource(_ context.Context, in *cloudwatchlogs.TagResourceInput, _ ...func(*cloudwatchlogs.Options)) (*cloudwatchlogs.TagResourceOutput, error) {
+	return &cloudwatchlogs.TagResourceOutput{}, s.f.callIn(in, "logs.TagResource", nil)
 }
 
-func (s fakeLogs) UntagResource(context.Context, *cloudwatchlogs.UntagResourceInput, ...func(*cloudwatchlogs.Options)) (*cloudwatchlogs.UntagResourceOutput, error) {
-	return &cloudwatchlogs.UntagResourceOutput{}, s.f.call("logs.UntagResource", nil)
+func (s fakeLogs) UntagResource(_ context.Context, in *cloudwatchlogs.UntagResourceInput, _ ...func(*cloudwatchlogs.Options)) (*cloudwatchlogs.UntagResourceOutput, error) {
+	return &cloudwatchlogs.UntagResourceOutput{}, s.f.callIn(in, "logs.UntagResource", nil)
 }
 
-func (s fakeSNS) TagResource(context.Context, *sns.TagResourceInput, ...func(*sns.Options)) (*sns.TagResourceOutput, error) {
-	return &sns.TagResourceOutput{}, s.f.call("sns.TagResource", nil)
+func (s fakeSNS) TagResource(_ context.Context, in *sns.TagResourceInput, _ ...func(*sns.Options)) (*sns.TagResourceOutput, error) {
+	return &sns.TagResourceOutput{}, s.f.callIn(in, "sns.TagResource", nil)
 }
 
-func (s fakeSNS) UntagResource(context.Context, *sns.UntagResourceInput, ...func(*sns.Options)) (*sns.UntagResourceOutput, error) {
-	return &sns.UntagResourceOutput{}, s.f.call("sns.UntagResource", nil)
+func (s fakeSNS) UntagResource(_ context.Context, in *sns.UntagResourceInput, _ ...func(*sns.Options)) (*sns.UntagResourceOutput, error) {
+	return &sns.UntagResourceOutput{}, s.f.callIn(in, "sns.UntagResource", nil)
 }
 
-func (s fakeEvents) TagResource(context.Context, *eventbridge.TagResourceInput, ...func(*eventbridge.Options)) (*eventbridge.TagResourceOutput, error) {
-	return &eventbridge.TagResourceOutput{}, s.f.call("events.TagResource", nil)
+func (s fakeEvents) TagResource(_ context.Context, in *eventbridge.TagResourceInput, _ ...func(*eventbridge.Options)) (*eventbridge.TagResourceOutput, error) {
+	return &eventbridge.TagResourceOutput{}, s.f.callIn(in, "events.TagResource", nil)
 }
 
-func (s fakeEvents) UntagResource(context.Context, *eventbridge.UntagResourceInput, ...func(*eventbridge.Options)) (*eventbridge.UntagResourceOutput, error) {
-	return &eventbridge.UntagResourceOutput{}, s.f.call("events.UntagResource", nil)
+func (s fakeEvents) UntagResource(_ context.Context, in *eventbridge.UntagResourceInput, _ ...func(*eventbridge.Options)) (*eventbridge.UntagResourceOutput, error) {
+	return &eventbridge.UntagResourceOutput{}, s.f.callIn(in, "events.UntagResource", nil)
 }
 
-func (s fakeLambda) TagResource(context.Context, *lambda.TagResourceInput, ...func(*lambda.Options)) (*lambda.TagResourceOutput, error) {
-	return &lambda.TagResourceOutput{}, s.f.call("lambda.TagResource", nil)
+func (s fakeLambda) TagResource(_ context.Context, in *lambda.TagResourceInput, _ ...func(*lambda.Options)) (*lambda.TagResourceOutput, error) {
+	return &lambda.TagResourceOutput{}, s.f.callIn(in, "lambda.TagResource", nil)
 }
 
-func (s fakeLambda) UntagResource(context.Context, *lambda.UntagResourceInput, ...func(*lambda.Options)) (*lambda.UntagResourceOutput, error) {
-	return &lambda.UntagResourceOutput{}, s.f.call("lambda.UntagResource", nil)
+func (s fakeLambda) UntagResource(_ context.Context, in *lambda.UntagResourceInput, _ ...func(*lambda.Options)) (*lambda.UntagResourceOutput, error) {
+	return &lambda.UntagResourceOutput{}, s.f.callIn(in, "lambda.UntagResource", nil)
 }
 
-func (s fakeSNS) ListTagsForResource(context.Context, *sns.ListTagsForResourceInput, ...func(*sns.Options)) (*sns.ListTagsForResourceOutput, error) {
-	return &sns.ListTagsForResourceOutput{Tags: []snstypes.Tag{{Key: aws.String(BundleTagKey), Value: aws.String("prod/orders/db")}}}, s.f.call("sns.ListTagsForResource", nil)
+func (s fakeSNS) ListTagsForResource(_ context.Context, in *sns.ListTagsForResourceInput, _ ...func(*sns.Options)) (*sns.ListTagsForResourceOutput, error) {
+	return &sns.ListTagsForResourceOutput{Tags: []snstypes.Tag{{Key: aws.String(BundleTagKey), Value: aws.String("prod/orders/db")}}}, s.f.callIn(in, "sns.ListTagsForResource", nil)
 }
 
-func (s fakeSNS) ListSubscriptionsByTopic(context.Context, *sns.ListSubscriptionsByTopicInput, ...func(*sns.Options)) (*sns.ListSubscriptionsByTopicOutput, error) {
-	return &sns.ListSubscriptionsByTopicOutput{}, s.f.call("ListSubscriptionsByTopic", nil)
+func (s fakeSNS) ListSubscriptionsByTopic(_ context.Context, in *sns.ListSubscriptionsByTopicInput, _ ...func(*sns.Options)) (*sns.ListSubscriptionsByTopicOutput, error) {
+	return &sns.ListSubscriptionsByTopicOutput{}, s.f.callIn(in, "ListSubscriptionsByTopic", nil)
 }
 
 func (s fakeLogs) DescribeLogGroups(_ context.Context, in *cloudwatchlogs.DescribeLogGroupsInput, _ ...func(*cloudwatchlogs.Options)) (*cloudwatchlogs.DescribeLogGroupsOutput, error) {
 	out := &cloudwatchlogs.DescribeLogGroupsOutput{}
-	return out, s.f.call("DescribeLogGroups", func() error {
+	return out, s.f.callIn(in, "DescribeLogGroups", func() error {
 		for name := range s.f.logGroups {
 			if strings.HasPrefix(name, aws.ToString(in.LogGroupNamePrefix)) {
 				out.LogGroups = append(out.LogGroups, logtypes.LogGroup{LogGroupName: aws.String(name)})

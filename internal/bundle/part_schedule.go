@@ -3,6 +3,7 @@ package bundle
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
@@ -76,6 +77,9 @@ func (d Deps) rotate(ctx context.Context, spec *Spec, st *State, immediately boo
 	if anyMatch(err, []apiErrorMatch{errRotationInProgress, errRotationNotComplete}) && d.rotationStartedBy(ctx, st, aws.ToString(input.ClientRequestToken)) {
 		// The SDK retried a RotateSecret whose answer was lost: the rotation it asked for runs.
 		out, err = &secretsmanager.RotateSecretOutput{VersionId: input.ClientRequestToken}, nil
+	}
+	if err != nil && !immediately && strings.Contains(err.Error(), "testSecret") {
+		return "", fmt.Errorf("setting the rotation schedule of secret %s: Secrets Manager tests a new schedule by running the rotator's testSecret step with the secret's current credentials, and it failed; the database is unreachable or the secret's password no longer logs in (changed out of band?). Bring the database back, or write the working password with credentials.password_wo and a new password_wo_version, then apply again: %w", st.SecretARN, err)
 	}
 	if err != nil {
 		return "", fmt.Errorf("setting the rotation schedule of secret %s: %w", st.SecretARN, err)

@@ -1,17 +1,24 @@
 package bundle
 
-import "encoding/json"
+import (
+	"encoding/json"
+	"strings"
+)
 
 // ReadOnlyEvents are the Secrets Manager API calls that CloudTrail records as read-only: a rule
 // on them needs the state that delivers read-only management events.
 var ReadOnlyEvents = []string{"GetSecretValue", "DescribeSecret", "ListSecretVersionIds", "GetResourcePolicy", "BatchGetSecretValue", "ListSecrets", "GetRandomPassword", "ValidateResourcePolicy"}
 
-// AlertEvents are the events a deletion alert may watch.
-var AlertEvents = append([]string{
+// AlertEvents are the events a deletion alert may watch: those whose CloudTrail record names the
+// secret (requestParameters.secretId, name or secretIdList, or the ARN in responseElements).
+// ListSecrets and GetRandomPassword name no secret, so a rule on them could never fire for this
+// one: they are not offered.
+var AlertEvents = []string{
 	"DeleteSecret", "RestoreSecret", "PutSecretValue", "UpdateSecret", "UpdateSecretVersionStage", "RotateSecret",
 	"CancelRotateSecret", "StopReplicationToReplica", "RemoveRegionsFromReplication", "ReplicateSecretToRegions",
 	"PutResourcePolicy", "DeleteResourcePolicy", "TagResource", "UntagResource",
-}, ReadOnlyEvents...)
+	"GetSecretValue", "DescribeSecret", "ListSecretVersionIds", "GetResourcePolicy", "BatchGetSecretValue", "ValidateResourcePolicy",
+}
 
 // Rule states of EventBridge.
 const (
@@ -32,11 +39,18 @@ func RuleState(events []string) string {
 	return ruleStateEnabled
 }
 
-// EventPattern matches CloudTrail records of events on this secret, however the caller named it:
-// CloudTrail records the secretId request parameter as given (name or ARN), and some events carry
-// the ARN in responseElements or resources under arn or aRN.
+// EventPattern matches CloudTrail records of events on this secret, however the caller named it,
+// and never those of a neighbour (app/db2, app/db-2 for app/db): every value is matched exactly.
+// CloudTrail records the secretId request parameter as given: the name, the full ARN or the
+// partial ARN (without the random suffix); BatchGetSecretValue lists ids in secretIdList.
+// Responses carry the full ARN in responseElements under arn or, for some operations before
+// January 2024, aRN (AWS re:Post "secrets-manager-arn"); resources carry it as ARN.
 func EventPattern(secretName, secretARN string, events []string) string {
 	ids := []string{secretName, secretARN}
+	if partial := partialARN(secretARN); partial != "" {
+		ids = append(ids, partial)
+	}
+	arns := []string{secretARN}
 	pattern := map[string]any{
 		"source":      []string{"aws.secretsmanager"},
 		"detail-type": []string{"AWS API Call via CloudTrail"},
@@ -45,10 +59,13 @@ func EventPattern(secretName, secretARN string, events []string) string {
 			"eventName":   events,
 			"$or": []any{
 				map[string]any{"requestParameters": map[string]any{"secretId": ids}},
-				map[string]any{"requestParameters": map[string]any{"name": ids}},
-				map[string]any{"responseElements": map[string]any{"arn": []string{secretARN}}},
-				map[string]any{"resources": map[string]any{"arn": []string{secretARN}}},
-				map[string]any{"resources": map[string]any{"aRN": []string{secretARN}}},
+				map[string]any{"requestParameters": map[string]any{"name": []string{secretName}}},
+				map[string]any{"requestParameters": map[string]any{"secretIdList": ids}},
+				map[string]any{"responseElements": map[string]any{"arn": arns}},
+				map[string]any{"responseElements": map[string]any{"aRN": arns}},
+				map[string]any{"resources": map[string]any{"ARN": arns}},
+				map[string]any{"resources": map[string]any{"arn": arns}},
+				map[string]any{"resources": map[string]any{"aRN": arns}},
 			},
 		},
 	}
@@ -58,4 +75,15 @@ func EventPattern(secretName, secretARN string, events []string) string {
 		panic(err)
 	}
 	return string(encoded)
+}
+
+// partialARN is a secret's ARN without the six random characters (and their hyphen) Secrets
+// Manager appends, which callers may use as secretId; "" when arn has no such suffix.
+func partialARN(arn string) string {
+	const suffix = len("-AbCdEf")
+	i := strings.LastIndex(arn, ":secret:")
+	if i < 0 || len(arn)-i-len(":secret:") <= suffix || arn[len(arn)-suffix] != '-' {
+		return ""
+	}
+	return arn[:len(arn)-suffix]
 }

@@ -2,6 +2,7 @@ package bundle
 
 import (
 	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -66,9 +67,38 @@ func TestTopicPolicyAllowsOnlyTheRule(t *testing.T) {
 	}
 }
 
+func TestPartialARN(t *testing.T) {
+	for arn, want := range map[string]string{
+		"arn:aws:secretsmanager:us-east-1:1:secret:app/db-AbCdEf":   "arn:aws:secretsmanager:us-east-1:1:secret:app/db",
+		"arn:aws:secretsmanager:us-east-1:1:secret:app/db-2-xYz123": "arn:aws:secretsmanager:us-east-1:1:secret:app/db-2",
+		"arn:aws:secretsmanager:us-east-1:1:secret:abcdefg":         "",
+		"arn:aws:secretsmanager:us-east-1:1:secret:ab-cdef":         "",
+		"not an arn": "",
+	} {
+		if got := partialARN(arn); got != want {
+			t.Errorf("partialARN(%s) = %q, want %q", arn, got, want)
+		}
+	}
+}
+
+func TestAlertEventsNameTheSecret(t *testing.T) {
+	for _, e := range []string{"ListSecrets", "GetRandomPassword"} {
+		if slices.Contains(AlertEvents, e) {
+			t.Errorf("AlertEvents offers %s, whose CloudTrail record never names a secret", e)
+		}
+	}
+	for _, e := range ReadOnlyEvents {
+		if !slices.Contains(AlertEvents, e) && e != "ListSecrets" && e != "GetRandomPassword" {
+			t.Errorf("AlertEvents lacks the read-only %s", e)
+		}
+	}
+}
+
 func TestEventPatternAndRuleState(t *testing.T) {
 	pattern := EventPattern("prod/db", "arn:aws:secretsmanager:us-east-1:1:secret:prod/db-AbCdEf", []string{"DeleteSecret"})
-	for _, want := range []string{`"source":["aws.secretsmanager"]`, `"detail-type":["AWS API Call via CloudTrail"]`, `"eventName":["DeleteSecret"]`, `"secretId":["prod/db","arn:aws:secretsmanager:us-east-1:1:secret:prod/db-AbCdEf"]`, `"aRN"`} {
+	for _, want := range []string{`"source":["aws.secretsmanager"]`, `"detail-type":["AWS API Call via CloudTrail"]`, `"eventName":["DeleteSecret"]`, `"secretId":["prod/db","arn:aws:secretsmanager:us-east-1:1:secret:prod/db-AbCdEf","arn:aws:secretsmanager:us-east-1:1:secret:prod/db"]`,
+		`{"responseElements":{"aRN":["arn:aws:secretsmanager:us-east-1:1:secret:prod/db-AbCdEf"]}}`, `{"responseElements":{"arn":["arn:aws:secretsmanager:us-east-1:1:secret:prod/db-AbCdEf"]}}`,
+		`{"resources":{"ARN":["arn:aws:secretsmanager:us-east-1:1:secret:prod/db-AbCdEf"]}}`, `{"requestParameters":{"name":["prod/db"]}}`} {
 		if !strings.Contains(pattern, want) {
 			t.Errorf("pattern %s lacks %s", pattern, want)
 		}

@@ -5,12 +5,14 @@ import (
 	"encoding/json"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
@@ -164,12 +166,69 @@ func readVersion(client *harness.AWS, secretID, stage string) (secretVersion, er
 }
 
 // rotateOutOfBand rotates the secret as `aws secretsmanager rotate-secret` would, through the
-// proxy; LocalStack runs the four steps inside the call.
+// proxy.
+//
+// RotateSecret answers at once and rotates in the background (on AWS, and in the harness), so it
+// then waits as a user would: until the new version is AWSCURRENT, or the rotator logged a failed
+// step for it.
 func rotateOutOfBand(t *testing.T, endpoint, secretID string) {
 	t.Helper()
-	if _, err := proxiedSecretsManager(t, endpoint).RotateSecret(context.Background(), &secretsmanager.RotateSecretInput{SecretId: aws.String(secretID)}); err != nil {
-		t.Fatalf("rotating secret %s out of band: %v", secretID, err)
+	// A reattempted rotation keeps its token: only failures logged from now on count.
+	since := time.Now().Add(-time.Second).UnixMilli()
+	token := startRotationOutOfBand(t, endpoint, secretID)
+	awaitRotationOutOfBand(t, secretID, token, since)
+}
+
+// startRotationOutOfBand calls RotateSecret through the proxy and returns the rotation's token
+// without waiting for it (for a rotation whose failure nothing logs). A rotation of the previous
+// step that is still ending (its last invocation returning) is waited for, as a user retries
+// AWS's "A previous rotation isn't complete".
+func startRotationOutOfBand(t *testing.T, endpoint, secretID string) string {
+	t.Helper()
+	ctx := context.Background()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		out, err := proxiedSecretsManager(t, endpoint).RotateSecret(ctx, &secretsmanager.RotateSecretInput{SecretId: aws.String(secretID)})
+		if err == nil {
+			return aws.ToString(out.VersionId)
+		}
+		if !strings.Contains(err.Error(), "previous rotation isn't complete") || time.Now().After(deadline) {
+			t.Fatalf("rotating secret %s out of band: %v", secretID, err)
+		}
+		time.Sleep(250 * time.Millisecond)
 	}
+}
+
+// awaitRotationOutOfBand waits until the rotation token is AWSCURRENT, or the rotator logged a
+// failed step for it since since (Unix milliseconds).
+func awaitRotationOutOfBand(t *testing.T, secretID, token string, since int64) {
+	t.Helper()
+	ctx := context.Background()
+	direct := testAWS(t)
+	deadline := time.Now().Add(2 * time.Minute)
+	for time.Now().Before(deadline) {
+		described, err := direct.SecretsManager.DescribeSecret(ctx, &secretsmanager.DescribeSecretInput{SecretId: aws.String(secretID)})
+		if err != nil {
+			t.Fatalf("waiting for the rotation of %s: %v", secretID, err)
+		}
+		if slices.Contains(described.VersionIdsToStages[token], "AWSCURRENT") {
+			return
+		}
+		function := aws.ToString(described.RotationLambdaARN)
+		logs, err := direct.Logs.FilterLogEvents(ctx, &cloudwatchlogs.FilterLogEventsInput{
+			LogGroupName: aws.String("/aws/lambda/" + function[strings.LastIndex(function, ":")+1:]),
+			StartTime:    aws.Int64(since),
+		})
+		if err == nil {
+			for _, e := range logs.Events {
+				if m := aws.ToString(e.Message); strings.Contains(m, token) && strings.Contains(m, `"outcome":"failed"`) {
+					return
+				}
+			}
+		}
+		time.Sleep(250 * time.Millisecond)
+	}
+	t.Fatalf("the rotation %s of %s neither finished nor failed within 2 minutes", token, secretID)
 }
 
 // valueWrites are the calls between two marks that could have changed the secret's value: in a

@@ -13,6 +13,8 @@ import (
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	awscredentials "github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
@@ -24,6 +26,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	harness "github.com/secretsbundle/terraform-provider-secretsbundle/internal/acctest"
+	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/awsclient"
 	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/bundle"
 )
 
@@ -233,7 +236,7 @@ resource "echo" "test" {}
 }
 
 // lifecycle is the whole life cycle as the user: create, plan, update, import, destroy.
-func (f operatorFixture) lifecycle(accessKey, secretKey, name string) resource.TestCase {
+func (f operatorFixture) lifecycle(t *testing.T, accessKey, secretKey, name string) resource.TestCase {
 	created, updated := f.config(accessKey, secretKey, name, false), f.config(accessKey, secretKey, name, true)
 	return resource.TestCase{
 		ProtoV6ProviderFactories: testAccEchoProviderFactories,
@@ -252,6 +255,17 @@ func (f operatorFixture) lifecycle(accessKey, secretKey, name string) resource.T
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
 			},
 			{
+				// The pushed password is the database's new one, as a user sets it before telling the
+				// bundle: the schedule change in the same apply makes Secrets Manager test the
+				// configuration (testSecret logs in with it), as on AWS.
+				PreConfig: func() {
+					setPassword := func(password string) {
+						f.db.superuserExec(t, fmt.Sprintf(`ALTER ROLE %s PASSWORD '%s'`, f.db.username, strings.ReplaceAll(password, "'", "''")))
+					}
+					setPassword("Pushed-" + f.db.password)
+					// The fixture's database serves the next life cycle (one per statement) too.
+					t.Cleanup(func() { setPassword(f.db.password) })
+				},
 				Config: updated,
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(testResource, plancheck.ResourceActionUpdate),
@@ -286,8 +300,28 @@ func TestAccOperatorPolicy(t *testing.T) {
 	f := newOperatorFixture(t, client, startProxy(t).URL())
 	accessKey, secretKey := operatorUser(t, client, operatorPolicy(t, f.account))
 	name := operatorPrefix + acctest.RandomWithPrefix("life")
-	resource.Test(t, f.lifecycle(accessKey, secretKey, name))
+	resource.Test(t, f.lifecycle(t, accessKey, secretKey, name))
+	// The apply-time trail check (deletion_alert.check_trail) can read the trails: it finds none
+	// in the harness, rather than failing to look.
+	if warning := bundle.TrailWarning(context.Background(), f.trailCheckDeps(accessKey, secretKey)); !strings.Contains(warning, "no trail exists") {
+		t.Errorf("the trail check as the operator: %q, want it to find no trail", warning)
+	}
 }
+
+// trailCheckDeps are the bundle's dependencies for the trail check (bundle.TrailWarning) as the
+// IAM user of the keys, through the proxy.
+func (f operatorFixture) trailCheckDeps(accessKey, secretKey string) bundle.Deps {
+	client := cloudtrail.NewFromConfig(aws.Config{
+		Region:       harness.Region,
+		Credentials:  awscredentials.NewStaticCredentialsProvider(accessKey, secretKey, ""),
+		BaseEndpoint: aws.String(f.endpoint),
+	})
+	return bundle.Deps{AWS: &awsclient.Client{CloudTrail: client, Region: harness.Region}}
+}
+
+// warnOnlyStatements are the caller policy's statements whose absence apply reports as a warning
+// rather than failing: AlertTrailCheck's calls only advise (bundle.TrailWarning).
+var warnOnlyStatements = map[string]bool{"AlertTrailCheck": true}
 
 // TestAccOperatorPolicyStatementsNeeded runs the life cycle once per statement of the guide's
 // caller policy, with that statement removed: each run fails with an AccessDenied naming an
@@ -298,9 +332,18 @@ func TestAccOperatorPolicyStatementsNeeded(t *testing.T) {
 	for _, sid := range operatorStatements(t) {
 		t.Run(sid, func(t *testing.T) {
 			accessKey, secretKey := operatorUser(t, client, operatorPolicy(t, f.account, sid))
+			if warnOnlyStatements[sid] {
+				// The check's own calls are refused, and the warning says so and what to allow.
+				warning := bundle.TrailWarning(context.Background(), f.trailCheckDeps(accessKey, secretKey))
+				if !regexp.MustCompile(`^Could not check .*not\s+authorized\s+to\s+perform:\s+cloudtrail:DescribeTrails.*Allow cloudtrail:DescribeTrails`).MatchString(warning) {
+					t.Fatalf("without statement %s the trail check warned %q, want that it could not check (DescribeTrails denied)", sid, warning)
+				}
+				t.Logf("without %s: the trail check could not look (cloudtrail:DescribeTrails denied)", sid)
+				return
+			}
 			name := operatorPrefix + acctest.RandomWithPrefix("without")
 			run := &failureRecorder{T: t}
-			run.run(func() { resource.Test(run, f.lifecycle(accessKey, secretKey, name)) })
+			run.run(func() { resource.Test(run, f.lifecycle(t, accessKey, secretKey, name)) })
 			if _, err := bundle.Sweep(context.Background(), bundle.Deps{AWS: client.Client, RotatorCode: rotatorCode}, name); err != nil {
 				t.Logf("sweeping what the failed run left: %v", err)
 			}

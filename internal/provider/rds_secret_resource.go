@@ -108,6 +108,7 @@ func (r *rdsSecretResource) Create(ctx context.Context, req resource.CreateReque
 	plan.setState(st)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 	warnRotation(st, &resp.Diagnostics)
+	r.warnTrail(ctx, &plan, &resp.Diagnostics)
 }
 
 // writeOnlyPassword reads credentials.password_wo from the configuration: being write-only, it is
@@ -355,6 +356,11 @@ func (r *rdsSecretResource) Update(ctx context.Context, req resource.UpdateReque
 	if err != nil {
 		resp.Diagnostics.AddError("Cannot update the secret bundle "+spec.Name,
 			err.Error()+". The parts updated so far are saved; run terraform apply again to finish.")
+		return
+	}
+	if before := state.alert(ctx, &resp.Diagnostics); !before.Enabled.ValueBool() || !before.CheckTrail.ValueBool() {
+		// The alert or its check was just turned on: check as at create.
+		r.warnTrail(ctx, &plan, &resp.Diagnostics)
 	}
 }
 
@@ -407,7 +413,7 @@ func importedModel(ctx context.Context, spec *bundle.Spec, st *bundle.State, dia
 	diags.Append(d...)
 	m.Rotation, d = types.ObjectValueFrom(ctx, rotationAttrTypes(), rotation)
 	diags.Append(d...)
-	alert := alertModel{Enabled: types.BoolValue(spec.Alert.Enabled), SNSTopicARN: types.StringNull(), EmailAddresses: setOf(spec.Alert.EmailAddresses), SMSNumbers: setOf(spec.Alert.SMSNumbers), Events: defaultEvents()}
+	alert := alertModel{Enabled: types.BoolValue(spec.Alert.Enabled), SNSTopicARN: types.StringNull(), EmailAddresses: setOf(spec.Alert.EmailAddresses), SMSNumbers: setOf(spec.Alert.SMSNumbers), Events: defaultEvents(), CheckTrail: types.BoolValue(true)}
 	if spec.Alert.TopicARN != "" {
 		alert.SNSTopicARN = types.StringValue(spec.Alert.TopicARN)
 	}

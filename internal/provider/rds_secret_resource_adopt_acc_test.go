@@ -21,14 +21,20 @@ import (
 // another rotator alternates between app and app_clone: tagged, imported with an import block in
 // the same apply as the bundle's configuration. The plan updates the secret in place (the rest of
 // the bundle is created), never replaces it, and the value keeps the clone user and its password.
+// The database is real: setting the schedule (RotateImmediately=false) makes Secrets Manager run
+// the rotator's testSecret with the adopted credentials, which must log in.
 func TestAccRDSSecret_adoptAlternatingUsers(t *testing.T) {
 	proxy := startProxy(t)
 	client := testAWS(t)
 	ctx := context.Background()
 	name := acctest.RandomWithPrefix("tf-acc-adopt")
+	db := newTestDatabase(t)
+	app, clone := db.username, db.username+bundle.CloneSuffix
+	db.superuserExec(t, fmt.Sprintf(`CREATE ROLE %s LOGIN PASSWORD 'rotated-by-the-old-rotator'`, clone))
+	host, port := db.server.Host, db.server.Port
 	master, err := client.SecretsManager.CreateSecret(ctx, &secretsmanager.CreateSecretInput{
 		Name:         aws.String(name + "-master"),
-		SecretString: aws.String(`{"engine":"postgres","host":"db.internal","port":5432,"username":"postgres","password":"master-password"}`),
+		SecretString: aws.String(fmt.Sprintf(`{"engine":"postgres","host":%q,"port":%d,"username":"postgres","password":"master-password"}`, host, port)),
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -36,7 +42,7 @@ func TestAccRDSSecret_adoptAlternatingUsers(t *testing.T) {
 	t.Cleanup(func() {
 		_, _ = client.SecretsManager.DeleteSecret(context.Background(), &secretsmanager.DeleteSecretInput{SecretId: master.ARN, ForceDeleteWithoutRecovery: aws.Bool(true)})
 	})
-	value := fmt.Sprintf(`{"engine":"postgres","host":"db.internal","port":5432,"dbname":"orders","username":"app_clone","password":"rotated-by-the-old-rotator","masterarn":%q}`, aws.ToString(master.ARN))
+	value := fmt.Sprintf(`{"engine":"postgres","host":%q,"port":%d,"dbname":"postgres","username":%q,"password":"rotated-by-the-old-rotator","ssl":false,"masterarn":%q}`, host, port, clone, aws.ToString(master.ARN))
 	if _, err := client.SecretsManager.CreateSecret(ctx, &secretsmanager.CreateSecretInput{
 		Name:         aws.String(name),
 		SecretString: aws.String(value),
@@ -56,10 +62,11 @@ resource "secretsbundle_rds_secret" "test" {
 
   credentials = {
     engine   = "postgres"
-    host     = "db.internal"
-    port     = 5432
-    dbname   = "orders"
-    username = "app"
+    host     = %[3]q
+    port     = %[4]d
+    dbname   = "postgres"
+    username = %[5]q
+    ssl      = false
   }
 %[2]s
 }
@@ -67,7 +74,7 @@ resource "secretsbundle_rds_secret" "test" {
     strategy           = "alternating_users"
     master_secret_arn  = %q
     rotate_immediately = false
-`, aws.ToString(master.ARN)), ""))
+`, aws.ToString(master.ARN)), ""), host, port, app)
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
@@ -77,7 +84,7 @@ resource "secretsbundle_rds_secret" "test" {
 			},
 			Check: resource.ComposeAggregateTestCheckFunc(
 				resource.TestCheckResourceAttr(testResource, "rotation.strategy", bundle.StrategyAlternatingUsers),
-				resource.TestCheckResourceAttr(testResource, "credentials.username", "app"),
+				resource.TestCheckResourceAttr(testResource, "credentials.username", app),
 				resource.TestCheckResourceAttrSet(testResource, "rotation_function_arn"),
 				func(*terraform.State) error {
 					out, err := client.SecretsManager.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String(name)})
@@ -85,7 +92,7 @@ resource "secretsbundle_rds_secret" "test" {
 						return err
 					}
 					got := aws.ToString(out.SecretString)
-					if !strings.Contains(got, `"username":"app_clone"`) || !strings.Contains(got, `"password":"rotated-by-the-old-rotator"`) {
+					if !strings.Contains(got, `"username":"`+clone+`"`) || !strings.Contains(got, `"password":"rotated-by-the-old-rotator"`) {
 						return fmt.Errorf("adopting the secret changed its user or password")
 					}
 					return nil

@@ -251,7 +251,8 @@ func TestAccRDSSecret_rolePolicyStatementsNeeded(t *testing.T) {
 		PreConfig: func() {
 			recorder.reset()
 			editor.without("WriteOwnLogs", "ReadMasterSecret")
-			rotateOutOfBand(t, proxy.URL(), name)
+			// Nothing logs this failure: the enforcement's record is what says it happened.
+			startRotationOutOfBand(t, proxy.URL(), name)
 			editor.awaitDenial("secretsmanager:GetSecretValue")
 		},
 		Config:            config,

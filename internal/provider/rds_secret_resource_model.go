@@ -92,6 +92,7 @@ type alertModel struct {
 	EmailAddresses types.Set    `tfsdk:"email_addresses"`
 	SMSNumbers     types.Set    `tfsdk:"sms_numbers"`
 	Events         types.Set    `tfsdk:"events"`
+	CheckTrail     types.Bool   `tfsdk:"check_trail"`
 }
 
 var asOptions = basetypes.ObjectAsOptions{UnhandledNullAsEmpty: true, UnhandledUnknownAsEmpty: true}

@@ -374,7 +374,7 @@ func rotationSchema() schema.SingleNestedAttribute {
 			},
 			"rotate_immediately": schema.BoolAttribute{
 				Optional: true, Computed: true, Default: booldefault.StaticBool(true),
-				MarkdownDescription: "Rotate once at creation, as the console does. Default `true`.",
+				MarkdownDescription: "Rotate once at creation, as the console does. Default `true`. When `false` at creation, and on every later change of the schedule, Secrets Manager instead tests the configuration: it runs the rotator's `testSecret` step with the secret's current credentials. If the database is unreachable, or the password was changed out of band, apply then fails with the rotator's error: bring the database back, or write the working password with `credentials.password_wo` and a new `password_wo_version`, and apply again.",
 			},
 			"wait_for_first_rotation": schema.BoolAttribute{
 				Optional: true, Computed: true, Default: booldefault.StaticBool(true),
@@ -458,7 +458,7 @@ func lambdaSchema() schema.SingleNestedAttribute {
 
 func alertSchema() schema.SingleNestedAttribute {
 	return withDefault(schema.SingleNestedAttribute{
-		MarkdownDescription: "The alert on the secret's deletion (and other chosen API calls), through CloudTrail, EventBridge and SNS. Default: on `DeleteSecret`, to a created topic.",
+		MarkdownDescription: "The alert on the secret's deletion (and other chosen API calls), through CloudTrail, EventBridge and SNS. Default: on `DeleteSecret`, to a created topic. **The alert needs a CloudTrail trail that logs management events in the region**: EventBridge receives `AWS API Call via CloudTrail` events only then. Apply checks for one and warns when there is none (see `check_trail`). The rule matches the secret by name, ARN or partial ARN in `requestParameters` and by its ARN in `responseElements` or `resources` under both spellings CloudTrail has used (`arn`, and `aRN` before 2024), never a neighbouring secret such as `app/db2` for `app/db`.",
 		Attributes: map[string]schema.Attribute{
 			"enabled": schema.BoolAttribute{
 				Optional: true, Computed: true, Default: booldefault.StaticBool(true),
@@ -492,6 +492,10 @@ func alertSchema() schema.SingleNestedAttribute {
 					setvalidator.SizeAtLeast(1),
 					setvalidator.ValueStringsAre(stringvalidator.OneOf(bundle.AlertEvents...)),
 				},
+			},
+			"check_trail": schema.BoolAttribute{
+				Optional: true, Computed: true, Default: booldefault.StaticBool(true),
+				MarkdownDescription: "Whether apply checks (with CloudTrail `DescribeTrails`, `GetTrailStatus` and `GetEventSelectors`) that a trail logs write management events in the region, and warns when none does: without one, EventBridge never receives the events and the alert never fires. Set `false` when a trail the check cannot see covers the account. Default `true`.",
 			},
 		},
 	})

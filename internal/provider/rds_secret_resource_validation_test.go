@@ -105,6 +105,9 @@ var badConfigs = []badConfig{
 	{name: "topic not an ARN", alert: `deletion_alert = { sns_topic_arn = "alerts" }`, want: `(?s)Attribute deletion_alert\.sns_topic_arn must be the ARN of a sns resource`},
 	{name: "topic and e-mails", alert: "deletion_alert = {\nsns_topic_arn = \"arn:aws:sns:us-east-1:123456789012:t\"\nemail_addresses = [\"a@example.com\"]\n}", want: `(?s)email_addresses.*sns_topic_arn|sns_topic_arn.*email_addresses`},
 	{name: "unknown event", alert: `deletion_alert = { events = ["DropSecret"] }`, want: `(?s)deletion_alert\.events.*value must be one of.*DeleteSecret`},
+	// ListSecrets and GetRandomPassword never name a secret: a rule on them could never fire.
+	{name: "event naming no secret", alert: `deletion_alert = { events = ["DeleteSecret", "ListSecrets"] }`, want: `(?s)deletion_alert\.events.*value must be one of.*DeleteSecret`},
+	{name: "GetRandomPassword", alert: `deletion_alert = { events = ["GetRandomPassword"] }`, want: `(?s)deletion_alert\.events.*value must be one of`},
 	{name: "no events", alert: `deletion_alert = { events = [] }`, want: `(?s)Attribute deletion_alert\.events set must contain at least 1`},
 	{name: "reserved tag", top: `tags = { "secretsbundle:bundle" = "x" }`, want: `(?s)tags.*secretsbundle:bundle`},
 	{name: "username ends in _clone", credentials: "engine = \"postgres\"\nhost = \"h\"\nusername = \"app_clone\"", rotation: "rotation = {\nstrategy = \"alternating_users\"\nmaster_secret_arn = \"arn:aws:secretsmanager:us-east-1:123456789012:secret:master-AbCdEf\"\n}", want: `(?s)credentials\.username.*"app_clone" ends in "_clone"`},

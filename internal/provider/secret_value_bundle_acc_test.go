@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"testing"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/hashicorp/terraform-plugin-testing/helper/acctest"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
@@ -19,7 +17,6 @@ import (
 // previous version is still there by stage; the ephemeral path leaves no password in the state.
 func TestAccSecretValueFromBundle(t *testing.T) {
 	proxy := startProxy(t)
-	client := testAWS(t)
 	db := newTestDatabase(t)
 	name := acctest.RandomWithPrefix("tf-acc-readback") + "/db"
 	bundle := rdsSecretConfig(proxy.URL(), name, db, rotationBlock("", ""))
@@ -95,11 +92,8 @@ resource "echo" "current" {}
 			},
 			{
 				// Another rotation: AWSCURRENT moves on, AWSPREVIOUS is the version read before.
-				PreConfig: func() {
-					if _, err := client.SecretsManager.RotateSecret(context.Background(), &secretsmanager.RotateSecretInput{SecretId: aws.String(name)}); err != nil {
-						t.Fatalf("rotating %s: %v", name, err)
-					}
-				},
+				// RotateSecret answers before the rotation ends (on AWS and in the harness): wait for it.
+				PreConfig: func() { rotateOutOfBand(t, proxy.URL(), name) },
 				Config: bundle + `
 data "secretsbundle_secret_value" "current" {
   secret_id = secretsbundle_rds_secret.test.id

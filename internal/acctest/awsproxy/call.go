@@ -45,6 +45,8 @@ type Call struct {
 	Management   bool   `json:"management"`
 	// Fault names the fault rule that answered or delayed the call, if one did.
 	Fault string `json:"fault,omitempty"`
+	// arnKey is the proxy's ARN spelling when the call was recorded (Options.ARNKey).
+	arnKey string
 }
 
 // Key is "service:Operation", the key CallsPerOperation uses (IAM's action syntax).

@@ -72,6 +72,13 @@ func toCloudTrailEvent(call Call) cloudTrailEvent {
 	}
 	params, _ := lowerCamelKeys(call.Parameters).(map[string]any)
 	response, _ := lowerCamelKeys(call.Response).(map[string]any)
+	if call.Service == "secretsmanager" && response != nil {
+		// lowerCamelKeys made ARN aRN; CloudTrail writes arn, or aRN for some operations before 2024.
+		if arn, ok := response["aRN"]; ok {
+			delete(response, "aRN")
+			response[secretsManagerARNKey(call.Operation, call.arnKey)] = arn
+		}
+	}
 	return cloudTrailEvent{
 		EventVersion:       "1.08",
 		UserIdentity:       identity,

@@ -285,10 +285,10 @@ func TestLookupEventsLimitIsTwoPerSecond(t *testing.T) {
 
 func TestOtherCloudTrailOperationsAreRefused(t *testing.T) {
 	p, _ := lookupProxy(t)
-	_, err := lookupClient(p).DescribeTrails(context.Background(), &cloudtrail.DescribeTrailsInput{})
+	_, err := lookupClient(p).CreateTrail(context.Background(), &cloudtrail.CreateTrailInput{Name: aws.String("t"), S3BucketName: aws.String("b")})
 	var apiErr smithy.APIError
 	if !errors.As(err, &apiErr) || apiErr.ErrorCode() != "UnsupportedOperationException" {
-		t.Fatalf("DescribeTrails: %v, want UnsupportedOperationException", err)
+		t.Fatalf("CreateTrail: %v, want UnsupportedOperationException", err)
 	}
 }
 

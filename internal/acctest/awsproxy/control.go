@@ -84,6 +84,8 @@ func (p *Proxy) serveControl(w http.ResponseWriter, r *http.Request) {
 		}
 		p.RegisterIdentity(registration.AccessKeyID, registration.Identity)
 		w.WriteHeader(http.StatusNoContent)
+	case "/_proxy/trails", "/_proxy/cloudtrail":
+		p.serveTrailControl(w, r)
 	case "/_proxy/faults":
 		p.serveFaults(w, r)
 	default:

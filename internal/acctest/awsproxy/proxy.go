@@ -55,6 +55,12 @@ type Options struct {
 	Logger *log.Logger
 	// Now is the clock, for tests. Default time.Now.
 	Now func() time.Time
+	// ARNKey is how Secrets Manager's CloudTrail events spell the secret's ARN in their response
+	// elements: ARNKeyCurrent ("arn", the default) or ARNKeyLegacy ("aRN", before January 2024,
+	// for the operations AWS lists). SetARNKey changes it while running.
+	ARNKey string
+	// Trails are the emulated CloudTrail trails at the start; default none.
+	Trails []Trail
 }
 
 // Proxy is a recording, fault-injecting AWS proxy in front of LocalStack. It is safe for
@@ -78,6 +84,8 @@ type Proxy struct {
 	calls    []Call // ordered by Seq
 	marks    map[string]Mark
 	limiters map[string]*rate.Limiter
+	arnKey   string
+	trails   map[string]Trail
 }
 
 type inflightKey struct{}
@@ -109,6 +117,9 @@ func New(opts Options) (*Proxy, error) {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
+	if opts.ARNKey == "" {
+		opts.ARNKey = ARNKeyCurrent
+	}
 	logger := opts.Logger
 	if logger == nil {
 		logger = log.Default()
@@ -132,6 +143,14 @@ func New(opts Options) (*Proxy, error) {
 		logger:    logger,
 		marks:     map[string]Mark{},
 		limiters:  map[string]*rate.Limiter{},
+	}
+	if err := p.SetARNKey(opts.ARNKey); err != nil {
+		return nil, fmt.Errorf("awsproxy: %w", err)
+	}
+	for _, t := range opts.Trails {
+		if err := p.PutTrail(t); err != nil {
+			return nil, fmt.Errorf("awsproxy: %w", err)
+		}
 	}
 	p.ids = newIdentities(opts.Account, stsLookup(httpClient, opts.Upstream, opts.Account))
 	p.reverse = &httputil.ReverseProxy{
@@ -576,6 +595,7 @@ func (p *Proxy) finish(call *Call) {
 		call.End = p.opts.Now()
 	}
 	p.mu.Lock()
+	call.arnKey = p.arnKey
 	i := len(p.calls)
 	for i > 0 && p.calls[i-1].Seq > call.Seq {
 		i--
@@ -600,8 +620,23 @@ func (p *Proxy) finish(call *Call) {
 func (p *Proxy) serveCloudTrail(w http.ResponseWriter, op operation, call *Call, body []byte, header http.Header) {
 	now := p.opts.Now()
 	if op.Name != lookupEventsTarget {
-		p.answerError(w, op, call, awsError{Code: "UnsupportedOperationException",
-			Message: "the awsproxy test harness emulates only CloudTrail LookupEvents, not " + op.Name, Status: http.StatusBadRequest})
+		answer, e, ok := p.serveTrailOperation(op, call, body, header)
+		if !ok {
+			e = &awsError{Code: "UnsupportedOperationException",
+				Message: "the awsproxy test harness emulates only CloudTrail LookupEvents, DescribeTrails, GetTrailStatus and GetEventSelectors, not " + op.Name, Status: http.StatusBadRequest}
+		}
+		if e != nil {
+			p.answerError(w, op, call, *e)
+			return
+		}
+		encoded, _ := json.Marshal(answer)
+		call.RequestID = newUUID()
+		w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+		w.Header().Set("X-Amzn-Requestid", call.RequestID)
+		w.WriteHeader(http.StatusOK)
+		_, _ = w.Write(encoded)
+		call.Status = http.StatusOK
+		p.finish(call)
 		return
 	}
 	if denied := p.authorize(header, "cloudtrail:LookupEvents", "*"); denied != nil {

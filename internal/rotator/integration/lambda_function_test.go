@@ -8,10 +8,13 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	lambdatypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
@@ -74,23 +77,51 @@ func deployFunction(t *testing.T, endpoint, name string, zipFile []byte, env map
 	}
 }
 
-// rotateWith runs RotateSecret with a function, as on AWS, and returns its wall time. LocalStack
-// runs the four steps inside the call (AWS runs them asynchronously).
+// rotateWith runs RotateSecret with a function, as on AWS, and returns its wall time until the
+// rotation ended: the new version is AWSCURRENT, or the function logged the end of its four
+// invocations (a no-op never makes the version current). RotateSecret answers at once and rotates
+// in the background, on AWS and in the harness (scripts/localstack_ext, rotation.py).
 func rotateWith(t *testing.T, s *secretFixture, functionARN string) time.Duration {
 	t.Helper()
+	logs := cloudwatchlogs.NewFromConfig(awsConfig(s.endpoint))
+	logGroup := "/aws/lambda/" + functionARN[strings.LastIndex(functionARN, ":")+1:]
+	reports := func() int {
+		n := 0
+		out, err := logs.FilterLogEvents(context.Background(), &cloudwatchlogs.FilterLogEventsInput{LogGroupName: aws.String(logGroup)})
+		if err == nil {
+			for _, e := range out.Events {
+				if strings.HasPrefix(aws.ToString(e.Message), "REPORT RequestId:") {
+					n++
+				}
+			}
+		}
+		return n
+	}
+	before := reports()
 	started := time.Now()
+	token := newToken()
 	_, err := s.sm.RotateSecret(context.Background(), &secretsmanager.RotateSecretInput{
 		SecretId:           aws.String(s.arn),
-		ClientRequestToken: aws.String(newToken()),
+		ClientRequestToken: aws.String(token),
 		RotationLambdaARN:  aws.String(functionARN),
 		RotationRules:      &smtypes.RotationRulesType{AutomaticallyAfterDays: aws.Int64(30)},
 		RotateImmediately:  aws.Bool(true),
 	})
-	elapsed := time.Since(started)
 	if err != nil {
 		t.Fatalf("RotateSecret on %s: %v", s.arn, err)
 	}
-	return elapsed
+	for deadline := time.Now().Add(2 * time.Minute); ; time.Sleep(20 * time.Millisecond) {
+		described, err := s.sm.DescribeSecret(context.Background(), &secretsmanager.DescribeSecretInput{SecretId: aws.String(s.arn)})
+		if err != nil {
+			t.Fatalf("DescribeSecret on %s: %v", s.arn, err)
+		}
+		if slices.Contains(described.VersionIdsToStages[token], "AWSCURRENT") || reports() >= before+4 {
+			return time.Since(started)
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the rotation %s of %s did not finish within 2 minutes: %v", token, s.arn, described.VersionIdsToStages)
+		}
+	}
 }
 
 func rotatorZip(t *testing.T) []byte {

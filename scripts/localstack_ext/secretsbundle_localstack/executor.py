@@ -413,6 +413,10 @@ class ProcessRuntimeExecutor(RuntimeExecutor):
                     f"{body.decode('utf-8', errors='replace')}",
                 )
         logs = "\n".join(output.since(mark)) + "\n"
+        if timed_out:
+            # The line Lambda writes to the log group when it stops a function at its timeout.
+            stamp = time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime())
+            logs += f"{stamp} {request_id} Task timed out after {timeout:.2f} seconds\n"
 
         if status != 200:
             # The emulator resets the runtime after a timeout by itself; after an emulator failure,

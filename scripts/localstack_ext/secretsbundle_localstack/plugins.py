@@ -17,9 +17,11 @@ class ProcessRuntimeExecutorPlugin(RuntimeExecutorPlugin):
 
 @hooks.on_infra_start()
 def apply_patches():
-    from secretsbundle_localstack import patches
+    from secretsbundle_localstack import patches, rotation
 
     patches.apply()
+    if patches._applied:
+        rotation.apply()
 
 
 @hooks.on_infra_shutdown()

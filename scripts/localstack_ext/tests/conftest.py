@@ -173,6 +173,7 @@ class Functions:
 
     def __init__(self, endpoint: str, role_arn: str) -> None:
         self.lambda_ = client("lambda", endpoint)
+        self.endpoint = endpoint
         self.role_arn = role_arn
         self.names: list[str] = []
 

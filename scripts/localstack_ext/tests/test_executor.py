@@ -108,6 +108,11 @@ def test_function_timeout_is_honoured(functions, bootstrap_zip):
     assert body["errorType"] == "Sandbox.Timedout"
     assert "Task timed out after 1.00 seconds" in body["errorMessage"]
     assert elapsed < 4.5, f"the invocation took {elapsed:.1f}s with a 1s timeout"
+    # The log group gets Lambda's own line, as on AWS: the function itself never says it timed out.
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and not any("Task timed out after 1.00 seconds" in m for m in log_messages(functions.endpoint, name)):
+        time.sleep(0.2)
+    assert any("Task timed out after 1.00 seconds" in m for m in log_messages(functions.endpoint, name))
 
     # The next invocation runs in a reset runtime, as on Lambda.
     response, body = invoke(functions, name, {"action": "sleep", "seconds": 0.1})

@@ -39,11 +39,12 @@ def test_rotate_secret_without_immediate_rotation_stores_the_rules(endpoint, act
     assert described["RotationEnabled"] is True
     assert described["RotationLambdaARN"] == function_arn
     assert described["RotationRules"]["AutomaticallyAfterDays"] == 7
-    # Nothing rotated: the one version stays current, none is pending, the function never ran.
+    # Nothing rotated: the one version stays current, none is pending; the function ran only
+    # testSecret, to test the configuration (rotation.py, tests/test_rotation.py).
     assert described["VersionIdsToStages"] == {secret["VersionId"]: ["AWSCURRENT"]}
     assert "LastRotatedDate" not in described
     time.sleep(1)
-    assert rotation_lines(endpoint, active_function) == []
+    assert [line.split(" token ")[0] for line in rotation_lines(endpoint, active_function)] == ["testfunc: rotation step testSecret"]
 
 
 def test_rotate_secret_without_immediate_rotation_fails_unpatched(unpatched_endpoint, role_arn, bootstrap_zip):

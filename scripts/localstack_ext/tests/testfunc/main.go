@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
@@ -66,13 +67,31 @@ func handle(ctx context.Context, e event) (map[string]any, error) {
 }
 
 // rotate logs the step and does the least a rotation function must: createSecret stores a value
-// under the pending version, finishSecret makes that version current.
+// under the pending version, finishSecret makes that version current. testSecret reads the pending
+// version of the token and fails when its value contains "fail-test"; createSecret sleeps two
+// seconds first when the current value contains "slow-rotation".
 func rotate(ctx context.Context, e event) error {
 	fmt.Printf("testfunc: rotation step %s token %s\n", e.Step, e.ClientRequestToken)
 	client := secretsManager()
 	switch e.Step {
+	case "testSecret":
+		pending, err := client.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{
+			SecretId: aws.String(e.SecretID), VersionId: aws.String(e.ClientRequestToken), VersionStage: aws.String("AWSPENDING"),
+		})
+		if err != nil {
+			return err
+		}
+		if strings.Contains(aws.ToString(pending.SecretString), "fail-test") {
+			return errors.New("testSecret: the pending value asks to fail")
+		}
+		fmt.Println("testfunc: testSecret passed")
+		return nil
 	case "createSecret":
-		_, err := client.PutSecretValue(ctx, &secretsmanager.PutSecretValueInput{
+		current, err := client.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String(e.SecretID)})
+		if err == nil && strings.Contains(aws.ToString(current.SecretString), "slow-rotation") {
+			time.Sleep(2 * time.Second)
+		}
+		_, err = client.PutSecretValue(ctx, &secretsmanager.PutSecretValueInput{
 			SecretId:           aws.String(e.SecretID),
 			ClientRequestToken: aws.String(e.ClientRequestToken),
 			SecretString:       aws.String("rotated-" + e.ClientRequestToken),

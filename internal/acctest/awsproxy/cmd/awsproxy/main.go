@@ -22,6 +22,8 @@ func main() {
 	visibility := flag.Duration("event-visibility-delay", 0, "how long after a call its CloudTrail event becomes visible to LookupEvents")
 	noEventBridge := flag.Bool("no-eventbridge", false, "do not put CloudTrail events on LocalStack's default event bus")
 	accessLog := flag.Bool("access-log", false, "log one line per proxied call")
+	arnKey := flag.String("cloudtrail-arn-key", envOr("AWSPROXY_CLOUDTRAIL_ARN_KEY", awsproxy.ARNKeyCurrent),
+		"how Secrets Manager's CloudTrail events spell the secret's ARN in responseElements: arn (since 2024) or aRN (before, for the operations AWS lists); env AWSPROXY_CLOUDTRAIL_ARN_KEY")
 	flag.Parse()
 
 	logger := log.New(os.Stderr, "awsproxy: ", log.LstdFlags)
@@ -36,6 +38,7 @@ func main() {
 		EventVisibilityDelay: *visibility,
 		DisableEventBridge:   *noEventBridge,
 		AccessLog:            *accessLog,
+		ARNKey:               *arnKey,
 		Logger:               logger,
 	})
 	if err != nil {
@@ -51,4 +54,11 @@ func main() {
 	case <-time.After(10 * time.Second):
 		logger.Print("calls in flight did not finish within 10s; exiting anyway")
 	}
+}
+
+func envOr(name, fallback string) string {
+	if v := os.Getenv(name); v != "" {
+		return v
+	}
+	return fallback
 }
