@@ -105,7 +105,9 @@ func TestAccRDSSecret_firstRotationWaitLambdaTimesOut(t *testing.T) {
 	name := acctest.RandomWithPrefix("tf-acc-lambda-timeout")
 	// The rotator gives a database login 5 s; a 2 s function times out first.
 	config := rdsSecretConfig(proxy.URL(), name, db, rotationBlock("", "      timeout = 2")+`
-  timeouts = { create = "1m" }
+  timeouts {
+    create = "1m"
+  }
 `)
 	var started time.Time
 	resource.Test(t, resource.TestCase{
@@ -143,7 +145,9 @@ func TestAccRDSSecret_firstRotationWaitTimesOut(t *testing.T) {
 	db := newTestDatabase(t)
 	name := acctest.RandomWithPrefix("tf-acc-wait-timeout")
 	config := rdsSecretConfig(proxy.URL(), name, db, rotationBlock("", "      timeout = 60")+`
-  timeouts = { create = "30s" }
+  timeouts {
+    create = "30s"
+  }
 `)
 	if _, err := proxy.AddFault(awsproxy.Rule{Kind: awsproxy.FaultDelay, Operation: "secretsmanager:GetSecretValue", Resource: name, Times: 1, Delay: awsproxy.Duration(50 * time.Second)}); err != nil {
 		t.Fatal(err)
