@@ -12,6 +12,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"net"
 	"os"
 	"os/exec"
@@ -19,6 +20,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -84,22 +86,30 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 	if err := ensureInstalled(ctx); err != nil {
 		return nil, err
 	}
-	port, err := freePort()
-	if err != nil {
-		return nil, err
-	}
-	server := &Server{Engine: opts.Engine, Host: "127.0.0.1", Port: port, SuperPassword: superPassword, TLS: opts.TLS, opts: opts}
-	switch opts.Engine {
-	case Postgres:
-		err = server.startPostgres(ctx)
-	case MariaDB:
-		err = server.startMariaDB(ctx)
-	default:
-		return nil, fmt.Errorf("dbserver: unknown engine %q (use postgres or mariadb)", opts.Engine)
-	}
-	if err != nil {
+	// A port that was free when picked can be taken before the server binds it (the machine is
+	// shared); such a start is tried again on another port.
+	var server *Server
+	for attempt := 1; ; attempt++ {
+		port, err := freePort()
+		if err != nil {
+			return nil, err
+		}
+		server = &Server{Engine: opts.Engine, Host: "127.0.0.1", Port: port, SuperPassword: superPassword, TLS: opts.TLS, opts: opts}
+		switch opts.Engine {
+		case Postgres:
+			err = server.startPostgres(ctx)
+		case MariaDB:
+			err = server.startMariaDB(ctx)
+		default:
+			return nil, fmt.Errorf("dbserver: unknown engine %q (use postgres or mariadb)", opts.Engine)
+		}
+		if err == nil {
+			break
+		}
 		_ = server.Stop()
-		return nil, err
+		if attempt == 3 || !strings.Contains(strings.ToLower(err.Error()), "in use") {
+			return nil, err
+		}
 	}
 	server.register()
 	return server, nil
@@ -328,17 +338,19 @@ func alive(pid int) bool {
 	return true
 }
 
+// freePort finds a loopback port that is free now, below Linux's ephemeral range (32768–60999)
+// so that outgoing connections do not take it before the server binds it.
 func freePort() (int, error) {
-	listener, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, fmt.Errorf("finding a free loopback port: %w", err)
+	for range 200 {
+		port := 10000 + rand.IntN(10000)
+		listener, err := net.Listen("tcp", "127.0.0.1:"+strconv.Itoa(port))
+		if err != nil {
+			continue
+		}
+		listener.Close()
+		return port, nil
 	}
-	defer listener.Close()
-	addr, ok := listener.Addr().(*net.TCPAddr)
-	if !ok {
-		return 0, fmt.Errorf("finding a free loopback port: unexpected address %v", listener.Addr())
-	}
-	return addr.Port, nil
+	return 0, fmt.Errorf("finding a free loopback port: none free between 10000 and 20000")
 }
 
 var installOnce struct {

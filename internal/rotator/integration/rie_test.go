@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"net"
 	"net/http"
 	"os"
@@ -126,12 +127,41 @@ func (b *lockedBuffer) String() string {
 }
 
 // startFunction starts the emulator with the rotator and these extra environment variables on top
-// of what Lambda sets (credentials, region) and the LocalStack endpoint.
+// of what Lambda sets (credentials, region) and the LocalStack endpoint. The two ports are picked
+// free but can be taken before the emulator binds them (the machine is shared, LocalStack opens
+// connections all the time): a start that fails on "address already in use" is tried again on
+// other ports.
 func startFunction(t testing.TB, endpoint string, env map[string]string) *function {
+	t.Helper()
+	const attempts = 4
+	for attempt := 1; ; attempt++ {
+		fn, err := tryStartFunction(t, endpoint, env)
+		if err == nil {
+			t.Cleanup(fn.stop)
+			return fn
+		}
+		if attempt == attempts || !strings.Contains(err.Error(), "address already in use") {
+			t.Fatal(err)
+		}
+		t.Logf("attempt %d: %v; trying other ports", attempt, firstLine(err.Error()))
+	}
+}
+
+func firstLine(s string) string {
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		return s[:i]
+	}
+	return s
+}
+
+func tryStartFunction(t testing.TB, endpoint string, env map[string]string) (*function, error) {
 	t.Helper()
 	rie := installRIE(t)
 	bootstrap := extractBootstrap(t)
 	invokePort, runtimePort := freePort(t), freePort(t)
+	for runtimePort == invokePort {
+		runtimePort = freePort(t)
+	}
 	cmd := exec.Command(rie,
 		"--runtime-interface-emulator-address", "127.0.0.1:"+strconv.Itoa(invokePort),
 		"--runtime-api-address", "127.0.0.1:"+strconv.Itoa(runtimePort),
@@ -156,19 +186,23 @@ func startFunction(t testing.TB, endpoint string, env map[string]string) *functi
 	cmd.Stderr = output
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	if err := cmd.Start(); err != nil {
-		t.Fatalf("starting the Runtime Interface Emulator: %v", err)
+		return nil, fmt.Errorf("starting the Runtime Interface Emulator: %w", err)
 	}
 	fn := &function{t: t, url: fmt.Sprintf("http://127.0.0.1:%d/2015-03-31/functions/function/invocations", invokePort), cmd: cmd, output: output}
-	t.Cleanup(fn.stop)
 	deadline := time.Now().Add(15 * time.Second)
 	for {
+		if strings.Contains(output.String(), "address already in use") {
+			fn.stop()
+			return nil, fmt.Errorf("the emulator could not bind its ports: %s", output.String())
+		}
 		conn, err := net.DialTimeout("tcp", fmt.Sprintf("127.0.0.1:%d", invokePort), time.Second)
 		if err == nil {
 			conn.Close()
-			return fn
+			return fn, nil
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("the emulator did not listen on %d: %v\n%s", invokePort, err, output.String())
+			fn.stop()
+			return nil, fmt.Errorf("the emulator did not listen on %d: %v\n%s", invokePort, err, output.String())
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
@@ -288,16 +322,19 @@ func childPID(parent int) int {
 	return 0
 }
 
+// freePort finds a port that is free now, below Linux's ephemeral range (32768–60999) so that
+// the many outgoing connections to LocalStack do not take it before the emulator binds it.
 func freePort(t testing.TB) int {
 	t.Helper()
-	listener, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
+	for range 200 {
+		port := 20000 + rand.IntN(12000)
+		listener, err := net.Listen("tcp", "127.0.0.1:"+strconv.Itoa(port))
+		if err != nil {
+			continue
+		}
+		listener.Close()
+		return port
 	}
-	defer listener.Close()
-	addr, ok := listener.Addr().(*net.TCPAddr)
-	if !ok {
-		t.Fatalf("unexpected listener address %v", listener.Addr())
-	}
-	return addr.Port
+	t.Fatal("no free port between 20000 and 32000")
+	return 0
 }
