@@ -13,6 +13,7 @@ bootstrap built for the host's architecture; both are refused with a reason the 
 import json
 import logging
 import os
+import random
 import signal
 import socket
 import subprocess
@@ -114,10 +115,23 @@ class _Output:
         self._thread.join(timeout)
 
 
+# Ports for the emulators come from above Linux's ephemeral range (32768-60999): a port picked from
+# that range is often taken by one of LocalStack's own outgoing connections before the emulator
+# binds it. The test harness's own emulators and database servers use bands below 32768.
+PORT_BAND = (61000, 65000)
+SPAWN_ATTEMPTS = 3
+
+
 def _free_loopback_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    for _ in range(200):
+        port = random.randrange(*PORT_BAND)
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise LambdaRuntimeException(f"no free loopback port in {PORT_BAND[0]}-{PORT_BAND[1]}")
 
 
 def _process_start_time(pid: int) -> str:
@@ -244,6 +258,17 @@ class ProcessRuntimeExecutor(RuntimeExecutor):
         return env
 
     def _spawn(self) -> None:
+        """Start the emulator; a start that lost a port to another process is tried on others."""
+        for attempt in range(1, SPAWN_ATTEMPTS + 1):
+            try:
+                self._spawn_once()
+                return
+            except LambdaRuntimeException as e:
+                if attempt == SPAWN_ATTEMPTS or "address already in use" not in str(e):
+                    raise
+                LOG.info("environment %s: a port was taken, starting again (%s)", self.id, attempt)
+
+    def _spawn_once(self) -> None:
         rie = os.environ.get(RIE_ENV, "")
         if not rie or not os.access(rie, os.X_OK):
             raise LambdaRuntimeException(

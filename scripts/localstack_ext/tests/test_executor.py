@@ -198,3 +198,16 @@ def test_runtime_crash_is_an_unhandled_function_error(functions, active_function
     # The next invocation starts the runtime again.
     response, body = invoke(functions, active_function, {"action": "ok"})
     assert "FunctionError" not in response, body
+
+
+def test_emulator_ports_are_outside_the_ephemeral_range():
+    # A port from the ephemeral range can be taken by an outgoing connection between the pick and
+    # the emulator's bind (CI failed so); the executor picks from a band above it.
+    from secretsbundle_localstack import executor
+
+    with open("/proc/sys/net/ipv4/ip_local_port_range") as f:
+        low, high = map(int, f.read().split())
+    for _ in range(100):
+        port = executor._free_loopback_port()
+        assert not low <= port <= high, port
+        assert executor.PORT_BAND[0] <= port < executor.PORT_BAND[1]
