@@ -68,6 +68,13 @@ type assumeRoleModel struct {
 	SourceIdentity    types.String `tfsdk:"source_identity"`
 }
 
+// providerData is what Configure hands every resource and data source: the AWS clients, and the
+// provider block's default tags, which go down from here into each bundle.Spec.
+type providerData struct {
+	client      *awsclient.Client
+	defaultTags map[string]string
+}
+
 type defaultTagsModel struct {
 	Tags types.Map `tfsdk:"tags"`
 }
@@ -115,9 +122,18 @@ func (p *secretsBundleProvider) Configure(ctx context.Context, req provider.Conf
 		resp.Diagnostics.AddError(summary, err.Error())
 		return
 	}
-	resp.ResourceData = client
-	resp.DataSourceData = client
-	resp.EphemeralResourceData = client
+	data := &providerData{client: client, defaultTags: config.defaultTags(ctx, &resp.Diagnostics)}
+	resp.ResourceData = data
+	resp.DataSourceData = data
+	resp.EphemeralResourceData = data
+}
+
+// defaultTags are the default_tags block's tags (none without the block).
+func (m providerModel) defaultTags(ctx context.Context, diags *diag.Diagnostics) map[string]string {
+	if m.DefaultTags == nil {
+		return nil
+	}
+	return stringMap(ctx, m.DefaultTags.Tags, diags)
 }
 
 func hasUnknowns(config providerModel) bool {
@@ -155,9 +171,6 @@ func (m providerModel) awsConfig(ctx context.Context, version string) (awsclient
 				c.Endpoints[service] = s.ValueString()
 			}
 		}
-	}
-	if m.DefaultTags != nil && !m.DefaultTags.Tags.IsNull() {
-		diags.Append(m.DefaultTags.Tags.ElementsAs(ctx, &c.DefaultTags, false)...)
 	}
 	diags.Append(m.awsOptions(ctx, &c)...)
 	return c, diags
