@@ -41,14 +41,19 @@ type providerModel struct {
 	IgnoreTags                *ignoreTagsModel                `tfsdk:"ignore_tags"`
 }
 
+// sessionModel is the attributes both ways of assuming a role share (withSessionAttributes).
+type sessionModel struct {
+	RoleARN     types.String `tfsdk:"role_arn"`
+	SessionName types.String `tfsdk:"session_name"`
+	Duration    types.String `tfsdk:"duration"`
+	Policy      types.String `tfsdk:"policy"`
+	PolicyARNs  types.Set    `tfsdk:"policy_arns"`
+}
+
 type assumeRoleWithWebIdentityModel struct {
-	RoleARN              types.String `tfsdk:"role_arn"`
-	SessionName          types.String `tfsdk:"session_name"`
+	sessionModel
 	WebIdentityToken     types.String `tfsdk:"web_identity_token"`
 	WebIdentityTokenFile types.String `tfsdk:"web_identity_token_file"`
-	Duration             types.String `tfsdk:"duration"`
-	Policy               types.String `tfsdk:"policy"`
-	PolicyARNs           types.Set    `tfsdk:"policy_arns"`
 }
 
 type ignoreTagsModel struct {
@@ -57,12 +62,8 @@ type ignoreTagsModel struct {
 }
 
 type assumeRoleModel struct {
-	RoleARN           types.String `tfsdk:"role_arn"`
-	SessionName       types.String `tfsdk:"session_name"`
+	sessionModel
 	ExternalID        types.String `tfsdk:"external_id"`
-	Duration          types.String `tfsdk:"duration"`
-	Policy            types.String `tfsdk:"policy"`
-	PolicyARNs        types.Set    `tfsdk:"policy_arns"`
 	Tags              types.Map    `tfsdk:"tags"`
 	TransitiveTagKeys types.Set    `tfsdk:"transitive_tag_keys"`
 	SourceIdentity    types.String `tfsdk:"source_identity"`

@@ -132,75 +132,63 @@ func providerSchema() schema.Schema {
 		Blocks: map[string]schema.Block{
 			"assume_role": schema.SingleNestedBlock{
 				MarkdownDescription: "Assume this IAM role, with the credentials found otherwise, before making any call.",
-				Attributes: withSessionAttributes("How long the assumed role's credentials last, such as `1h`: from 15m to 12h. Default: 15m.",
-					"An IAM policy in JSON that further restricts the assumed role's session (it cannot grant more than the role has).", map[string]schema.Attribute{
-						"role_arn": schema.StringAttribute{
-							Optional:            true,
-							MarkdownDescription: "ARN of the role to assume. Required in an `assume_role` block.",
-							Validators:          []validator.String{validators.IAMARN("role")},
+				Attributes: withSessionAttributes(sessionTexts{
+					roleARN:     "ARN of the role to assume. Required in an `assume_role` block.",
+					sessionName: "Session name for the assumed role: 2 to 64 letters, digits and +=,.@_-.",
+					duration:    "How long the assumed role's credentials last, such as `1h`: from 15m to 12h. Default: 15m.",
+					policy:      "An IAM policy in JSON that further restricts the assumed role's session (it cannot grant more than the role has).",
+				}, map[string]schema.Attribute{
+					"external_id": schema.StringAttribute{
+						Optional:            true,
+						MarkdownDescription: "External id the role's trust policy may require: 2 to 1224 letters, digits and +=,.@:/_-.",
+						Validators:          []validator.String{validators.ExternalID},
+					},
+					"tags": schema.MapAttribute{
+						ElementType:         types.StringType,
+						Optional:            true,
+						MarkdownDescription: "Session tags: up to 50, keys of 1 to 128 and values of up to 256 characters.",
+						Validators: []validator.Map{
+							mapvalidator.SizeAtMost(50),
+							mapvalidator.KeysAre(stringvalidator.LengthBetween(1, 128)),
+							mapvalidator.ValueStringsAre(stringvalidator.LengthAtMost(256)),
 						},
-						"session_name": schema.StringAttribute{
-							Optional:            true,
-							MarkdownDescription: "Session name for the assumed role: 2 to 64 letters, digits and +=,.@_-.",
-							Validators:          []validator.String{validators.SessionName},
-						},
-						"external_id": schema.StringAttribute{
-							Optional:            true,
-							MarkdownDescription: "External id the role's trust policy may require: 2 to 1224 letters, digits and +=,.@:/_-.",
-							Validators:          []validator.String{validators.ExternalID},
-						},
-						"tags": schema.MapAttribute{
-							ElementType:         types.StringType,
-							Optional:            true,
-							MarkdownDescription: "Session tags: up to 50, keys of 1 to 128 and values of up to 256 characters.",
-							Validators: []validator.Map{
-								mapvalidator.SizeAtMost(50),
-								mapvalidator.KeysAre(stringvalidator.LengthBetween(1, 128)),
-								mapvalidator.ValueStringsAre(stringvalidator.LengthAtMost(256)),
-							},
-						},
-						"transitive_tag_keys": schema.SetAttribute{
-							ElementType:         types.StringType,
-							Optional:            true,
-							MarkdownDescription: "Keys of `tags` that pass on to roles assumed from this session.",
-						},
-						"source_identity": schema.StringAttribute{
-							Optional:            true,
-							MarkdownDescription: "The source identity recorded in CloudTrail for the session: 2 to 64 letters, digits and +=,.@_-.",
-							Validators:          []validator.String{validators.SessionName},
-						},
-					}),
+					},
+					"transitive_tag_keys": schema.SetAttribute{
+						ElementType:         types.StringType,
+						Optional:            true,
+						MarkdownDescription: "Keys of `tags` that pass on to roles assumed from this session.",
+					},
+					"source_identity": schema.StringAttribute{
+						Optional:            true,
+						MarkdownDescription: "The source identity recorded in CloudTrail for the session: 2 to 64 letters, digits and +=,.@_-.",
+						Validators:          []validator.String{validators.SessionName},
+					},
+				}),
 			},
 			"assume_role_with_web_identity": schema.SingleNestedBlock{
 				MarkdownDescription: "Get credentials by assuming an IAM role with an OpenID Connect token (`sts:AssumeRoleWithWebIdentity`), as CI systems such as GitHub Actions do, instead of the credential chain. " +
 					"An `assume_role` block then chains from this role.",
-				Attributes: withSessionAttributes("How long the credentials last, such as `1h`: from 15m to 12h. Default: 1h.",
-					"An IAM policy in JSON that further restricts the session.", map[string]schema.Attribute{
-						"role_arn": schema.StringAttribute{
-							Optional:            true,
-							MarkdownDescription: "ARN of the role to assume. Can also be set with `AWS_ROLE_ARN`.",
-							Validators:          []validator.String{validators.IAMARN("role")},
+				Attributes: withSessionAttributes(sessionTexts{
+					roleARN:     "ARN of the role to assume. Can also be set with `AWS_ROLE_ARN`.",
+					sessionName: "Session name for the assumed role. Can also be set with `AWS_ROLE_SESSION_NAME`.",
+					duration:    "How long the credentials last, such as `1h`: from 15m to 12h. Default: 1h.",
+					policy:      "An IAM policy in JSON that further restricts the session.",
+				}, map[string]schema.Attribute{
+					"web_identity_token": schema.StringAttribute{
+						Optional:            true,
+						Sensitive:           true,
+						MarkdownDescription: "The OpenID Connect token. Conflicts with `web_identity_token_file`.",
+						Validators: []validator.String{
+							stringvalidator.LengthBetween(4, 20000),
+							stringvalidator.ConflictsWith(path.MatchRoot("assume_role_with_web_identity").AtName("web_identity_token_file")),
 						},
-						"session_name": schema.StringAttribute{
-							Optional:            true,
-							MarkdownDescription: "Session name for the assumed role. Can also be set with `AWS_ROLE_SESSION_NAME`.",
-							Validators:          []validator.String{validators.SessionName},
-						},
-						"web_identity_token": schema.StringAttribute{
-							Optional:            true,
-							Sensitive:           true,
-							MarkdownDescription: "The OpenID Connect token. Conflicts with `web_identity_token_file`.",
-							Validators: []validator.String{
-								stringvalidator.LengthBetween(4, 20000),
-								stringvalidator.ConflictsWith(path.MatchRoot("assume_role_with_web_identity").AtName("web_identity_token_file")),
-							},
-						},
-						"web_identity_token_file": schema.StringAttribute{
-							Optional:            true,
-							MarkdownDescription: "Path of a file holding the OpenID Connect token, read again whenever the credentials are refreshed. Can also be set with `AWS_WEB_IDENTITY_TOKEN_FILE`.",
-							Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
-						},
-					}),
+					},
+					"web_identity_token_file": schema.StringAttribute{
+						Optional:            true,
+						MarkdownDescription: "Path of a file holding the OpenID Connect token, read again whenever the credentials are refreshed. Can also be set with `AWS_WEB_IDENTITY_TOKEN_FILE`.",
+						Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
+					},
+				}),
 			},
 			"ignore_tags": schema.SingleNestedBlock{
 				MarkdownDescription: "Tags that something outside Terraform manages on the bundle's parts (a cost tool, a scanner): they are never read, so they are neither drift nor removed.",
@@ -246,17 +234,30 @@ func assumeRoleDuration(value types.String) time.Duration {
 	return d
 }
 
-// withSessionAttributes adds to a way of assuming a role the attributes both ways share: how long
-// the session lasts, and the policies that restrict it.
-func withSessionAttributes(durationText, policyText string, attributes map[string]schema.Attribute) map[string]schema.Attribute {
+// sessionTexts are the descriptions of the session attributes in one way of assuming a role.
+type sessionTexts struct{ roleARN, sessionName, duration, policy string }
+
+// withSessionAttributes adds to a way of assuming a role the attributes both ways share: the role,
+// the session's name, how long it lasts, and the policies that restrict it.
+func withSessionAttributes(texts sessionTexts, attributes map[string]schema.Attribute) map[string]schema.Attribute {
+	attributes["role_arn"] = schema.StringAttribute{
+		Optional:            true,
+		MarkdownDescription: texts.roleARN,
+		Validators:          []validator.String{validators.IAMARN("role")},
+	}
+	attributes["session_name"] = schema.StringAttribute{
+		Optional:            true,
+		MarkdownDescription: texts.sessionName,
+		Validators:          []validator.String{validators.SessionName},
+	}
 	attributes["duration"] = schema.StringAttribute{
 		Optional:            true,
-		MarkdownDescription: durationText,
+		MarkdownDescription: texts.duration,
 		Validators:          []validator.String{validators.DurationBetween(awsclient.MinAssumeRoleDuration, awsclient.MaxAssumeRoleDuration)},
 	}
 	attributes["policy"] = schema.StringAttribute{
 		Optional:            true,
-		MarkdownDescription: policyText,
+		MarkdownDescription: texts.policy,
 		Validators:          []validator.String{validators.SessionPolicy()},
 	}
 	attributes["policy_arns"] = schema.SetAttribute{
