@@ -34,7 +34,26 @@ import (
 func Read(ctx context.Context, d Deps, prior *Spec, priorState *State) (*Spec, *State, error) {
 	st := *priorState
 	st.SecretDeleted, st.SecretDeletionDate, st.RotationFailed = false, time.Time{}, false
-	var seen seen
+	var s seen
+	err := d.readParts(ctx, priorState, &st, &s)
+	// Only survivors of a failed rollback have no secret to read: gone once they are.
+	gone := priorState.SecretARN == "" && len(priorState.Parts()) == 0
+	if st.SecretDeleted {
+		gone = !d.survivorsOfDeletedSecret(ctx, &st)
+	}
+	if gone {
+		return nil, nil, nil
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	d.readRotationError(ctx, priorState, &st, &s)
+	return normalise(prior, &st, &s), &st, nil
+}
+
+// readParts makes the round of calls, concurrently: each goroutine writes its own fields of st
+// and s only.
+func (d Deps) readParts(ctx context.Context, priorState, st *State, seen *seen) error {
 	var mu sync.Mutex
 	var errs []error
 	fail := func(err error) {
@@ -42,15 +61,11 @@ func Read(ctx context.Context, d Deps, prior *Spec, priorState *State) (*Spec, *
 		defer mu.Unlock()
 		errs = append(errs, err)
 	}
-	// Each goroutine writes its own fields only; targetLost joins the rule's after the wait.
+	// targetLost joins the rule's after the wait.
 	targetLost := false
-	gone := false
 	var wg sync.WaitGroup
-	if priorState.SecretARN == "" {
-		// Only survivors of a failed rollback: no secret to read, and gone once they are.
-		gone = len(priorState.Parts()) == 0
-	} else {
-		readSecret(ctx, d, &st, &seen, &wg, fail)
+	if priorState.SecretARN != "" {
+		readSecret(ctx, d, st, seen, &wg, fail)
 	}
 	if priorState.RoleName != "" {
 		wg.Go(func() {
@@ -72,7 +87,7 @@ func Read(ctx context.Context, d Deps, prior *Spec, priorState *State) (*Spec, *
 				fail(fmt.Errorf("reading Lambda function %s: %w", priorState.FunctionName, err))
 				return
 			}
-			seen.readFunction(d, &st, priorState, out)
+			seen.readFunction(d, st, priorState, out)
 		})
 		wg.Go(func() {
 			out, err := d.AWS.Lambda.GetPolicy(ctx, &lambda.GetPolicyInput{FunctionName: aws.String(priorState.FunctionName)})
@@ -131,19 +146,16 @@ func Read(ctx context.Context, d Deps, prior *Spec, priorState *State) (*Spec, *
 	if st.FunctionName == "" {
 		st.PermissionID = ""
 	}
-	if st.SecretDeleted {
-		gone = !d.survivorsOfDeletedSecret(ctx, &st)
-	}
-	if gone {
-		return nil, nil, nil
-	}
-	if err := errors.Join(errs...); err != nil {
-		return nil, nil, err
-	}
+	return errors.Join(errs...)
+}
+
+// readRotationError sets LastRotationError: the rotator's logged error while a rotation is stuck
+// with AWSPENDING (a ninth call, only then), none once a rotation has succeeded since, else the
+// prior one.
+func (d Deps) readRotationError(ctx context.Context, priorState, st *State, s *seen) {
 	failure := ""
-	if seen.pendingVersion != "" {
-		// Only a stuck rotation costs a ninth call: the rotator's log says why it is stuck.
-		failure, _ = d.rotationFailure(ctx, &st, seen.pendingVersion)
+	if s.pendingVersion != "" {
+		failure, _ = d.rotationFailure(ctx, st, s.pendingVersion)
 	}
 	switch {
 	case failure != "":
@@ -153,7 +165,6 @@ func Read(ctx context.Context, d Deps, prior *Spec, priorState *State) (*Spec, *
 		// A rotation succeeded since the error was recorded.
 		st.LastRotationError = ""
 	}
-	return normalise(prior, &st, &seen), &st, nil
 }
 
 // seen is what the calls of one Read saw, before normalise turns it into a Spec. A nil pointer or
