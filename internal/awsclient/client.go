@@ -26,11 +26,10 @@ type Client struct {
 	Logs           LogsAPI
 	RDS            RDSAPI
 
-	Region      string
-	AccountID   string
-	CallerARN   string
-	Partition   string
-	DefaultTags map[string]string
+	Region    string
+	AccountID string
+	CallerARN string
+	Partition string
 	// Endpoints are the provider block's endpoint overrides, kept so that the rotator Lambda can be
 	// pointed at the same Secrets Manager endpoint the provider uses.
 	Endpoints map[string]string
@@ -49,7 +48,6 @@ func newClient(cfg aws.Config, c Config) *Client {
 		RDS:            rds.NewFromConfig(cfg, func(o *rds.Options) { setEndpoint(c, "rds", &o.BaseEndpoint) }),
 		Region:         cfg.Region,
 		Partition:      partitionOf(cfg.Region),
-		DefaultTags:    c.DefaultTags,
 		Endpoints:      c.Endpoints,
 	}
 }

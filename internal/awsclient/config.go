@@ -75,7 +75,6 @@ type Config struct {
 	AssumeRole                *AssumeRole
 	Endpoints                 map[string]string
 	MaxRetries                int
-	DefaultTags               map[string]string
 	SkipCredentialsValidation bool
 	SkipRequestingAccountID   bool
 	UserAgent                 string

@@ -13,22 +13,16 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 )
 
-// Found is a bundle found by its secret, in the shapes of a desired one: Spec holds what the parts
-// say of the configuration that Read cannot see (the function's own name, the log retention, the
-// alert's topic and addresses); the rest of Spec is left for Read to observe.
-type Found struct {
-	Spec  Spec
-	State State
-}
-
 // Find locates a bundle's parts from its secret's name or ARN, for import. The secret must carry
 // the bundle tag; the function is the secret's rotation function, the role the function's, the
 // rule has the name derived from the secret's, and a topic is the bundle's own when it carries the
-// bundle tag too.
-func Find(ctx context.Context, d Deps, secretID string) (*Found, error) {
+// bundle tag too. It returns the bundle in the shapes of a desired one: the Spec holds what the
+// parts say of the configuration that Read cannot see (the function's own name, the log retention,
+// the alert's topic and addresses); the rest is left for Read to observe.
+func Find(ctx context.Context, d Deps, secretID string) (*Spec, *State, error) {
 	secret, err := d.AWS.SecretsManager.DescribeSecret(ctx, &secretsmanager.DescribeSecretInput{SecretId: aws.String(secretID)})
 	if err != nil {
-		return nil, fmt.Errorf("finding secret %s: %w", secretID, err)
+		return nil, nil, fmt.Errorf("finding secret %s: %w", secretID, err)
 	}
 	name := aws.ToString(secret.Name)
 	tagged := false
@@ -36,10 +30,9 @@ func Find(ctx context.Context, d Deps, secretID string) (*Found, error) {
 		tagged = tagged || (aws.ToString(t.Key) == BundleTagKey && aws.ToString(t.Value) == name)
 	}
 	if !tagged {
-		return nil, fmt.Errorf("secret %s has no tag %s = %q, so it was not made by secretsbundle_rds_secret; to adopt it, tag it first (aws secretsmanager tag-resource --secret-id %s --tags Key=%s,Value=%s) and import again, see the guide \"Migrating from aws_secretsmanager_* resources\"", name, BundleTagKey, name, name, BundleTagKey, name)
+		return nil, nil, fmt.Errorf("secret %s has no tag %s = %q, so it was not made by secretsbundle_rds_secret; to adopt it, tag it first (aws secretsmanager tag-resource --secret-id %s --tags Key=%s,Value=%s) and import again, see the guide \"Migrating from aws_secretsmanager_* resources\"", name, BundleTagKey, name, name, BundleTagKey, name)
 	}
-	f := &Found{Spec: Spec{Name: name}, State: State{SecretARN: aws.ToString(secret.ARN), SecretName: name}}
-	st := &f.State
+	spec, st := &Spec{Name: name}, &State{SecretARN: aws.ToString(secret.ARN), SecretName: name}
 
 	functionName := FunctionName(name, "")
 	if arn := aws.ToString(secret.RotationLambdaARN); arn != "" {
@@ -49,7 +42,7 @@ func Find(ctx context.Context, d Deps, secretID string) (*Found, error) {
 		c := fn.Configuration
 		st.FunctionName, st.FunctionARN, st.CodeSHA256 = aws.ToString(c.FunctionName), aws.ToString(c.FunctionArn), aws.ToString(c.CodeSha256)
 		if st.FunctionName != FunctionName(name, "") {
-			f.Spec.Rotation.Lambda.Name = st.FunctionName
+			spec.Rotation.Lambda.Name = st.FunctionName
 		}
 		role := aws.ToString(c.Role)
 		st.RoleARN, st.RoleName, st.RolePolicy = role, role[strings.LastIndex(role, "/")+1:], RolePolicyName
@@ -64,24 +57,24 @@ func Find(ctx context.Context, d Deps, secretID string) (*Found, error) {
 		if err == nil {
 			for _, g := range groups.LogGroups {
 				if aws.ToString(g.LogGroupName) == st.LogGroupName {
-					f.Spec.Rotation.Lambda.LogRetentionDays = int64(aws.ToInt32(g.RetentionInDays))
+					spec.Rotation.Lambda.LogRetentionDays = int64(aws.ToInt32(g.RetentionInDays))
 				}
 			}
 		}
 	} else if err != nil && !isNotFound(err) {
-		return nil, fmt.Errorf("finding the rotator %s of secret %s: %w", functionName, name, err)
+		return nil, nil, fmt.Errorf("finding the rotator %s of secret %s: %w", functionName, name, err)
 	}
 
 	ruleName := RuleName(name)
 	rule, err := d.AWS.Events.DescribeRule(ctx, &eventbridge.DescribeRuleInput{Name: aws.String(ruleName)})
 	if err != nil && !isNotFound(err) {
-		return nil, fmt.Errorf("finding the alert rule %s of secret %s: %w", ruleName, name, err)
+		return nil, nil, fmt.Errorf("finding the alert rule %s of secret %s: %w", ruleName, name, err)
 	}
 	if err == nil {
 		st.RuleName, st.RuleARN = ruleName, aws.ToString(rule.Arn)
 		targets, err := d.AWS.Events.ListTargetsByRule(ctx, &eventbridge.ListTargetsByRuleInput{Rule: aws.String(ruleName)})
 		if err != nil {
-			return nil, fmt.Errorf("reading the targets of EventBridge rule %s: %w", ruleName, err)
+			return nil, nil, fmt.Errorf("reading the targets of EventBridge rule %s: %w", ruleName, err)
 		}
 		for _, t := range targets.Targets {
 			if aws.ToString(t.Id) == alertTargetID {
@@ -102,18 +95,18 @@ func Find(ctx context.Context, d Deps, secretID string) (*Found, error) {
 				for _, s := range subs.Subscriptions {
 					switch aws.ToString(s.Protocol) {
 					case "email":
-						f.Spec.Alert.EmailAddresses = append(f.Spec.Alert.EmailAddresses, aws.ToString(s.Endpoint))
+						spec.Alert.EmailAddresses = append(spec.Alert.EmailAddresses, aws.ToString(s.Endpoint))
 					case "sms":
-						f.Spec.Alert.SMSNumbers = append(f.Spec.Alert.SMSNumbers, aws.ToString(s.Endpoint))
+						spec.Alert.SMSNumbers = append(spec.Alert.SMSNumbers, aws.ToString(s.Endpoint))
 					}
 				}
 			}
 		}
 	}
 	// The alert is on when its rule exists; a topic the bundle did not create was given by ARN.
-	f.Spec.Alert.Enabled = st.RuleName != ""
+	spec.Alert.Enabled = st.RuleName != ""
 	if st.TopicARN != "" && !st.TopicCreated {
-		f.Spec.Alert.TopicARN = st.TopicARN
+		spec.Alert.TopicARN = st.TopicARN
 	}
-	return f, nil
+	return spec, st, nil
 }

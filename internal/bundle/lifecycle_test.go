@@ -23,7 +23,7 @@ func TestReadIsOneRoundOfAtMostEightCalls(t *testing.T) {
 	f := newFakeAWS()
 	_, st := created(t, f)
 	f.latency = 20 * time.Millisecond
-	obs, err := Read(context.Background(), f.deps(), st)
+	got, obs, err := Read(context.Background(), f.deps(), testSpec(), st)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -37,11 +37,11 @@ func TestReadIsOneRoundOfAtMostEightCalls(t *testing.T) {
 			}
 		}
 	}
-	if obs.Gone || obs.State.FunctionName == "" || obs.State.PermissionID == "" || obs.State.RuleARN == "" || obs.State.TopicARN == "" {
-		t.Errorf("Read lost parts that exist: %+v", obs.State)
+	if obs == nil || obs.FunctionName == "" || obs.PermissionID == "" || obs.RuleARN == "" || obs.TopicARN == "" {
+		t.Fatalf("Read lost parts that exist: %+v", obs)
 	}
-	if obs.Credentials == nil || obs.Credentials.Host != "db.internal" || obs.Credentials.Port != 5432 {
-		t.Errorf("credential keys not read back: %+v", obs.Credentials)
+	if got.Credentials.Host != "db.internal" || got.Credentials.Port != 5432 {
+		t.Errorf("credential keys not read back: %+v", got.Credentials)
 	}
 }
 
@@ -51,18 +51,18 @@ func TestReadReportsEachMissingPart(t *testing.T) {
 	delete(f.functions, st.FunctionName)
 	delete(f.permissions, st.FunctionName)
 	delete(f.topics, st.TopicARN)
-	obs, err := Read(context.Background(), f.deps(), st)
+	_, obs, err := Read(context.Background(), f.deps(), testSpec(), st)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if obs.Gone {
+	if obs == nil {
 		t.Fatal("the bundle is reported gone although its secret exists")
 	}
-	if obs.State.FunctionName != "" || obs.State.PermissionID != "" || obs.State.TopicARN != "" {
-		t.Errorf("missing parts still in state: %+v", obs.State)
+	if obs.FunctionName != "" || obs.PermissionID != "" || obs.TopicARN != "" {
+		t.Errorf("missing parts still in state: %+v", obs)
 	}
-	if obs.State.RoleName == "" || obs.State.RuleName == "" {
-		t.Errorf("parts that exist were dropped: %+v", obs.State)
+	if obs.RoleName == "" || obs.RuleName == "" {
+		t.Errorf("parts that exist were dropped: %+v", obs)
 	}
 }
 
@@ -72,17 +72,17 @@ func TestReadDeletedSecretKeepsTheSurvivors(t *testing.T) {
 	f := newFakeAWS()
 	_, st := created(t, f)
 	delete(f.secrets, st.SecretARN)
-	obs, err := Read(context.Background(), f.deps(), st)
+	_, obs, err := Read(context.Background(), f.deps(), testSpec(), st)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if obs.Gone || !obs.SecretDeleted {
-		t.Fatalf("Gone = %v, SecretDeleted = %v; want the survivors kept", obs.Gone, obs.SecretDeleted)
+	if obs == nil || !obs.SecretDeleted {
+		t.Fatalf("Read = %+v; want the survivors kept with SecretDeleted", obs)
 	}
-	if obs.State.RoleName == "" || obs.State.FunctionName == "" || obs.State.RuleName == "" || obs.State.LogGroupName == "" {
-		t.Errorf("survivors dropped from state: %+v", obs.State)
+	if obs.RoleName == "" || obs.FunctionName == "" || obs.RuleName == "" || obs.LogGroupName == "" {
+		t.Errorf("survivors dropped from state: %+v", obs)
 	}
-	if err := Delete(context.Background(), f.deps(), &obs.State, 0); err != nil {
+	if err := Delete(context.Background(), f.deps(), obs, 0); err != nil {
 		t.Fatalf("destroying the survivors: %v", err)
 	}
 	if left := f.leftovers(); len(left) > 0 {
@@ -101,8 +101,8 @@ func TestReadDeletedSecretKeepsTheSurvivors(t *testing.T) {
 	delete(f.targets, st.RuleName)
 	delete(f.topics, st.TopicARN)
 	delete(f.logGroups, st.LogGroupName)
-	obs, err = Read(context.Background(), f.deps(), st)
-	if err != nil || !obs.Gone {
+	_, obs, err = Read(context.Background(), f.deps(), testSpec(), st)
+	if err != nil || obs != nil {
 		t.Fatalf("Read = %+v, %v; want the bundle gone when no part is left", obs, err)
 	}
 }
@@ -112,12 +112,12 @@ func TestUpdateRecreatesOnlyTheMissingPart(t *testing.T) {
 	spec, st := created(t, f)
 	delete(f.rules, st.RuleName)
 	delete(f.targets, st.RuleName)
-	obs, err := Read(context.Background(), f.deps(), st)
+	_, obs, err := Read(context.Background(), f.deps(), spec, st)
 	if err != nil {
 		t.Fatal(err)
 	}
 	f.calls = nil
-	next, err := Update(context.Background(), f.deps(), spec, testSpec(), &obs.State)
+	next, err := Update(context.Background(), f.deps(), spec, testSpec(), obs)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -259,27 +259,26 @@ func TestReadReportsTheErrorOfAStuckRotation(t *testing.T) {
 	f.logEvents = []string{`{"step":"testSecret","token":"rotated","outcome":"failed","code":"login_failed","error":"pending password refused"}`}
 	deps := f.deps()
 	deps.AWS.SecretsManager = neverRotates{fakeSecrets{f: f}}
-	obs, err := Read(context.Background(), deps, st)
+	_, obs, err := Read(context.Background(), deps, testSpec(), st)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(obs.RotationFailure, "login_failed") {
-		t.Errorf("RotationFailure = %q", obs.RotationFailure)
+	if !strings.Contains(obs.LastRotationError, "login_failed") || !obs.RotationFailed {
+		t.Errorf("LastRotationError = %q, RotationFailed = %v", obs.LastRotationError, obs.RotationFailed)
 	}
 	f.calls = nil
-	if obs, _ := Read(context.Background(), f.deps(), st); obs.RotationFailure != "" || slices.Contains(f.ops(), "FilterLogEvents") {
-		t.Errorf("a finished rotation should not read the log: %q %v", obs.RotationFailure, f.ops())
+	if _, obs, _ := Read(context.Background(), f.deps(), testSpec(), st); obs.RotationFailed || slices.Contains(f.ops(), "FilterLogEvents") {
+		t.Errorf("a finished rotation should not read the log: %q %v", obs.LastRotationError, f.ops())
 	}
 }
 
 func TestFindAndSweepLocateEveryPartByTheSecret(t *testing.T) {
 	f := newFakeAWS()
 	_, st := created(t, f)
-	found, err := Find(context.Background(), f.deps(), "prod/orders/db")
+	_, got, err := Find(context.Background(), f.deps(), "prod/orders/db")
 	if err != nil {
 		t.Fatal(err)
 	}
-	got := found.State
 	if got.SecretARN != st.SecretARN || got.FunctionName != st.FunctionName || got.RoleName != st.RoleName ||
 		got.RuleName != st.RuleName || got.TopicARN != st.TopicARN || !got.TopicCreated || got.PermissionID != st.PermissionID {
 		t.Errorf("Find = %+v, want the parts of %+v", got, st)

@@ -143,15 +143,15 @@ func TestReadSeesTheFunctionEnvironmentChangedOutsideAndUpdatePutsItBack(t *test
 	spec, st := created(t, f)
 	d := f.deps()
 	d.AWS.Lambda = driftedLambda{fakeLambda{f: f}}
-	obs, err := Read(context.Background(), d, st)
+	_, obs, err := Read(context.Background(), d, spec, st)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if obs.State.CodeSHA256 != FunctionChangedOutside {
-		t.Fatalf("code hash after Read = %q, want the function marked as changed outside Terraform", obs.State.CodeSHA256)
+	if obs.CodeSHA256 != FunctionChangedOutside {
+		t.Fatalf("code hash after Read = %q, want the function marked as changed outside Terraform", obs.CodeSHA256)
 	}
 	f.calls = nil
-	if _, err := Update(context.Background(), f.deps(), spec, testSpec(), &obs.State); err != nil {
+	if _, err := Update(context.Background(), f.deps(), spec, testSpec(), obs); err != nil {
 		t.Fatal(err)
 	}
 	if !contains(f.ops(), "UpdateFunctionConfiguration") {

@@ -1,5 +1,10 @@
 package bundle
 
+import (
+	"maps"
+	"slices"
+)
+
 // Spec is the desired configuration of a bundle, as the provider's plan describes it.
 type Spec struct {
 	Name                 string
@@ -12,8 +17,38 @@ type Spec struct {
 	Database *Database
 	Rotation Rotation
 	Alert    Alert
-	// Tags are the user's and the provider's default tags merged; the bundle tag is added to them.
-	Tags map[string]string
+	// Tags are the resource's own tags, DefaultTags the provider's default_tags: they come down
+	// separately, and every part carries TagsAll (and the bundle tag).
+	Tags        map[string]string
+	DefaultTags map[string]string
+}
+
+// TagsAll are the default tags overlaid with the resource's own: what every part carries besides
+// the bundle tag, and what tags_all shows.
+func (s *Spec) TagsAll() map[string]string {
+	all := map[string]string{}
+	maps.Copy(all, s.DefaultTags)
+	maps.Copy(all, s.Tags)
+	return all
+}
+
+// clone is a deep copy of s.
+func (s *Spec) clone() *Spec {
+	c := *s
+	c.Tags, c.DefaultTags = maps.Clone(s.Tags), maps.Clone(s.DefaultTags)
+	if s.Credentials.SSL != nil {
+		ssl := *s.Credentials.SSL
+		c.Credentials.SSL = &ssl
+	}
+	if s.Database != nil {
+		db := *s.Database
+		c.Database = &db
+	}
+	l := &c.Rotation.Lambda
+	l.SubnetIDs, l.SecurityGroupIDs = slices.Clone(l.SubnetIDs), slices.Clone(l.SecurityGroupIDs)
+	a := &c.Alert
+	a.EmailAddresses, a.SMSNumbers, a.Events = slices.Clone(a.EmailAddresses), slices.Clone(a.SMSNumbers), slices.Clone(a.Events)
+	return &c
 }
 
 // Credentials are the keys of the secret's JSON in the RDS credentials format.

@@ -29,6 +29,17 @@ type State struct {
 	LastRotatedDate   time.Time
 	NextRotationDate  time.Time
 	LastRotationError string
+
+	// What Read saw that a plan must act on or a warning must say.
+	//
+	// SecretDeleted: the secret was deleted (or scheduled for deletion) outside Terraform while
+	// other parts of the bundle still exist. The state keeps them, so that an apply replaces the
+	// bundle or a destroy removes them, and no part is left that state does not know about.
+	SecretDeleted bool
+	// SecretDeletionDate is when a secret scheduled for deletion will be deleted, when known.
+	SecretDeletionDate time.Time
+	// RotationFailed: LastRotationError is the rotator's logged error of a rotation still pending.
+	RotationFailed bool
 }
 
 // Parts lists the parts that exist, by the names errors and diagnostics use.

@@ -30,12 +30,12 @@ func Sweep(ctx context.Context, d Deps, prefix string) ([]string, error) {
 			if !strings.HasPrefix(name, prefix) {
 				continue
 			}
-			found, err := Find(ctx, d, aws.ToString(secret.ARN))
+			_, found, err := Find(ctx, d, aws.ToString(secret.ARN))
 			if err != nil {
 				errs = append(errs, err)
 				continue
 			}
-			if err := Delete(ctx, d, &found.State, 0); err != nil {
+			if err := Delete(ctx, d, found, 0); err != nil {
 				errs = append(errs, fmt.Errorf("sweeping bundle %s: %w", name, err))
 				continue
 			}

@@ -3,7 +3,6 @@ package bundle
 import (
 	"context"
 	"fmt"
-	"maps"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
@@ -21,12 +20,9 @@ import (
 // BundleTagKey tags every part with the secret's name; import and the orphan sweeper find the parts by it.
 const BundleTagKey = "secretsbundle:bundle"
 
-// partTags are the tags every part carries: the spec's tags plus the bundle tag.
+// partTags are the tags every part carries: the spec's TagsAll plus the bundle tag.
 func partTags(spec *Spec) map[string]string {
-	tags := maps.Clone(spec.Tags)
-	if tags == nil {
-		tags = map[string]string{}
-	}
+	tags := spec.TagsAll()
 	tags[BundleTagKey] = spec.Name
 	return tags
 }

@@ -84,18 +84,19 @@ func TestFunctionEnvironmentCarriesTheCABundle(t *testing.T) {
 	}
 	// Read rebuilds the environment from what it shows as attributes: a function carrying the
 	// bundle's own CA bundle is not "changed outside Terraform", one with another variable is.
-	obs := &Observed{}
-	obs.readFunction(d, &State{}, &lambda.GetFunctionOutput{Configuration: &lambdatypes.FunctionConfiguration{
+	var obs seen
+	var st State
+	obs.readFunction(d, &st, &State{}, &lambda.GetFunctionOutput{Configuration: &lambdatypes.FunctionConfiguration{
 		Environment: &lambdatypes.EnvironmentResponse{Variables: with}, CodeSha256: aws.String("sha"),
 	}})
-	if obs.SSLCABundle != spec.Credentials.SSLCABundle || obs.State.CodeSHA256 == FunctionChangedOutside {
-		t.Errorf("Read of the bundle's own environment: CA bundle %q, code %q", obs.SSLCABundle, obs.State.CodeSHA256)
+	if obs.env[credentials.EnvDatabaseCABundlePEM] != spec.Credentials.SSLCABundle || st.CodeSHA256 == FunctionChangedOutside {
+		t.Errorf("Read of the bundle's own environment: CA bundle %q, code %q", obs.env[credentials.EnvDatabaseCABundlePEM], st.CodeSHA256)
 	}
 	with["EXTRA"] = "x"
-	obs.readFunction(d, &State{}, &lambda.GetFunctionOutput{Configuration: &lambdatypes.FunctionConfiguration{
+	obs.readFunction(d, &st, &State{}, &lambda.GetFunctionOutput{Configuration: &lambdatypes.FunctionConfiguration{
 		Environment: &lambdatypes.EnvironmentResponse{Variables: with}, CodeSha256: aws.String("sha"),
 	}})
-	if obs.State.CodeSHA256 != FunctionChangedOutside {
+	if st.CodeSHA256 != FunctionChangedOutside {
 		t.Errorf("an added variable beside the CA bundle went unnoticed")
 	}
 }

@@ -36,7 +36,7 @@ func (d *accessEventsDataSource) Schema(_ context.Context, _ datasource.SchemaRe
 }
 
 func (d *accessEventsDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	d.client = readBackClient(req.ProviderData, &resp.Diagnostics)
+	d.client = configured(req.ProviderData, &resp.Diagnostics).client
 }
 
 // ValidateConfig checks what involves two attributes, at plan time.

@@ -13,6 +13,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/accessevents"
+	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/validators"
 )
 
 func accessEventsSchema() schema.Schema {
@@ -44,19 +45,19 @@ func accessEventsSchema() schema.Schema {
 				MarkdownDescription: "Oldest event time to list, in RFC 3339. Conflicts with `lookback`. After the read, the start of the window that was listed.",
 				Optional:            true,
 				Computed:            true,
-				Validators:          []validator.String{rfc3339Validator{}, stringvalidator.ConflictsWith(path.MatchRoot("lookback"))},
+				Validators:          []validator.String{validators.RFC3339Time(), stringvalidator.ConflictsWith(path.MatchRoot("lookback"))},
 			},
 			"end_time": schema.StringAttribute{
 				MarkdownDescription: "Newest event time to list, in RFC 3339. Defaults to the time of the read.",
 				Optional:            true,
 				Computed:            true,
-				Validators:          []validator.String{rfc3339Validator{}},
+				Validators:          []validator.String{validators.RFC3339Time()},
 			},
 			"lookback": schema.StringAttribute{
 				MarkdownDescription: "How far back from `end_time` to list, such as `24h`, `7d` or `1d12h`; at most `90d`. Defaults to `24h` when `start_time` is not set.",
 				Optional:            true,
 				Computed:            true,
-				Validators:          []validator.String{lookbackValidator{}},
+				Validators:          []validator.String{validators.Lookback()},
 			},
 			"max_events": schema.Int64Attribute{
 				MarkdownDescription: fmt.Sprintf("Most events to list: listing stops as soon as it has this many. From 1 to %d; defaults to %d.", accessevents.MaxMaxEvents, accessevents.DefaultMaxEvents),

@@ -41,14 +41,19 @@ type providerModel struct {
 	IgnoreTags                *ignoreTagsModel                `tfsdk:"ignore_tags"`
 }
 
+// sessionModel is the attributes both ways of assuming a role share (withSessionAttributes).
+type sessionModel struct {
+	RoleARN     types.String `tfsdk:"role_arn"`
+	SessionName types.String `tfsdk:"session_name"`
+	Duration    types.String `tfsdk:"duration"`
+	Policy      types.String `tfsdk:"policy"`
+	PolicyARNs  types.Set    `tfsdk:"policy_arns"`
+}
+
 type assumeRoleWithWebIdentityModel struct {
-	RoleARN              types.String `tfsdk:"role_arn"`
-	SessionName          types.String `tfsdk:"session_name"`
+	sessionModel
 	WebIdentityToken     types.String `tfsdk:"web_identity_token"`
 	WebIdentityTokenFile types.String `tfsdk:"web_identity_token_file"`
-	Duration             types.String `tfsdk:"duration"`
-	Policy               types.String `tfsdk:"policy"`
-	PolicyARNs           types.Set    `tfsdk:"policy_arns"`
 }
 
 type ignoreTagsModel struct {
@@ -57,15 +62,18 @@ type ignoreTagsModel struct {
 }
 
 type assumeRoleModel struct {
-	RoleARN           types.String `tfsdk:"role_arn"`
-	SessionName       types.String `tfsdk:"session_name"`
+	sessionModel
 	ExternalID        types.String `tfsdk:"external_id"`
-	Duration          types.String `tfsdk:"duration"`
-	Policy            types.String `tfsdk:"policy"`
-	PolicyARNs        types.Set    `tfsdk:"policy_arns"`
 	Tags              types.Map    `tfsdk:"tags"`
 	TransitiveTagKeys types.Set    `tfsdk:"transitive_tag_keys"`
 	SourceIdentity    types.String `tfsdk:"source_identity"`
+}
+
+// providerData is what Configure hands every resource and data source: the AWS clients, and the
+// provider block's default tags, which go down from here into each bundle.Spec.
+type providerData struct {
+	client      *awsclient.Client
+	defaultTags map[string]string
 }
 
 type defaultTagsModel struct {
@@ -115,9 +123,18 @@ func (p *secretsBundleProvider) Configure(ctx context.Context, req provider.Conf
 		resp.Diagnostics.AddError(summary, err.Error())
 		return
 	}
-	resp.ResourceData = client
-	resp.DataSourceData = client
-	resp.EphemeralResourceData = client
+	data := &providerData{client: client, defaultTags: config.defaultTags(ctx, &resp.Diagnostics)}
+	resp.ResourceData = data
+	resp.DataSourceData = data
+	resp.EphemeralResourceData = data
+}
+
+// defaultTags are the default_tags block's tags (none without the block).
+func (m providerModel) defaultTags(ctx context.Context, diags *diag.Diagnostics) map[string]string {
+	if m.DefaultTags == nil {
+		return nil
+	}
+	return stringMap(ctx, m.DefaultTags.Tags, diags)
 }
 
 func hasUnknowns(config providerModel) bool {
@@ -155,9 +172,6 @@ func (m providerModel) awsConfig(ctx context.Context, version string) (awsclient
 				c.Endpoints[service] = s.ValueString()
 			}
 		}
-	}
-	if m.DefaultTags != nil && !m.DefaultTags.Tags.IsNull() {
-		diags.Append(m.DefaultTags.Tags.ElementsAs(ctx, &c.DefaultTags, false)...)
 	}
 	diags.Append(m.awsOptions(ctx, &c)...)
 	return c, diags

@@ -132,37 +132,16 @@ func providerSchema() schema.Schema {
 		Blocks: map[string]schema.Block{
 			"assume_role": schema.SingleNestedBlock{
 				MarkdownDescription: "Assume this IAM role, with the credentials found otherwise, before making any call.",
-				Attributes: map[string]schema.Attribute{
-					"role_arn": schema.StringAttribute{
-						Optional:            true,
-						MarkdownDescription: "ARN of the role to assume. Required in an `assume_role` block.",
-						Validators:          []validator.String{validators.IAMARN("role")},
-					},
-					"session_name": schema.StringAttribute{
-						Optional:            true,
-						MarkdownDescription: "Session name for the assumed role: 2 to 64 letters, digits and +=,.@_-.",
-						Validators:          []validator.String{validators.SessionName},
-					},
+				Attributes: withSessionAttributes(sessionTexts{
+					roleARN:     "ARN of the role to assume. Required in an `assume_role` block.",
+					sessionName: "Session name for the assumed role: 2 to 64 letters, digits and +=,.@_-.",
+					duration:    "How long the assumed role's credentials last, such as `1h`: from 15m to 12h. Default: 15m.",
+					policy:      "An IAM policy in JSON that further restricts the assumed role's session (it cannot grant more than the role has).",
+				}, map[string]schema.Attribute{
 					"external_id": schema.StringAttribute{
 						Optional:            true,
 						MarkdownDescription: "External id the role's trust policy may require: 2 to 1224 letters, digits and +=,.@:/_-.",
 						Validators:          []validator.String{validators.ExternalID},
-					},
-					"duration": schema.StringAttribute{
-						Optional:            true,
-						MarkdownDescription: "How long the assumed role's credentials last, such as `1h`: from 15m to 12h. Default: 15m.",
-						Validators:          []validator.String{validators.DurationBetween(awsclient.MinAssumeRoleDuration, awsclient.MaxAssumeRoleDuration)},
-					},
-					"policy": schema.StringAttribute{
-						Optional:            true,
-						MarkdownDescription: "An IAM policy in JSON that further restricts the assumed role's session (it cannot grant more than the role has).",
-						Validators:          []validator.String{validators.SessionPolicy()},
-					},
-					"policy_arns": schema.SetAttribute{
-						ElementType:         types.StringType,
-						Optional:            true,
-						MarkdownDescription: "ARNs of managed IAM policies that further restrict the session.",
-						Validators:          []validator.Set{setvalidator.SizeAtMost(10), setvalidator.ValueStringsAre(validators.IAMARN("policy"))},
 					},
 					"tags": schema.MapAttribute{
 						ElementType:         types.StringType,
@@ -184,22 +163,17 @@ func providerSchema() schema.Schema {
 						MarkdownDescription: "The source identity recorded in CloudTrail for the session: 2 to 64 letters, digits and +=,.@_-.",
 						Validators:          []validator.String{validators.SessionName},
 					},
-				},
+				}),
 			},
 			"assume_role_with_web_identity": schema.SingleNestedBlock{
 				MarkdownDescription: "Get credentials by assuming an IAM role with an OpenID Connect token (`sts:AssumeRoleWithWebIdentity`), as CI systems such as GitHub Actions do, instead of the credential chain. " +
 					"An `assume_role` block then chains from this role.",
-				Attributes: map[string]schema.Attribute{
-					"role_arn": schema.StringAttribute{
-						Optional:            true,
-						MarkdownDescription: "ARN of the role to assume. Can also be set with `AWS_ROLE_ARN`.",
-						Validators:          []validator.String{validators.IAMARN("role")},
-					},
-					"session_name": schema.StringAttribute{
-						Optional:            true,
-						MarkdownDescription: "Session name for the assumed role. Can also be set with `AWS_ROLE_SESSION_NAME`.",
-						Validators:          []validator.String{validators.SessionName},
-					},
+				Attributes: withSessionAttributes(sessionTexts{
+					roleARN:     "ARN of the role to assume. Can also be set with `AWS_ROLE_ARN`.",
+					sessionName: "Session name for the assumed role. Can also be set with `AWS_ROLE_SESSION_NAME`.",
+					duration:    "How long the credentials last, such as `1h`: from 15m to 12h. Default: 1h.",
+					policy:      "An IAM policy in JSON that further restricts the session.",
+				}, map[string]schema.Attribute{
 					"web_identity_token": schema.StringAttribute{
 						Optional:            true,
 						Sensitive:           true,
@@ -214,23 +188,7 @@ func providerSchema() schema.Schema {
 						MarkdownDescription: "Path of a file holding the OpenID Connect token, read again whenever the credentials are refreshed. Can also be set with `AWS_WEB_IDENTITY_TOKEN_FILE`.",
 						Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
 					},
-					"duration": schema.StringAttribute{
-						Optional:            true,
-						MarkdownDescription: "How long the credentials last, such as `1h`: from 15m to 12h. Default: 1h.",
-						Validators:          []validator.String{validators.DurationBetween(awsclient.MinAssumeRoleDuration, awsclient.MaxAssumeRoleDuration)},
-					},
-					"policy": schema.StringAttribute{
-						Optional:            true,
-						MarkdownDescription: "An IAM policy in JSON that further restricts the session.",
-						Validators:          []validator.String{validators.SessionPolicy()},
-					},
-					"policy_arns": schema.SetAttribute{
-						ElementType:         types.StringType,
-						Optional:            true,
-						MarkdownDescription: "ARNs of managed IAM policies that further restrict the session.",
-						Validators:          []validator.Set{setvalidator.SizeAtMost(10), setvalidator.ValueStringsAre(validators.IAMARN("policy"))},
-					},
-				},
+				}),
 			},
 			"ignore_tags": schema.SingleNestedBlock{
 				MarkdownDescription: "Tags that something outside Terraform manages on the bundle's parts (a cost tool, a scanner): they are never read, so they are neither drift nor removed.",
@@ -274,4 +232,39 @@ func assumeRoleDuration(value types.String) time.Duration {
 	}
 	d, _ := time.ParseDuration(value.ValueString())
 	return d
+}
+
+// sessionTexts are the descriptions of the session attributes in one way of assuming a role.
+type sessionTexts struct{ roleARN, sessionName, duration, policy string }
+
+// withSessionAttributes adds to a way of assuming a role the attributes both ways share: the role,
+// the session's name, how long it lasts, and the policies that restrict it.
+func withSessionAttributes(texts sessionTexts, attributes map[string]schema.Attribute) map[string]schema.Attribute {
+	attributes["role_arn"] = schema.StringAttribute{
+		Optional:            true,
+		MarkdownDescription: texts.roleARN,
+		Validators:          []validator.String{validators.IAMARN("role")},
+	}
+	attributes["session_name"] = schema.StringAttribute{
+		Optional:            true,
+		MarkdownDescription: texts.sessionName,
+		Validators:          []validator.String{validators.SessionName},
+	}
+	attributes["duration"] = schema.StringAttribute{
+		Optional:            true,
+		MarkdownDescription: texts.duration,
+		Validators:          []validator.String{validators.DurationBetween(awsclient.MinAssumeRoleDuration, awsclient.MaxAssumeRoleDuration)},
+	}
+	attributes["policy"] = schema.StringAttribute{
+		Optional:            true,
+		MarkdownDescription: texts.policy,
+		Validators:          []validator.String{validators.SessionPolicy()},
+	}
+	attributes["policy_arns"] = schema.SetAttribute{
+		ElementType:         types.StringType,
+		Optional:            true,
+		MarkdownDescription: "ARNs of managed IAM policies that further restrict the session.",
+		Validators:          []validator.Set{setvalidator.SizeAtMost(10), setvalidator.ValueStringsAre(validators.IAMARN("policy"))},
+	}
+	return attributes
 }

@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
-	"fmt"
 	"strings"
 	"time"
 
@@ -40,6 +39,8 @@ const (
 
 type rdsSecretResource struct {
 	client *awsclient.Client
+	// defaultTags are the provider block's default_tags, for every Spec.
+	defaultTags map[string]string
 }
 
 // NewRDSSecretResource is the factory the provider registers.
@@ -54,15 +55,8 @@ func (r *rdsSecretResource) Schema(ctx context.Context, _ resource.SchemaRequest
 }
 
 func (r *rdsSecretResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	if req.ProviderData == nil {
-		return
-	}
-	client, ok := req.ProviderData.(*awsclient.Client)
-	if !ok {
-		resp.Diagnostics.AddError("Unexpected provider data", fmt.Sprintf("The provider handed the resource %T instead of *awsclient.Client; this is a bug in the provider, please report it.", req.ProviderData))
-		return
-	}
-	r.client = client
+	data := configured(req.ProviderData, &resp.Diagnostics)
+	r.client, r.defaultTags = data.client, data.defaultTags
 }
 
 func (r *rdsSecretResource) deps() bundle.Deps {
@@ -82,7 +76,7 @@ func (r *rdsSecretResource) Create(ctx context.Context, req resource.CreateReque
 	if plan.Name.IsNull() || plan.Name.IsUnknown() {
 		plan.Name = types.StringValue(uniqueName(plan.NamePrefix.ValueString()))
 	}
-	spec := plan.spec(ctx, r.client.DefaultTags, &resp.Diagnostics)
+	spec := plan.spec(ctx, r.defaultTags, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -147,7 +141,7 @@ func (m *rdsSecretModel) applySpec(spec *bundle.Spec) {
 		// Write-only values are never stored.
 		m.Credentials.PasswordWO = types.StringNull()
 	}
-	m.TagsAll = tagsValue(spec.Tags)
+	m.TagsAll = tagsValue(spec.TagsAll())
 }
 
 // uniqueName appends a time-ordered unique suffix to a prefix, like terraform-provider-aws's
@@ -168,155 +162,46 @@ func (r *rdsSecretResource) Read(ctx context.Context, req resource.ReadRequest, 
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	prior := state.bundleState(ctx, &resp.Diagnostics)
-	obs, err := bundle.Read(ctx, r.deps(), prior)
+	prior := state.spec(ctx, r.defaultTags, &resp.Diagnostics)
+	current := state.bundleState(ctx, &resp.Diagnostics)
+	spec, st, err := bundle.Read(ctx, r.deps(), prior, current)
 	if err != nil {
-		resp.Diagnostics.AddError("Cannot read the secret bundle "+prior.SecretName, err.Error())
+		resp.Diagnostics.AddError("Cannot read the secret bundle "+current.SecretName, err.Error())
 		return
 	}
-	if obs.Gone {
+	if st == nil {
 		resp.State.RemoveResource(ctx)
 		return
 	}
-	if obs.SecretDeleted {
+	if st.SecretDeleted {
 		// Removing the resource from state, as for a plain secret, would leave the rotator, its
 		// role, the alert rule and the topic behind with nothing that knows about them. Keep them:
 		// ModifyPlan then plans a replacement, and destroy removes them.
 		when := "has been deleted"
-		if !obs.SecretDeletionDate.IsZero() {
-			when = "is scheduled for deletion on " + obs.SecretDeletionDate.UTC().Format(time.RFC3339)
+		if !st.SecretDeletionDate.IsZero() {
+			when = "is scheduled for deletion on " + st.SecretDeletionDate.UTC().Format(time.RFC3339)
 		}
-		survivors := obs.State
+		survivors := *st
 		survivors.SecretARN = ""
-		resp.Diagnostics.AddWarning("The secret "+prior.SecretName+" was deleted outside Terraform",
-			"The secret "+prior.SecretARN+" "+when+", but the rest of its bundle still exists: "+strings.Join(survivors.Parts(), ", ")+
-				". To keep the bundle, restore the secret (aws secretsmanager restore-secret --secret-id "+prior.SecretARN+") and plan again. "+
+		resp.Diagnostics.AddWarning("The secret "+current.SecretName+" was deleted outside Terraform",
+			"The secret "+current.SecretARN+" "+when+", but the rest of its bundle still exists: "+strings.Join(survivors.Parts(), ", ")+
+				". To keep the bundle, restore the secret (aws secretsmanager restore-secret --secret-id "+current.SecretARN+") and plan again. "+
 				"Otherwise apply replaces the bundle (a secret scheduled for deletion keeps its name until it is deleted: force it with "+
 				"aws secretsmanager delete-secret --force-delete-without-recovery), and destroy removes what is left.")
 		resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateSecretDeleted, []byte(`true`))...)
 	} else {
 		resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateSecretDeleted, nil)...)
 	}
-	switch {
-	case obs.RotationFailure != "":
-		obs.State.LastRotationError = obs.RotationFailure
+	if st.RotationFailed {
 		// A rotation out of band (the schedule, rotate-secret) fails where only the rotator's log
 		// sees it: say so in every plan until a rotation succeeds.
-		resp.Diagnostics.AddWarning("The latest rotation of "+prior.SecretName+" failed",
-			"Secrets Manager still serves the version before it (AWSCURRENT); the rotator reported: "+obs.RotationFailure+
-				". Fix the cause (database reachable from the function, user and password right), then rotate with `aws secretsmanager rotate-secret --secret-id "+prior.SecretARN+"`; last_rotation_error keeps this message until a rotation succeeds.")
-	case !obs.State.LastRotatedDate.IsZero() && dateString(obs.State.LastRotatedDate).ValueString() != state.LastRotatedDate.ValueString():
-		// A rotation succeeded since the error was recorded.
-		obs.State.LastRotationError = ""
-	default:
-		obs.State.LastRotationError = prior.LastRotationError
+		resp.Diagnostics.AddWarning("The latest rotation of "+current.SecretName+" failed",
+			"Secrets Manager still serves the version before it (AWSCURRENT); the rotator reported: "+st.LastRotationError+
+				". Fix the cause (database reachable from the function, user and password right), then rotate with `aws secretsmanager rotate-secret --secret-id "+current.SecretARN+"`; last_rotation_error keeps this message until a rotation succeeds.")
 	}
-	state.setState(&obs.State)
-	state.observe(ctx, obs, r.client.DefaultTags, &resp.Diagnostics)
+	state.setState(st)
+	state.setSpec(ctx, prior, spec, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
-}
-
-// observe copies what Read saw into the managed attributes, so that drift shows in the plan.
-// Settings the user left to defaults stay as they are when AWS reports the default.
-func (m *rdsSecretModel) observe(ctx context.Context, obs *bundle.Observed, defaultTags map[string]string, diags *diag.Diagnostics) {
-	if !m.Description.IsNull() || obs.Description != "" {
-		m.Description = types.StringValue(obs.Description)
-	}
-	if obs.KMSKeyID != "" && obs.KMSKeyID != m.KMSKeyID.ValueString() {
-		m.KMSKeyID = types.StringValue(obs.KMSKeyID)
-	}
-	// The function's environment says which strategy rotates the secret. A secret adopted by import
-	// from elsewhere has no function of ours yet: a master secret in its value means alternating
-	// users, as in AWS's rotation templates.
-	strategy := obs.Strategy
-	if strategy == "" && obs.Credentials != nil && obs.Credentials.MasterARN != "" {
-		strategy = bundle.StrategyAlternatingUsers
-	}
-	if c := obs.Credentials; c != nil {
-		if m.Credentials == nil {
-			m.Credentials = &credentialsModel{PasswordWO: types.StringNull(), PasswordWOVersion: types.Int64Null(), SSL: types.BoolNull(), DBName: types.StringNull(), SSLCABundle: types.StringNull()}
-		}
-		m.Credentials.Engine, m.Credentials.Host = types.StringValue(c.Engine), types.StringValue(c.Host)
-		m.Credentials.Port = types.Int64Value(c.Port)
-		// Alternating users: rotation moves the secret between the user and its _clone, and
-		// both are the configured user.
-		username := c.Username
-		if m.Credentials.Username.IsNull() && strategy == bundle.StrategyAlternatingUsers {
-			// Import: the configured user is the one without the suffix.
-			username = strings.TrimSuffix(username, bundle.CloneSuffix)
-		}
-		if username != m.Credentials.Username.ValueString()+bundle.CloneSuffix {
-			m.Credentials.Username = types.StringValue(username)
-		}
-		if c.DBName != "" || !m.Credentials.DBName.IsNull() {
-			m.Credentials.DBName = types.StringValue(c.DBName)
-		}
-		m.Credentials.SSL = types.BoolPointerValue(c.SSL)
-		if obs.SSLCABundle != "" || !m.Credentials.SSLCABundle.IsNull() {
-			m.Credentials.SSLCABundle = types.StringValue(obs.SSLCABundle)
-		}
-	}
-	rotation, lambdaSettings := m.rotation(ctx, diags)
-	rotation.Enabled = types.BoolValue(obs.State.RotationEnabled)
-	switch {
-	case obs.ScheduleExpression != "" && (rotation.ScheduleExpression.ValueString() != "" || obs.AutomaticallyAfterDays == 0):
-		rotation.ScheduleExpression = types.StringValue(obs.ScheduleExpression)
-	case obs.AutomaticallyAfterDays != 0 && (!rotation.AutomaticallyAfterDays.IsNull() || obs.AutomaticallyAfterDays != defaultAfterDays):
-		rotation.AutomaticallyAfterDays = types.Int64Value(obs.AutomaticallyAfterDays)
-	}
-	// An empty duration is AWS's "until the end of the day" and LocalStack's for every window; it
-	// cannot tell a removed window from an unreported one, so only a reported window counts.
-	if obs.Duration != "" {
-		rotation.Duration = types.StringValue(obs.Duration)
-	}
-	if c := obs.Credentials; c != nil && c.MasterARN != "" {
-		rotation.MasterSecretARN = types.StringValue(c.MasterARN)
-	}
-	if obs.State.FunctionName != "" && obs.Architecture != "" {
-		lambdaSettings.Architecture = types.StringValue(obs.Architecture)
-		lambdaSettings.MemorySize, lambdaSettings.Timeout = types.Int64Value(obs.MemorySize), types.Int64Value(obs.Timeout)
-		rotation.PasswordLength = types.Int64Value(obs.PasswordLength)
-		rotation.ExcludeCharacters = types.StringValue(obs.ExcludeCharacters)
-		if strategy != "" {
-			rotation.Strategy = types.StringValue(strategy)
-		}
-		if obs.VPCID != "" {
-			// Only a function in a VPC reports its placement; LocalStack never does, so an empty
-			// answer cannot tell "moved out" from "not reported".
-			lambdaSettings.SubnetIDs = setOf(obs.SubnetIDs)
-			lambdaSettings.SecurityGroupIDs = setOf(obs.SecurityGroupIDs)
-		}
-	}
-	if obs.State.FunctionName == "" && strategy != "" {
-		rotation.Strategy = types.StringValue(strategy)
-	}
-	lambdaObj, d := types.ObjectValueFrom(ctx, lambdaAttrTypes(), lambdaSettings)
-	diags.Append(d...)
-	rotation.Lambda = lambdaObj
-	m.Rotation, d = types.ObjectValueFrom(ctx, rotationAttrTypes(), rotation)
-	diags.Append(d...)
-
-	alert := m.alert(ctx, diags)
-	if len(obs.AlertEvents) > 0 {
-		alert.Events = setOf(obs.AlertEvents)
-	}
-	m.DeletionAlert, d = types.ObjectValueFrom(ctx, alertAttrTypes(), alert)
-	diags.Append(d...)
-
-	if obs.Tags != nil {
-		m.TagsAll = tagsValue(obs.Tags)
-		if m.Tags.IsNull() {
-			own := map[string]string{}
-			for k, v := range obs.Tags {
-				if dv, ok := defaultTags[k]; !ok || dv != v {
-					own[k] = v
-				}
-			}
-			if len(own) > 0 {
-				m.Tags = tagsValue(own)
-			}
-		}
-	}
 }
 
 func setOf(values []string) types.Set {
@@ -338,8 +223,8 @@ func (r *rdsSecretResource) Update(ctx context.Context, req resource.UpdateReque
 	ctx, cancel := withTimeout(ctx, plan.Timeouts.Update, defaultUpdateTimeout, &resp.Diagnostics)
 	defer cancel()
 
-	prior := state.spec(ctx, r.client.DefaultTags, &resp.Diagnostics)
-	spec := plan.spec(ctx, r.client.DefaultTags, &resp.Diagnostics)
+	prior := state.spec(ctx, r.defaultTags, &resp.Diagnostics)
+	spec := plan.spec(ctx, r.defaultTags, &resp.Diagnostics)
 	current := state.bundleState(ctx, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
@@ -381,12 +266,12 @@ func (r *rdsSecretResource) Delete(ctx context.Context, req resource.DeleteReque
 // ImportState is bundle.Find and the conversion of what it found into the model: the schema's
 // defaults where the parts say nothing (Read observes the rest next).
 func (r *rdsSecretResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	found, err := bundle.Find(ctx, r.deps(), req.ID)
+	spec, st, err := bundle.Find(ctx, r.deps(), req.ID)
 	if err != nil {
 		resp.Diagnostics.AddError("Cannot import the secret bundle "+req.ID, err.Error())
 		return
 	}
-	m := importedModel(ctx, &found.Spec, &found.State, &resp.Diagnostics)
+	m := importedModel(ctx, spec, st, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, m)...)
 }
 

@@ -145,21 +145,17 @@ func stringMap(ctx context.Context, m types.Map, diags *diag.Diagnostics) map[st
 }
 
 // spec converts the model (a plan, or a prior state) into the bundle's Spec. defaultTags are the
-// provider's, under the resource's own tags.
+// provider's; the Spec carries them beside the resource's own.
 func (m *rdsSecretModel) spec(ctx context.Context, defaultTags map[string]string, diags *diag.Diagnostics) *bundle.Spec {
 	r, l := m.rotation(ctx, diags)
 	a := m.alert(ctx, diags)
-	tags := maps.Clone(defaultTags)
-	if tags == nil {
-		tags = map[string]string{}
-	}
-	maps.Copy(tags, stringMap(ctx, m.Tags, diags))
 	spec := &bundle.Spec{
 		Name:                 m.Name.ValueString(),
 		Description:          m.Description.ValueString(),
 		KMSKeyID:             m.KMSKeyID.ValueString(),
 		RecoveryWindowInDays: m.RecoveryWindowInDays.ValueInt64(),
-		Tags:                 tags,
+		Tags:                 stringMap(ctx, m.Tags, diags),
+		DefaultTags:          maps.Clone(defaultTags),
 		Rotation: bundle.Rotation{
 			Enabled:                r.Enabled.ValueBool(),
 			AutomaticallyAfterDays: r.AutomaticallyAfterDays.ValueInt64(),
@@ -230,6 +226,7 @@ func (m *rdsSecretModel) bundleState(ctx context.Context, diags *diag.Diagnostic
 		RotationEnabled:   m.RotationEnabled.ValueBool(),
 		LastRotationError: m.LastRotationError.ValueString(),
 	}
+	st.LastRotatedDate, _ = time.Parse(time.RFC3339, m.LastRotatedDate.ValueString())
 	st.RoleName = afterLast(st.RoleARN, "/")
 	if st.RoleName != "" {
 		st.RolePolicy = bundle.RolePolicyName
@@ -284,4 +281,77 @@ func tagsValue(tags map[string]string) types.Map {
 		elems[k] = types.StringValue(v)
 	}
 	return types.MapValueMust(types.StringType, elems)
+}
+
+// setSpec writes the Spec bundle.Read observed into the model: an attribute whose value differs
+// from prior (the Spec this model converted into) takes the observed value, so that drift shows in
+// the plan; every other attribute stays as it is, null included.
+func (m *rdsSecretModel) setSpec(ctx context.Context, prior, spec *bundle.Spec, diags *diag.Diagnostics) {
+	setString(&m.Description, prior.Description, spec.Description)
+	setString(&m.KMSKeyID, prior.KMSKeyID, spec.KMSKeyID)
+	if m.Credentials == nil && spec.Credentials != prior.Credentials {
+		m.Credentials = &credentialsModel{PasswordWO: types.StringNull(), PasswordWOVersion: types.Int64Null()}
+	}
+	if c, before, after := m.Credentials, prior.Credentials, spec.Credentials; c != nil {
+		setString(&c.Engine, before.Engine, after.Engine)
+		setString(&c.Host, before.Host, after.Host)
+		setInt64(&c.Port, before.Port, after.Port)
+		setString(&c.DBName, before.DBName, after.DBName)
+		setString(&c.Username, before.Username, after.Username)
+		if (before.SSL == nil) != (after.SSL == nil) || (after.SSL != nil && *before.SSL != *after.SSL) {
+			c.SSL = types.BoolPointerValue(after.SSL)
+		}
+		setString(&c.SSLCABundle, before.SSLCABundle, after.SSLCABundle)
+	}
+
+	r, l := m.rotation(ctx, diags)
+	before, after := prior.Rotation, spec.Rotation
+	if before.Enabled != after.Enabled {
+		r.Enabled = types.BoolValue(after.Enabled)
+	}
+	setInt64(&r.AutomaticallyAfterDays, before.AutomaticallyAfterDays, after.AutomaticallyAfterDays)
+	setString(&r.ScheduleExpression, before.ScheduleExpression, after.ScheduleExpression)
+	setString(&r.Duration, before.Duration, after.Duration)
+	setString(&r.Strategy, before.Strategy, after.Strategy)
+	setString(&r.MasterSecretARN, before.MasterSecretARN, after.MasterSecretARN)
+	setInt64(&r.PasswordLength, before.PasswordLength, after.PasswordLength)
+	setString(&r.ExcludeCharacters, before.ExcludeCharacters, after.ExcludeCharacters)
+	setString(&l.Architecture, before.Lambda.Architecture, after.Lambda.Architecture)
+	setInt64(&l.MemorySize, before.Lambda.MemorySize, after.Lambda.MemorySize)
+	setInt64(&l.Timeout, before.Lambda.Timeout, after.Lambda.Timeout)
+	setStrings(&l.SubnetIDs, before.Lambda.SubnetIDs, after.Lambda.SubnetIDs)
+	setStrings(&l.SecurityGroupIDs, before.Lambda.SecurityGroupIDs, after.Lambda.SecurityGroupIDs)
+	var d diag.Diagnostics
+	r.Lambda, d = types.ObjectValueFrom(ctx, lambdaAttrTypes(), l)
+	diags.Append(d...)
+	m.Rotation, d = types.ObjectValueFrom(ctx, rotationAttrTypes(), r)
+	diags.Append(d...)
+
+	a := m.alert(ctx, diags)
+	setStrings(&a.Events, prior.Alert.Events, spec.Alert.Events)
+	m.DeletionAlert, d = types.ObjectValueFrom(ctx, alertAttrTypes(), a)
+	diags.Append(d...)
+
+	if !maps.Equal(prior.Tags, spec.Tags) {
+		m.Tags = tagsValue(spec.Tags)
+	}
+	m.TagsAll = tagsValue(spec.TagsAll())
+}
+
+func setString(attribute *types.String, before, after string) {
+	if before != after {
+		*attribute = types.StringValue(after)
+	}
+}
+
+func setInt64(attribute *types.Int64, before, after int64) {
+	if before != after {
+		*attribute = types.Int64Value(after)
+	}
+}
+
+func setStrings(attribute *types.Set, before, after []string) {
+	if !slices.Equal(before, after) {
+		*attribute = setOf(after)
+	}
 }

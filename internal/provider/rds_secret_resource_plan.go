@@ -3,7 +3,6 @@ package provider
 import (
 	"context"
 	"fmt"
-	"maps"
 	"strings"
 	"time"
 
@@ -92,12 +91,8 @@ func (r *rdsSecretResource) ModifyPlan(ctx context.Context, req resource.ModifyP
 		return
 	}
 	if !plan.Tags.IsUnknown() && r.client != nil {
-		tags := maps.Clone(r.client.DefaultTags)
-		if tags == nil {
-			tags = map[string]string{}
-		}
-		maps.Copy(tags, stringMap(ctx, plan.Tags, &resp.Diagnostics))
-		plan.TagsAll = tagsValue(tags)
+		spec := bundle.Spec{Tags: stringMap(ctx, plan.Tags, &resp.Diagnostics), DefaultTags: r.defaultTags}
+		plan.TagsAll = tagsValue(spec.TagsAll())
 	}
 	if r.client != nil {
 		// The rotator is told the provider block's endpoints.secretsmanager: refuse, before any
@@ -132,7 +127,7 @@ func (r *rdsSecretResource) ModifyPlan(ctx context.Context, req resource.ModifyP
 	// bundle.Plan is what Update will do: a part it adds, replaces or removes gets a new id.
 	_, lambdaSettings := plan.rotation(ctx, &resp.Diagnostics)
 	current := state.bundleState(ctx, &resp.Diagnostics)
-	changes := bundle.Plan(state.spec(ctx, r.client.DefaultTags, &resp.Diagnostics), plan.spec(ctx, r.client.DefaultTags, &resp.Diagnostics), current)
+	changes := bundle.Plan(state.spec(ctx, r.defaultTags, &resp.Diagnostics), plan.spec(ctx, r.defaultTags, &resp.Diagnostics), current)
 	repair := false
 	unknownIf := func(attribute *types.String, condition bool) {
 		if condition {

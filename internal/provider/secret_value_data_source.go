@@ -30,7 +30,7 @@ func (d *secretValueDataSource) Schema(_ context.Context, _ datasource.SchemaReq
 }
 
 func (d *secretValueDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	d.client = readBackClient(req.ProviderData, &resp.Diagnostics)
+	d.client = configured(req.ProviderData, &resp.Diagnostics).client
 }
 
 func (d *secretValueDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {

@@ -6,7 +6,6 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 
-	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/awsclient"
 	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/secretvalue"
 )
 
@@ -27,17 +26,17 @@ func addSecretValueError(diags *diag.Diagnostics, err error) {
 	diags.AddError(summary, err.Error())
 }
 
-// readBackClient takes the client the provider's Configure handed out. ProviderData is nil while
-// Terraform validates configuration before configuring the provider; the client is then unused.
-func readBackClient(data any, diags *diag.Diagnostics) *awsclient.Client {
+// configured takes what the provider's Configure handed out. ProviderData is nil while Terraform
+// validates configuration before configuring the provider; it is then unused.
+func configured(data any, diags *diag.Diagnostics) *providerData {
 	if data == nil {
-		return nil
+		return &providerData{}
 	}
-	client, ok := data.(*awsclient.Client)
+	pd, ok := data.(*providerData)
 	if !ok {
 		diags.AddError("Unexpected provider data",
-			fmt.Sprintf("Expected *awsclient.Client, got %T. This is a bug in the provider: please report it.", data))
-		return nil
+			fmt.Sprintf("Expected *provider.providerData, got %T. This is a bug in the provider: please report it.", data))
+		return &providerData{}
 	}
-	return client
+	return pd
 }

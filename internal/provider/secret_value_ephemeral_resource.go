@@ -31,7 +31,7 @@ func (e *secretValueEphemeralResource) Schema(_ context.Context, _ ephemeral.Sch
 }
 
 func (e *secretValueEphemeralResource) Configure(_ context.Context, req ephemeral.ConfigureRequest, resp *ephemeral.ConfigureResponse) {
-	e.client = readBackClient(req.ProviderData, &resp.Diagnostics)
+	e.client = configured(req.ProviderData, &resp.Diagnostics).client
 }
 
 func (e *secretValueEphemeralResource) Open(ctx context.Context, req ephemeral.OpenRequest, resp *ephemeral.OpenResponse) {

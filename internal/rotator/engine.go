@@ -83,8 +83,13 @@ func DefaultEngines() Engines {
 
 // tlsConfig is the TLS configuration for a server: its certificate must chain to roots and name
 // host (libpq's sslmode=verify-full; MySQL's --ssl-mode=VERIFY_IDENTITY), as in the AWS templates.
-func tlsConfig(host string, roots *x509.CertPool) *tls.Config {
-	return &tls.Config{ServerName: host, RootCAs: roots, MinVersion: tls.VersionTLS12}
+// tlsConfig is the TLS of a login by the secret's ssl key: a verified certificate of the host,
+// or nil (plaintext) only when the secret says ssl false.
+func (c Credentials) tlsConfig() *tls.Config {
+	if c.TLS == tlsDisable {
+		return nil
+	}
+	return &tls.Config{ServerName: c.Host, RootCAs: c.RootCAs, MinVersion: tls.VersionTLS12}
 }
 
 // isTLSError recognises a failed TLS negotiation: the drivers report it as plain errors

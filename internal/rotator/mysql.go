@@ -52,12 +52,7 @@ func (mysqlEngine) Connect(ctx context.Context, creds Credentials) (Session, err
 	// rules (it follows NO_BACKSLASH_ESCAPES); ALTER USER cannot be a server-side prepared statement.
 	config.InterpolateParams = true
 	// Verified TLS unless the secret says ssl=false; never a fallback to plaintext.
-	config.TLS = nil
-	switch creds.TLS {
-	case tlsDefault, tlsRequire:
-		config.TLS = tlsConfig(creds.Host, creds.RootCAs)
-	case tlsDisable:
-	}
+	config.TLS = creds.tlsConfig()
 	connector, err := mysql.NewConnector(config)
 	if err != nil {
 		return nil, failure(CodeDBUnreachable, "preparing a MySQL connection to %s: %v", endpoint(creds), err)

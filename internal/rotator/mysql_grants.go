@@ -246,6 +246,22 @@ func lastTopLevel(s, sep string) int {
 func topLevel(s, sep string) []int {
 	var positions []int
 	depth := 0
+	outsideQuotes(s, func(i int, c byte) {
+		switch {
+		case c == '(':
+			depth++
+		case c == ')':
+			depth--
+		case depth == 0 && strings.HasPrefix(strings.ToUpper(s[i:]), sep):
+			positions = append(positions, i)
+		}
+	})
+	return positions
+}
+
+// outsideQuotes calls visit with each byte of s that is neither in a quoted name or string
+// (backquotes, single or double quotes) nor one of its quotes.
+func outsideQuotes(s string, visit func(i int, c byte)) {
 	var quote byte
 	for i := 0; i < len(s); i++ {
 		c := s[i]
@@ -256,15 +272,10 @@ func topLevel(s, sep string) []int {
 			}
 		case c == '`' || c == '\'' || c == '"':
 			quote = c
-		case c == '(':
-			depth++
-		case c == ')':
-			depth--
-		case depth == 0 && strings.HasPrefix(strings.ToUpper(s[i:]), sep):
-			positions = append(positions, i)
+		default:
+			visit(i, c)
 		}
 	}
-	return positions
 }
 
 // splitTopLevel splits a privilege list on commas outside parentheses (column lists) and quotes.
@@ -281,19 +292,11 @@ func splitTopLevel(s string) []string {
 // upperOutsideQuotes upper-cases keywords, leaving quoted names (roles, columns) as they are.
 func upperOutsideQuotes(s string) string {
 	b := []byte(s)
-	var quote byte
-	for i, c := range b {
-		switch {
-		case quote != 0:
-			if c == quote {
-				quote = 0
-			}
-		case c == '`' || c == '\'' || c == '"':
-			quote = c
-		case c >= 'a' && c <= 'z':
+	outsideQuotes(s, func(i int, c byte) {
+		if c >= 'a' && c <= 'z' {
 			b[i] = c - 'a' + 'A'
 		}
-	}
+	})
 	return string(b)
 }
 

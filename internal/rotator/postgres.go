@@ -47,12 +47,7 @@ func (postgresEngine) Connect(ctx context.Context, creds Credentials) (Session, 
 	config.DefaultQueryExecMode = pgx.QueryExecModeSimpleProtocol
 	// No fallbacks: never a second try in plaintext, nor without verification.
 	config.Fallbacks = nil
-	config.TLSConfig = nil
-	switch creds.TLS {
-	case tlsDefault, tlsRequire:
-		config.TLSConfig = tlsConfig(creds.Host, creds.RootCAs)
-	case tlsDisable:
-	}
+	config.TLSConfig = creds.tlsConfig()
 	ctx, cancel := context.WithTimeout(ctx, connectTimeout)
 	defer cancel()
 	conn, err := pgx.ConnectConfig(ctx, config)

@@ -7,14 +7,15 @@
 - ``RotateImmediately=false``: AWS does not rotate but tests the configuration: it adds an
   AWSPENDING version holding the current value, invokes only the function's ``testSecret`` step, and
   removes that version again. A failing ``testSecret`` fails the call, and the schedule is not
-  changed. LocalStack (with the fix in patches.py) only stores the rules.
+  changed. LocalStack only stores the rules, and then fails its own answer (see ``_store_rules``).
 
-``SECRETSBUNDLE_ROTATION=sync`` keeps LocalStack's synchronous rotation (and its untested
-``RotateImmediately=false``), to compare. Applied after patches.py, whose RotateImmediately=false fix
-it builds on.
+This is the one patch of ``SecretsManagerBackend.rotate_secret``. ``SECRETSBUNDLE_ROTATION=sync``
+keeps LocalStack's synchronous rotation (and its untested ``RotateImmediately=false``, with its answer
+fixed), to compare. Applied only when patches.py is (``SECRETSBUNDLE_LOCALSTACK_PATCHES``).
 """
 
 import copy
+import functools
 import json
 import logging
 import os
@@ -45,14 +46,33 @@ def apply() -> None:
     global _applied
     if _applied:
         return
-    if mode() == "sync":
+    asynchronous = mode() == "async"
+    if not asynchronous:
         LOG.warning("secretsbundle: RotateSecret stays synchronous (%s=sync)", MODE_ENV)
-        return
-    _patch_rotate_secret()
+    _patch_rotate_secret(asynchronous)
     _applied = True
 
 
-def _patch_rotate_secret() -> None:
+def _store_rules(call, secret):
+    """LocalStack's RotateSecret with RotateImmediately=false: its validation (secret, function,
+    rules), then the rules stored; nothing rotated.
+
+    LocalStack 4.14.0 stores the rules and then fails building its answer with ``cannot access local
+    variable 'new_version_id'`` (500 InternalError); Terraform's ``rotate_immediately = false`` hits
+    it. That error ends a call that did its work: answer as AWS does, with the last rotation date
+    left as it was.
+    """
+    last_rotation_date = secret.last_rotation_date if secret is not None else None
+    try:
+        return call(rotate_immediately=False)
+    except UnboundLocalError as e:
+        if "new_version_id" not in str(e) or secret is None:
+            raise
+    secret.last_rotation_date = last_rotation_date
+    return secret.to_short_dict()
+
+
+def _patch_rotate_secret(asynchronous: bool) -> None:
     from localstack.services.secretsmanager import provider  # noqa: F401  (installs LocalStack's version first)
     from moto.secretsmanager.exceptions import InvalidRequestException
     from moto.secretsmanager.models import SecretsManagerBackend
@@ -67,7 +87,17 @@ def _patch_rotate_secret() -> None:
         rotation_rules=None,
         rotate_immediately=True,
     ):
+        call = functools.partial(
+            fn,
+            self,
+            secret_id,
+            client_request_token=client_request_token,
+            rotation_lambda_arn=rotation_lambda_arn,
+            rotation_rules=rotation_rules,
+        )
         secret = self.secrets[secret_id] if self._is_valid_identifier(secret_id) else None
+        if not asynchronous:
+            return call(rotate_immediately=True) if rotate_immediately else _store_rules(call, secret)
         if secret is not None and _pending_rotation(secret) is not None:
             with _lock:
                 running = _running.get(secret.arn)
@@ -76,24 +106,9 @@ def _patch_rotate_secret() -> None:
             if rotate_immediately:
                 # A rotation that failed left its AWSPENDING version: LocalStack reattempts it inside
                 # the call and answers "still in progress" if it fails again. Kept as it is.
-                return fn(
-                    self,
-                    secret_id,
-                    client_request_token=client_request_token,
-                    rotation_lambda_arn=rotation_lambda_arn,
-                    rotation_rules=rotation_rules,
-                    rotate_immediately=True,
-                )
+                return call(rotate_immediately=True)
         saved = _rotation_settings(secret)
-        # LocalStack's validation (secret, function, rules), then the rules stored; nothing rotated.
-        answer = fn(
-            self,
-            secret_id,
-            client_request_token=client_request_token,
-            rotation_lambda_arn=rotation_lambda_arn,
-            rotation_rules=rotation_rules,
-            rotate_immediately=False,
-        )
+        answer = _store_rules(call, secret)
         secret = self.secrets[secret_id]
         if not rotate_immediately:
             token = client_request_token or str(uuid.uuid4())
