@@ -33,6 +33,12 @@ func (s *Server) startMariaDB(ctx context.Context) error {
 	}
 	data := filepath.Join(s.dir, "data")
 	s.logPath = filepath.Join(s.dir, "error.log")
+	// A temporary directory of its own: mariadb-install-db and the server otherwise share /tmp
+	// with every other server and test on the machine.
+	tmp := filepath.Join(s.dir, "tmp")
+	if err := os.Mkdir(tmp, 0o700); err != nil {
+		return err
+	}
 	// The init file runs at every start; IF NOT EXISTS keeps it idempotent. The harness's
 	// superuser logs in over TCP with a password, unlike root (unix_socket only).
 	initFile := filepath.Join(s.dir, "init.sql")
@@ -50,6 +56,7 @@ func (s *Server) startMariaDB(ctx context.Context) error {
 		"--pid-file=" + filepath.Join(s.dir, "mariadbd.pid"),
 		"--log-error=" + s.logPath,
 		"--init-file=" + initFile,
+		"--tmpdir=" + tmp,
 		"--skip-name-resolve",
 		"--skip-log-bin",
 		"--innodb-buffer-pool-size=32M",
@@ -79,6 +86,7 @@ func (s *Server) startMariaDB(ctx context.Context) error {
 		installArgs = append(installArgs, "--user=mysql")
 	}
 	install := exec.CommandContext(ctx, installDB, installArgs...)
+	install.Env = append(os.Environ(), "TMPDIR="+tmp)
 	if output, err := install.CombinedOutput(); err != nil {
 		return fmt.Errorf("mariadb-install-db in %s: %w\n%s", data, err, output)
 	}
