@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/rds"
+	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/awsclient/rds"
 
 	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/credentials"
 )
