@@ -22,6 +22,7 @@ import (
 	"net/http"
 	"os"
 	"runtime"
+	"slices"
 	"strings"
 	"time"
 
@@ -42,7 +43,22 @@ type Service struct {
 	SigningName string
 	// APIVersion is the User-Agent's api/<name>#<version> token's version.
 	APIVersion string
+	// ModeledErrors are the error codes the SDK has types for in the operations the provider
+	// calls: they read "Code: message", where other codes read "api error Code: message".
+	ModeledErrors []string
 }
+
+// ModeledError is an error the service's API model declares, worded as the SDK's error types are.
+type ModeledError struct {
+	Code    string
+	Message string
+	Fault   smithy.ErrorFault
+}
+
+func (e *ModeledError) Error() string                 { return e.Code + ": " + e.Message }
+func (e *ModeledError) ErrorCode() string             { return e.Code }
+func (e *ModeledError) ErrorMessage() string          { return e.Message }
+func (e *ModeledError) ErrorFault() smithy.ErrorFault { return e.Fault }
 
 // Options are a client's settings, as the SDK's <service>.Options.
 type Options struct {
@@ -193,7 +209,8 @@ type Response struct {
 	Body       []byte
 }
 
-// ErrorDecoder reads a failed response (status ≥ 300) into the service's error code and message.
+// ErrorDecoder reads a failed response (status ≥ 300) into the service's error code and message,
+// and the request id as the SDK reports it (from the X-Amzn-RequestId header).
 type ErrorDecoder func(header http.Header, body []byte) (code, message, requestID string)
 
 // Do sends req with the client's retryer, signing every attempt. o overrides the client's options
@@ -327,9 +344,6 @@ func (c *Client) attempt(ctx context.Context, endpoint string, req Request, deco
 	}
 	if httpResp.StatusCode < 200 || httpResp.StatusCode >= 300 {
 		code, message, requestID := decodeError(httpResp.Header, body)
-		if requestID == "" {
-			requestID = httpResp.Header.Get("X-Amzn-Requestid")
-		}
 		if code == "" {
 			code = "UnknownError"
 			if message == "" {
@@ -337,10 +351,14 @@ func (c *Client) attempt(ctx context.Context, endpoint string, req Request, deco
 			}
 		}
 		httpResp.Body = io.NopCloser(bytes.NewReader(body))
+		var apiErr error = &smithy.GenericAPIError{Code: code, Message: message, Fault: fault(httpResp.StatusCode)}
+		if slices.Contains(c.Service.ModeledErrors, code) {
+			apiErr = &ModeledError{Code: code, Message: message, Fault: fault(httpResp.StatusCode)}
+		}
 		return nil, &awshttp.ResponseError{
 			ResponseError: &smithyhttp.ResponseError{
 				Response: &smithyhttp.Response{Response: httpResp},
-				Err:      &smithy.GenericAPIError{Code: code, Message: message, Fault: fault(httpResp.StatusCode)},
+				Err:      apiErr,
 			},
 			RequestID: requestID,
 		}

@@ -53,15 +53,15 @@ func (c *QueryClient) Call(ctx context.Context, operation string, params url.Val
 	}
 }
 
-// decodeQueryError reads <ErrorResponse><Error><Code/><Message/></Error><RequestId/></ErrorResponse>.
+// decodeQueryError reads <ErrorResponse><Error><Code/><Message/></Error></ErrorResponse>; the
+// request id is the header's, as the SDK reports it.
 func decodeQueryError(header http.Header, body []byte) (code, message, requestID string) {
 	var payload struct {
 		Error struct {
 			Code    string `xml:"Code"`
 			Message string `xml:"Message"`
 		} `xml:"Error"`
-		RequestID string `xml:"RequestId"`
 	}
 	_ = xml.Unmarshal(body, &payload)
-	return payload.Error.Code, payload.Error.Message, payload.RequestID
+	return payload.Error.Code, payload.Error.Message, header.Get("X-Amzn-Requestid")
 }

@@ -17,7 +17,13 @@ import (
 // ServiceID is the SDK's service id.
 const ServiceID = "CloudTrail"
 
-var service = awsrpc.Service{ID: ServiceID, SigningName: "cloudtrail", APIVersion: "2013-11-01"}
+var service = awsrpc.Service{ID: ServiceID, SigningName: "cloudtrail", APIVersion: "2013-11-01", ModeledErrors: []string{
+	// The errors of LookupEvents, DescribeTrails, GetTrailStatus and GetEventSelectors in the API model.
+	"CloudTrailARNInvalidException", "InvalidEventCategoryException", "InvalidLookupAttributesException",
+	"InvalidMaxResultsException", "InvalidNextTokenException", "InvalidTimeRangeException", "InvalidTrailNameException",
+	"NoManagementAccountSLRExistsException", "OperationNotPermittedException", "TrailNotFoundException",
+	"UnsupportedOperationException",
+}}
 
 // Options are the client's settings.
 type Options = awsrpc.Options
@@ -32,7 +38,7 @@ func New(o Options, optFns ...func(*Options)) *Client {
 	for _, fn := range optFns {
 		fn(&o)
 	}
-	return &Client{rpc: &awsrpc.JSONClient{Client: awsrpc.New(service, o), TargetPrefix: "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101"}}
+	return &Client{rpc: &awsrpc.JSONClient{Client: awsrpc.New(service, o), TargetPrefix: "CloudTrail_20131101"}}
 }
 
 // NewFromConfig returns a client that uses cfg as the SDK's NewFromConfig would.

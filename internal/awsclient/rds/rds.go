@@ -18,7 +18,9 @@ import (
 // ServiceID is the SDK's service id.
 const ServiceID = "RDS"
 
-var service = awsrpc.Service{ID: ServiceID, SigningName: "rds", APIVersion: "2014-10-31"}
+var service = awsrpc.Service{ID: ServiceID, SigningName: "rds", APIVersion: "2014-10-31",
+	// The errors of DescribeDBInstances and DescribeDBClusters in the API model.
+	ModeledErrors: []string{"DBInstanceNotFound", "DBClusterNotFoundFault"}}
 
 // Options are the client's settings.
 type Options = awsrpc.Options
