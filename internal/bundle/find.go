@@ -3,6 +3,7 @@ package bundle
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -105,6 +106,10 @@ func Find(ctx context.Context, d Deps, secretID string) (*Found, error) {
 						f.Spec.Alert.EmailAddresses = append(f.Spec.Alert.EmailAddresses, aws.ToString(s.Endpoint))
 					case "sms":
 						f.Spec.Alert.SMSNumbers = append(f.Spec.Alert.SMSNumbers, aws.ToString(s.Endpoint))
+					default:
+						if slices.Contains(SubscriptionProtocols, aws.ToString(s.Protocol)) {
+							f.Spec.Alert.Subscriptions = append(f.Spec.Alert.Subscriptions, Subscription{Protocol: aws.ToString(s.Protocol), Endpoint: aws.ToString(s.Endpoint)})
+						}
 					}
 				}
 			}

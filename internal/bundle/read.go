@@ -18,7 +18,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
-	"github.com/aws/aws-sdk-go-v2/service/sns"
 
 	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/awsclient"
 	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/credentials"
@@ -70,7 +69,8 @@ type Observed struct {
 }
 
 // Read reads every part at once, in one round of at most eight calls (and, when a rotation is
-// stuck with AWSPENDING, a ninth that reads the rotator's error from its log group).
+// stuck with AWSPENDING, a ninth that reads the rotator's error from its log group; when a
+// subscription was waiting for its confirmation, one more each that asks whether it still is).
 func Read(ctx context.Context, d Deps, prior *State) (*Observed, error) {
 	obs := &Observed{State: *prior}
 	st := &obs.State
@@ -152,13 +152,18 @@ func Read(ctx context.Context, d Deps, prior *State) (*Observed, error) {
 		})
 	}
 	if prior.TopicCreated && prior.TopicARN != "" {
+		// Listing the subscriptions tells both whether the topic exists and who is subscribed.
 		wg.Go(func() {
-			_, err := d.AWS.SNS.GetTopicAttributes(ctx, &sns.GetTopicAttributesInput{TopicArn: aws.String(prior.TopicARN)})
+			subs, err := d.listSubscriptions(ctx, prior.TopicARN)
 			if isNotFound(err) {
-				st.TopicARN, st.SubscriptionARNs = "", nil
+				st.TopicARN, st.Subscriptions = "", nil
+				return
 			} else if err != nil {
 				fail(fmt.Errorf("reading SNS topic %s: %w", prior.TopicARN, err))
+				return
 			}
+			d.confirmations(ctx, subs, priorPending(prior))
+			st.Subscriptions = subs
 		})
 	}
 	wg.Wait()

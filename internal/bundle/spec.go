@@ -72,7 +72,10 @@ type Alert struct {
 	TopicARN       string
 	EmailAddresses []string
 	SMSNumbers     []string // E.164 phone numbers subscribed with protocol sms
-	Events         []string
+	// Subscriptions are subscribers of other protocols (SubscriptionProtocols): queues,
+	// functions, webhooks.
+	Subscriptions []Subscription
+	Events        []string
 }
 
 // inVPC reports whether the rotator runs in a VPC, which needs ENI permissions on its role.
