@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -300,6 +301,9 @@ func (m *rdsSecretModel) observe(ctx context.Context, obs *bundle.Observed, defa
 	if len(obs.AlertEvents) > 0 {
 		alert.Events = setOf(obs.AlertEvents)
 	}
+	if obs.State.TopicCreated && obs.State.TopicARN != "" {
+		observeSubscriptions(ctx, &alert, obs.State.Subscriptions, diags)
+	}
 	m.DeletionAlert, d = types.ObjectValueFrom(ctx, alertAttrTypes(), alert)
 	diags.Append(d...)
 
@@ -317,6 +321,34 @@ func (m *rdsSecretModel) observe(ctx context.Context, obs *bundle.Observed, defa
 			}
 		}
 	}
+}
+
+// observeSubscriptions puts the subscriptions SNS lists into the alert's lists, so that one
+// removed (or added) outside Terraform shows as drift and the next apply puts it back. A pending
+// subscription the configuration no longer names is left out: it has no ARN to unsubscribe yet
+// and lapses by itself, so showing it would plan its removal again and again.
+func observeSubscriptions(ctx context.Context, alert *alertModel, listed []bundle.SubscriptionState, diags *diag.Diagnostics) {
+	configured := bundle.Alert{
+		EmailAddresses: stringsOf(ctx, alert.EmailAddresses, diags),
+		SMSNumbers:     stringsOf(ctx, alert.SMSNumbers, diags),
+		Subscriptions:  subscriptionsOf(ctx, alert.Subscriptions, diags),
+	}.Subscribers()
+	emails, numbers, others := []string{}, []string{}, []bundle.Subscription{}
+	for _, s := range listed {
+		sub := bundle.Subscription{Protocol: s.Protocol, Endpoint: s.Endpoint}
+		if s.PendingConfirmation && !slices.Contains(configured, sub) {
+			continue
+		}
+		switch {
+		case s.Protocol == "email":
+			emails = append(emails, s.Endpoint)
+		case s.Protocol == "sms":
+			numbers = append(numbers, s.Endpoint)
+		case slices.Contains(bundle.SubscriptionProtocols, s.Protocol):
+			others = append(others, sub)
+		}
+	}
+	alert.EmailAddresses, alert.SMSNumbers, alert.Subscriptions = setOf(emails), setOf(numbers), subscriptionSetOf(others)
 }
 
 func setOf(values []string) types.Set {
@@ -413,7 +445,7 @@ func importedModel(ctx context.Context, spec *bundle.Spec, st *bundle.State, dia
 	diags.Append(d...)
 	m.Rotation, d = types.ObjectValueFrom(ctx, rotationAttrTypes(), rotation)
 	diags.Append(d...)
-	alert := alertModel{Enabled: types.BoolValue(spec.Alert.Enabled), SNSTopicARN: types.StringNull(), EmailAddresses: setOf(spec.Alert.EmailAddresses), SMSNumbers: setOf(spec.Alert.SMSNumbers), Events: defaultEvents(), CheckTrail: types.BoolValue(true)}
+	alert := alertModel{Enabled: types.BoolValue(spec.Alert.Enabled), SNSTopicARN: types.StringNull(), EmailAddresses: setOf(spec.Alert.EmailAddresses), SMSNumbers: setOf(spec.Alert.SMSNumbers), Subscriptions: subscriptionSetOf(spec.Alert.Subscriptions), Events: defaultEvents(), CheckTrail: types.BoolValue(true)}
 	if spec.Alert.TopicARN != "" {
 		alert.SNSTopicARN = types.StringValue(spec.Alert.TopicARN)
 	}
