@@ -193,16 +193,23 @@ func (d Deps) subscribe(ctx context.Context, subs []Subscription, st *State) err
 
 // updateSubscriptions makes the topic's subscriptions those of spec: it subscribes the missing
 // ones (added to the configuration, or removed outside Terraform as Read saw) and unsubscribes
-// the ones no longer configured that are confirmed; a pending subscription has no ARN to
-// unsubscribe and lapses after three days. It lists the topic's subscriptions only when the
-// configuration dropped one, for its ARN; otherwise st holds what Read listed.
+// the ones the configuration dropped that are confirmed; a pending subscription has no ARN to
+// unsubscribe and lapses after three days. Subscriptions made outside Terraform are left alone.
+// It lists the topic's subscriptions only when the configuration dropped one, for its ARN;
+// otherwise st holds what Read listed.
 func (d Deps) updateSubscriptions(ctx context.Context, prior, spec *Spec, st *State, newTopic bool) error {
 	if newTopic {
 		return d.subscribeAll(ctx, spec, st)
 	}
 	wanted := spec.Alert.Subscribers()
+	var dropped []Subscription
+	for _, sub := range prior.Alert.Subscribers() {
+		if !slices.Contains(wanted, sub) {
+			dropped = append(dropped, sub)
+		}
+	}
 	known := st.Subscriptions
-	if slices.ContainsFunc(prior.Alert.Subscribers(), func(s Subscription) bool { return !slices.Contains(wanted, s) }) {
+	if len(dropped) > 0 {
 		wasPending := priorPending(st)
 		listed, err := d.listSubscriptions(ctx, st.TopicARN)
 		if err != nil {
@@ -220,16 +227,13 @@ func (d Deps) updateSubscriptions(ctx context.Context, prior, spec *Spec, st *St
 	var errs []error
 	var kept []SubscriptionState
 	for _, sub := range known {
-		switch {
-		case slices.Contains(wanted, Subscription{sub.Protocol, sub.Endpoint}):
+		if sub.ARN == "" || !slices.Contains(dropped, Subscription{sub.Protocol, sub.Endpoint}) {
+			// Wanted, made outside Terraform, or pending (it cannot be unsubscribed, and lapses).
 			kept = append(kept, sub)
-		case sub.ARN != "":
-			if _, err := d.AWS.SNS.Unsubscribe(ctx, &sns.UnsubscribeInput{SubscriptionArn: aws.String(sub.ARN)}); err != nil && !isNotFound(err) {
-				errs = append(errs, fmt.Errorf("unsubscribing %s (%s) from SNS topic %s: %w", sub.Endpoint, sub.Protocol, st.TopicARN, err))
-				kept = append(kept, sub)
-			}
-		default:
-			// Pending: it cannot be unsubscribed, and lapses.
+			continue
+		}
+		if _, err := d.AWS.SNS.Unsubscribe(ctx, &sns.UnsubscribeInput{SubscriptionArn: aws.String(sub.ARN)}); err != nil && !isNotFound(err) {
+			errs = append(errs, fmt.Errorf("unsubscribing %s (%s) from SNS topic %s: %w", sub.Endpoint, sub.Protocol, st.TopicARN, err))
 			kept = append(kept, sub)
 		}
 	}

@@ -154,6 +154,10 @@ func TestUpdateUnsubscribesRemovedSubscribers(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Someone subscribes their own queue to the bundle's topic: not the bundle's to remove.
+	if _, err := f.deps().AWS.SNS.Subscribe(context.Background(), &sns.SubscribeInput{TopicArn: aws.String(st.TopicARN), Protocol: aws.String("sqs"), Endpoint: aws.String(queueARN + "-theirs")}); err != nil {
+		t.Fatal(err)
+	}
 	spec := subscribedSpec()
 	spec.Alert.Subscriptions = nil
 	spec.Alert.SMSNumbers = nil
@@ -165,7 +169,7 @@ func TestUpdateUnsubscribesRemovedSubscribers(t *testing.T) {
 	if n := countOps(f.ops(), "Unsubscribe"); n != 2 {
 		t.Errorf("Update unsubscribed %d subscriptions, want 2 (sms and sqs; the https one is pending): %v", n, f.ops())
 	}
-	want := []string{"email oncall@example.com pending", "https " + hookURL + " pending"}
+	want := []string{"email oncall@example.com pending", "https " + hookURL + " pending", "sqs " + queueARN + "-theirs"}
 	if got := subscriptionsOf(updated); !slices.Equal(got, want) {
 		t.Errorf("state after the update %q, want %q", got, want)
 	}

@@ -301,6 +301,7 @@ func (m *rdsSecretModel) observe(ctx context.Context, obs *bundle.Observed, defa
 	if len(obs.AlertEvents) > 0 {
 		alert.Events = setOf(obs.AlertEvents)
 	}
+	defaultNewAlertLists(&alert)
 	if obs.State.TopicCreated && obs.State.TopicARN != "" {
 		observeSubscriptions(ctx, &alert, obs.State.Subscriptions, diags)
 	}
@@ -323,32 +324,42 @@ func (m *rdsSecretModel) observe(ctx context.Context, obs *bundle.Observed, defa
 	}
 }
 
-// observeSubscriptions puts the subscriptions SNS lists into the alert's lists, so that one
-// removed (or added) outside Terraform shows as drift and the next apply puts it back. A pending
-// subscription the configuration no longer names is left out: it has no ARN to unsubscribe yet
-// and lapses by itself, so showing it would plan its removal again and again.
+// observeSubscriptions keeps in the alert's lists only the configured subscribers SNS still lists
+// (confirmed or pending), so that one removed outside Terraform shows as drift and the next apply
+// subscribes it again. Subscriptions made outside Terraform are not the bundle's: they show in
+// alert_subscriptions only.
 func observeSubscriptions(ctx context.Context, alert *alertModel, listed []bundle.SubscriptionState, diags *diag.Diagnostics) {
-	configured := bundle.Alert{
-		EmailAddresses: stringsOf(ctx, alert.EmailAddresses, diags),
-		SMSNumbers:     stringsOf(ctx, alert.SMSNumbers, diags),
-		Subscriptions:  subscriptionsOf(ctx, alert.Subscriptions, diags),
-	}.Subscribers()
+	present := func(protocol, endpoint string) bool {
+		return slices.ContainsFunc(listed, func(s bundle.SubscriptionState) bool { return s.Protocol == protocol && s.Endpoint == endpoint })
+	}
 	emails, numbers, others := []string{}, []string{}, []bundle.Subscription{}
-	for _, s := range listed {
-		sub := bundle.Subscription{Protocol: s.Protocol, Endpoint: s.Endpoint}
-		if s.PendingConfirmation && !slices.Contains(configured, sub) {
-			continue
+	for _, email := range stringsOf(ctx, alert.EmailAddresses, diags) {
+		if present("email", email) {
+			emails = append(emails, email)
 		}
-		switch {
-		case s.Protocol == "email":
-			emails = append(emails, s.Endpoint)
-		case s.Protocol == "sms":
-			numbers = append(numbers, s.Endpoint)
-		case slices.Contains(bundle.SubscriptionProtocols, s.Protocol):
+	}
+	for _, number := range stringsOf(ctx, alert.SMSNumbers, diags) {
+		if present("sms", number) {
+			numbers = append(numbers, number)
+		}
+	}
+	for _, sub := range subscriptionsOf(ctx, alert.Subscriptions, diags) {
+		if present(sub.Protocol, sub.Endpoint) {
 			others = append(others, sub)
 		}
 	}
 	alert.EmailAddresses, alert.SMSNumbers, alert.Subscriptions = setOf(emails), setOf(numbers), subscriptionSetOf(others)
+}
+
+// defaultNewAlertLists fills the alert's lists that a state written before they existed holds
+// as null with their default (empty), so that upgrading the provider plans no change.
+func defaultNewAlertLists(alert *alertModel) {
+	if alert.SMSNumbers.IsNull() {
+		alert.SMSNumbers = emptyStringSet()
+	}
+	if alert.Subscriptions.IsNull() {
+		alert.Subscriptions = emptySubscriptionSet()
+	}
 }
 
 func setOf(values []string) types.Set {
