@@ -10,8 +10,9 @@ import (
 	"time"
 
 	"github.com/aws/smithy-go"
-	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/awsclient/cloudtrail/types"
 	"golang.org/x/time/rate"
+
+	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/awsclient/cloudtrail/types"
 )
 
 const (

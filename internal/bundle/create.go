@@ -7,8 +7,8 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/awsclient/rds"
 
+	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/awsclient/rds"
 	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/credentials"
 )
 

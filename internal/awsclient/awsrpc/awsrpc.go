@@ -74,6 +74,9 @@ type Options struct {
 	AppID string
 	// UseFIPSEndpoint selects the service's FIPS endpoint when BaseEndpoint is not set.
 	UseFIPSEndpoint bool
+	// ResultFilter, when set, sees every decoded output before the caller does (the provider's
+	// ignore_tags, which the SDK clients apply as middleware).
+	ResultFilter func(output any)
 }
 
 // OptionsFromConfig are the options an SDK client would take from cfg; baseEndpoint (the provider

@@ -20,12 +20,14 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	sdkcloudtrail "github.com/aws/aws-sdk-go-v2/service/cloudtrail"
 	sdkcttypes "github.com/aws/aws-sdk-go-v2/service/cloudtrail/types"
+	sdklogs "github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	sdkrds "github.com/aws/aws-sdk-go-v2/service/rds"
 	"github.com/aws/smithy-go"
 
 	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/awsclient/awsrpc"
 	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/awsclient/cloudtrail"
 	cttypes "github.com/secretsbundle/terraform-provider-secretsbundle/internal/awsclient/cloudtrail/types"
+	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/awsclient/cloudwatchlogs"
 	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/awsclient/rds"
 )
 
@@ -302,5 +304,60 @@ func TestEndpointResolution(t *testing.T) {
 	explicit := awsrpc.OptionsFromConfig(cfg, svc, aws.String("http://explicit"))
 	if got, _ := explicit.Endpoint(svc); got != "http://explicit/" {
 		t.Errorf("the provider block's endpoint lost to the environment's: %s", got)
+	}
+}
+
+// The CloudWatch Logs client sends the SDK's requests (camelCase members, an empty object for no
+// input) and reads the same answers; its errors read as the SDK's.
+func TestLogsIsTheSDKs(t *testing.T) {
+	srv := newServer(t, answer{status: 200, body: `{"events":[{"eventId":"1","logStreamName":"s","message":"rotation failed","timestamp":1700000000000}],"nextToken":"n"}`})
+	ours, err := cloudwatchlogs.NewFromConfig(cfgFor(srv.URL, noRetries)).FilterLogEvents(context.Background(), &cloudwatchlogs.FilterLogEventsInput{
+		LogGroupName: aws.String("/aws/lambda/f"), FilterPattern: aws.String(`"failed"`), StartTime: aws.Int64(1699999999000),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := sdklogs.NewFromConfig(cfgFor(srv.URL, noRetries)).FilterLogEvents(context.Background(), &sdklogs.FilterLogEventsInput{
+		LogGroupName: aws.String("/aws/lambda/f"), FilterPattern: aws.String(`"failed"`), StartTime: aws.Int64(1699999999000),
+	}); err != nil {
+		t.Fatal(err)
+	}
+	seen := srv.seen()
+	if seen[0].header.Get("X-Amz-Target") != seen[1].header.Get("X-Amz-Target") || !jsonEqual(t, seen[0].body, seen[1].body) {
+		t.Errorf("request: ours %s %s, the SDK's %s %s", seen[0].header.Get("X-Amz-Target"), seen[0].body, seen[1].header.Get("X-Amz-Target"), seen[1].body)
+	}
+	if auth := seen[0].header.Get("Authorization"); !strings.Contains(auth, "/eu-west-1/logs/aws4_request") {
+		t.Errorf("Authorization %q is not a SigV4 signature for logs", auth)
+	}
+	if len(ours.Events) != 1 || aws.ToString(ours.Events[0].Message) != "rotation failed" || aws.ToInt64(ours.Events[0].Timestamp) != 1700000000000 || aws.ToString(ours.NextToken) != "n" {
+		t.Errorf("FilterLogEvents: %+v", ours)
+	}
+
+	groups := newServer(t, answer{status: 200, body: `{"logGroups":[{"logGroupName":"/aws/lambda/f","creationTime":1700000000000,"retentionInDays":30,"arn":"arn:aws:logs:eu-west-1:1:log-group:/aws/lambda/f:*"}]}`})
+	described, err := cloudwatchlogs.NewFromConfig(cfgFor(groups.URL, noRetries)).DescribeLogGroups(context.Background(), &cloudwatchlogs.DescribeLogGroupsInput{LogGroupNamePrefix: aws.String("/aws/lambda/f")})
+	if err != nil || len(described.LogGroups) != 1 || aws.ToInt32(described.LogGroups[0].RetentionInDays) != 30 || aws.ToInt64(described.LogGroups[0].CreationTime) != 1700000000000 {
+		t.Fatalf("DescribeLogGroups: %v, %+v", err, described)
+	}
+	if !jsonEqual(t, groups.seen()[0].body, `{"logGroupNamePrefix":"/aws/lambda/f"}`) {
+		t.Errorf("DescribeLogGroups body %s", groups.seen()[0].body)
+	}
+
+	for _, body := range []string{
+		`{"__type":"ResourceNotFoundException","message":"The specified log group does not exist."}`,
+		`{"__type":"SomethingNewException","message":"new"}`,
+	} {
+		failing := newServer(t, answer{status: 400, header: map[string]string{"X-Amzn-Requestid": "req-4"}, body: body})
+		_, ours := cloudwatchlogs.NewFromConfig(cfgFor(failing.URL, noRetries)).DeleteLogGroup(context.Background(), &cloudwatchlogs.DeleteLogGroupInput{LogGroupName: aws.String("g")})
+		_, theirs := sdklogs.NewFromConfig(cfgFor(failing.URL, noRetries)).DeleteLogGroup(context.Background(), &sdklogs.DeleteLogGroupInput{LogGroupName: aws.String("g")})
+		if ours == nil || ours.Error() != theirs.Error() {
+			t.Errorf("error:\n ours     %v\n the SDK's %v", ours, theirs)
+		}
+	}
+	empty := newServer(t, answer{status: 200, body: `{"logGroups":[]}`})
+	if _, err := cloudwatchlogs.NewFromConfig(cfgFor(empty.URL, noRetries)).DescribeLogGroups(context.Background(), nil); err != nil {
+		t.Fatal(err)
+	}
+	if body := empty.seen()[0].body; body != "{}" {
+		t.Errorf("a nil input sent %q, want {}", body)
 	}
 }

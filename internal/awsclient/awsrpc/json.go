@@ -23,6 +23,10 @@ func (c *JSONClient) Call(ctx context.Context, operation string, input, output a
 	if err != nil {
 		return &smithy.OperationError{ServiceID: c.Service.ID, OperationName: operation, Err: &smithy.SerializationError{Err: err}}
 	}
+	if string(body) == "null" {
+		// A nil input: the SDK sends an empty object.
+		body = []byte("{}")
+	}
 	header := http.Header{}
 	header.Set("Content-Type", "application/x-amz-json-1.1")
 	header.Set("X-Amz-Target", c.TargetPrefix+"."+operation)

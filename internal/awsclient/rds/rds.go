@@ -11,6 +11,7 @@ import (
 	"net/url"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+
 	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/awsclient/awsrpc"
 	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/awsclient/rds/types"
 )
