@@ -193,7 +193,7 @@ type Client struct {
 	signer  *v4.Signer
 }
 
-// New returns a client; optFns change its options as the SDK's New does.
+// New returns a client of svc with options o.
 func New(svc Service, o Options) *Client {
 	return &Client{Service: svc, Options: o, signer: v4.NewSigner()}
 }
