@@ -300,13 +300,3 @@ func (d Deps) confirmations(ctx context.Context, subs []SubscriptionState, wasPe
 }
 
 func isARN(s string) bool { return len(s) > 4 && s[:4] == "arn:" }
-
-func without(list, remove []string) []string {
-	var out []string
-	for _, s := range list {
-		if !slices.Contains(remove, s) {
-			out = append(out, s)
-		}
-	}
-	return out
-}

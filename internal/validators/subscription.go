@@ -85,7 +85,7 @@ func endpointProblem(protocol, endpoint string) string {
 		}
 		return ""
 	case "email-json":
-		return Email().(stringCheck).problem(endpoint)
+		return emailProblem(endpoint)
 	}
 	return ""
 }
