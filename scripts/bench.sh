@@ -6,8 +6,10 @@
 # its peak is its own and not Terraform's (`/usr/bin/time -v terraform ...` would report the larger
 # of the two processes).
 #
-# Needs LocalStack (`make localstack-up`; started here when it is not running). Bundles use
-# rotate_immediately = false: rotation is measured by the rotator's own benchmarks.
+# Needs LocalStack (`make localstack-up`; started here when it is not running) and PostgreSQL
+# (scripts/databases.sh): bundles use rotate_immediately = false (rotation is measured by the
+# rotator's own benchmarks), but setting the schedule runs the rotator's testSecret step, which logs
+# in to the database, so a throwaway server on loopback holds the bundles' user.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -18,12 +20,42 @@ bash scripts/localstack.sh up >/dev/null
 endpoint="http://127.0.0.1:${LOCALSTACK_PORT:-4566}"
 
 work=$(mktemp -d -t secretsbundle-bench.XXXXXX)
+pg_dir=$(mktemp -d -t secretsbundle-bench-postgres.XXXXXX)
 provider_pid=""
+pg_bin=""
 cleanup() {
   [ -z "$provider_pid" ] || kill "$provider_pid" 2>/dev/null || true
-  rm -rf "$work"
+  if [ -n "$pg_bin" ] && [ -f "$pg_dir/data/postmaster.pid" ]; then
+    as_postgres "$pg_bin/pg_ctl" -D "$pg_dir/data" -m immediate -s stop >/dev/null 2>&1 || true
+  fi
+  rm -rf "$work" "$pg_dir"
 }
 trap cleanup EXIT
+
+# PostgreSQL refuses to run as root: as root, its programs run as the postgres system user.
+as_postgres() {
+  if [ "$(id -u)" = 0 ]; then
+    runuser -u postgres -- "$@"
+  else
+    "$@"
+  fi
+}
+
+bash scripts/databases.sh install postgresql >/dev/null
+pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n1)
+db_password="bench-$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')"
+[ "$(id -u)" != 0 ] || chown postgres:postgres "$pg_dir"
+as_postgres "$pg_bin/initdb" -D "$pg_dir/data" -U postgres --auth-local=trust --auth-host=scram-sha-256 \
+  -E UTF8 --locale=C --no-sync >"$work/initdb.log" 2>&1 || { cat "$work/initdb.log" >&2; exit 1; }
+db_port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+as_postgres "$pg_bin/pg_ctl" -D "$pg_dir/data" -l "$pg_dir/server.log" -w -t 60 -s \
+  -o "-c listen_addresses=127.0.0.1 -p $db_port -k $pg_dir -c fsync=off -c synchronous_commit=off" start </dev/null >/dev/null 2>&1 ||
+  { echo "bench.sh: PostgreSQL did not start; see $pg_dir/server.log" >&2; exit 1; }
+"$pg_bin/psql" --no-psqlrc -q -v ON_ERROR_STOP=1 -h "$pg_dir" -p "$db_port" -U postgres -d postgres \
+  -v password="$db_password" >/dev/null <<'SQL'
+create role app login password :'password';
+create database bench owner app;
+SQL
 
 go generate ./internal/rotator/artifact
 # As goreleaser builds the release (.goreleaser.yml): static, trimmed, stripped.
@@ -107,10 +139,14 @@ resource "secretsbundle_rds_secret" "bench" {
   recovery_window_in_days = 0
 
   credentials = {
-    engine   = "postgres"
-    host     = "db.bench.internal"
-    dbname   = "bench"
-    username = "app"
+    engine              = "postgres"
+    host                = "127.0.0.1"
+    port                = $db_port
+    dbname              = "bench"
+    username            = "app"
+    password_wo         = "$db_password"
+    password_wo_version = 1
+    ssl                 = false
   }
 
   rotation = {

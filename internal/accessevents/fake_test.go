@@ -9,8 +9,9 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
-	"github.com/aws/aws-sdk-go-v2/service/cloudtrail/types"
+
+	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/awsclient/cloudtrail"
+	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/awsclient/cloudtrail/types"
 )
 
 // fakeCloudTrail answers LookupEvents from per-resource event lists (newest first), in pages of

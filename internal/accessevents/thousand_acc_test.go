@@ -9,12 +9,12 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
-	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
 	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/accessevents"
 	harness "github.com/secretsbundle/terraform-provider-secretsbundle/internal/acctest"
 	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/acctest/awsproxy"
+	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/awsclient/cloudtrail"
 )
 
 // thousandEventsGoal is the goal for listing 1,000 events: CloudTrail's own ceiling of

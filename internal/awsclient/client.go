@@ -2,15 +2,16 @@ package awsclient
 
 import (
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
-	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
-	"github.com/aws/aws-sdk-go-v2/service/rds"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
+
+	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/awsclient/cloudtrail"
+	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/awsclient/cloudwatchlogs"
+	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/awsclient/rds"
 )
 
 // Client is what the provider hands to resources, data sources and ephemeral resources through
@@ -44,11 +45,16 @@ func newClient(cfg aws.Config, c Config) *Client {
 		SNS:            sns.NewFromConfig(cfg, func(o *sns.Options) { setEndpoint(c, "sns", &o.BaseEndpoint) }),
 		CloudTrail:     cloudtrail.NewFromConfig(cfg, func(o *cloudtrail.Options) { setEndpoint(c, "cloudtrail", &o.BaseEndpoint) }),
 		STS:            sts.NewFromConfig(cfg, func(o *sts.Options) { setEndpoint(c, "sts", &o.BaseEndpoint) }),
-		Logs:           cloudwatchlogs.NewFromConfig(cfg, func(o *cloudwatchlogs.Options) { setEndpoint(c, "logs", &o.BaseEndpoint) }),
-		RDS:            rds.NewFromConfig(cfg, func(o *rds.Options) { setEndpoint(c, "rds", &o.BaseEndpoint) }),
-		Region:         cfg.Region,
-		Partition:      partitionOf(cfg.Region),
-		Endpoints:      c.Endpoints,
+		Logs: cloudwatchlogs.NewFromConfig(cfg, func(o *cloudwatchlogs.Options) {
+			setEndpoint(c, "logs", &o.BaseEndpoint)
+			if c.IgnoreTags != nil {
+				o.ResultFilter = func(output any) { filterTags(c.IgnoreTags, output) }
+			}
+		}),
+		RDS:       rds.NewFromConfig(cfg, func(o *rds.Options) { setEndpoint(c, "rds", &o.BaseEndpoint) }),
+		Region:    cfg.Region,
+		Partition: partitionOf(cfg.Region),
+		Endpoints: c.Endpoints,
 	}
 }
 

@@ -3,7 +3,7 @@ package awsclient
 import (
 	"context"
 
-	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
+	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/awsclient/cloudtrail"
 )
 
 // CloudTrailAPI is the part of the cloudtrail client this provider uses.

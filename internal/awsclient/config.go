@@ -1,6 +1,8 @@
 // Package awsclient turns the provider's configuration into one aws.Config and hands out narrow,
 // per-service interfaces over the SDK clients, so that internal/bundle and the provider's types can
-// be unit tested with fakes.
+// be unit tested with fakes. CloudTrail, CloudWatch Logs and RDS are served by small clients of
+// this module (awsclient/cloudtrail, cloudwatchlogs, rds over awsclient/awsrpc) with the SDK's
+// names and shapes, which keep the binary and the provider's memory small.
 package awsclient
 
 import (

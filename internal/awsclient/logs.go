@@ -3,7 +3,7 @@ package awsclient
 import (
 	"context"
 
-	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
+	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/awsclient/cloudwatchlogs"
 )
 
 // LogsAPI is the part of the cloudwatchlogs client this provider uses.

@@ -16,6 +16,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+
+	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/awsclient/cloudwatchlogs"
 )
 
 // stsServer answers STS GetCallerIdentity (and AssumeRoleWithWebIdentity) like AWS, for the
@@ -244,5 +246,28 @@ func TestPartitionOfARN(t *testing.T) {
 		if got := PartitionOfARN(in); got != want {
 			t.Errorf("PartitionOfARN(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+// ignore_tags reaches the hand-written CloudWatch Logs client too (it has no middleware stack).
+func TestIgnoreTagsLogs(t *testing.T) {
+	server := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+		_, _ = w.Write([]byte(`{"tags":{"team":"a","ci:run":"7","owner":"b","secretsbundle:bundle":"s"}}`))
+	}))
+	defer server.Close()
+	c := staticConfig("")
+	c.Endpoints = map[string]string{"logs": server.URL}
+	c.IgnoreTags = &IgnoreTags{Keys: []string{"owner"}, KeyPrefixes: []string{"ci:"}}
+	cfg, err := LoadAWSConfig(context.Background(), c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := newClient(cfg, c).Logs.ListTagsForResource(context.Background(), &cloudwatchlogs.ListTagsForResourceInput{ResourceArn: aws.String("arn:aws:logs:us-east-1:123456789012:log-group:g")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(out.Tags) != 2 || out.Tags["team"] != "a" || out.Tags["secretsbundle:bundle"] != "s" {
+		t.Errorf("tags read: %v, want team and secretsbundle:bundle", out.Tags)
 	}
 }

@@ -3,7 +3,7 @@ package awsclient
 import (
 	"context"
 
-	"github.com/aws/aws-sdk-go-v2/service/rds"
+	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/awsclient/rds"
 )
 
 // RDSAPI is the part of the rds client this provider uses.

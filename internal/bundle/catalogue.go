@@ -52,7 +52,7 @@ const (
 	PartLogGroup      = "log group"
 	PartLogRetention  = "log retention"
 	PartTopic         = "SNS topic"
-	PartSubscriptions = "e-mail and SMS subscriptions"
+	PartSubscriptions = "SNS subscriptions"
 	PartFunction      = "Lambda function"
 	PartRule          = "EventBridge rule"
 	PartPermission    = "Lambda permission"

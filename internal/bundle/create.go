@@ -7,8 +7,8 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/rds"
 
+	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/awsclient/rds"
 	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/credentials"
 )
 
@@ -88,7 +88,7 @@ func Update(ctx context.Context, d Deps, prior, spec *Spec, current *State) (*St
 	// A topic no longer ours is deleted at the end, once the rule points elsewhere.
 	oldTopic := *s
 	if !wantsCreatedTopic(spec) {
-		s.TopicARN, s.TopicCreated, s.SubscriptionARNs = spec.Alert.TopicARN, false, nil
+		s.TopicARN, s.TopicCreated, s.Subscriptions = spec.Alert.TopicARN, false, nil
 		if !spec.Alert.Enabled {
 			s.TopicARN = ""
 		}

@@ -6,10 +6,10 @@ import (
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/rds"
-	rdstypes "github.com/aws/aws-sdk-go-v2/service/rds/types"
 
 	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/awsclient"
+	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/awsclient/rds"
+	rdstypes "github.com/secretsbundle/terraform-provider-secretsbundle/internal/awsclient/rds/types"
 )
 
 type fakeRDS struct {

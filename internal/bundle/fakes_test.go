@@ -11,8 +11,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
-	logtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs/types"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	ebtypes "github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
@@ -26,6 +24,8 @@ import (
 	"github.com/aws/smithy-go"
 
 	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/awsclient"
+	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/awsclient/cloudwatchlogs"
+	logtypes "github.com/secretsbundle/terraform-provider-secretsbundle/internal/awsclient/cloudwatchlogs/types"
 )
 
 // fakeAWS is an in-memory AWS for the unit tests: it keeps which objects exist, records every
@@ -46,8 +46,12 @@ type fakeAWS struct {
 	functions   map[string]lambdatypes.State
 	permissions map[string]bool
 	topics      map[string]bool
-	rules       map[string]bool
-	targets     map[string]bool
+	// subscriptions by topic ARN; pending holds the ARNs of unconfirmed ones.
+	subscriptions    map[string][]snstypes.Subscription
+	pending          map[string]bool
+	nextSubscription int
+	rules            map[string]bool
+	targets          map[string]bool
 	// pendingPolls is how many GetFunctionConfiguration calls answer Pending before Active.
 	pendingPolls int
 	logEvents    []string
@@ -70,7 +74,7 @@ func newFakeAWS() *fakeAWS {
 	return &fakeAWS{
 		faults: map[string][]error{}, secrets: map[string]string{}, rotation: map[string]bool{}, roles: map[string]bool{},
 		policies: map[string]bool{}, logGroups: map[string]bool{}, functions: map[string]lambdatypes.State{},
-		permissions: map[string]bool{}, topics: map[string]bool{}, rules: map[string]bool{}, targets: map[string]bool{},
+		permissions: map[string]bool{}, topics: map[string]bool{}, subscriptions: map[string][]snstypes.Subscription{}, pending: map[string]bool{}, rules: map[string]bool{}, targets: map[string]bool{},
 	}
 }
 
@@ -492,8 +496,30 @@ func (s fakeSNS) GetTopicAttributes(_ context.Context, in *sns.GetTopicAttribute
 	})
 }
 
+// Subscribe records the subscription, pending when its protocol needs a confirmation; it answers
+// with the ARN, as ReturnSubscriptionArn asks.
 func (s fakeSNS) Subscribe(_ context.Context, in *sns.SubscribeInput, _ ...func(*sns.Options)) (*sns.SubscribeOutput, error) {
-	return &sns.SubscribeOutput{SubscriptionArn: aws.String("pending confirmation")}, s.f.callIn(in, "Subscribe", nil)
+	out := &sns.SubscribeOutput{}
+	return out, s.f.callIn(in, "Subscribe", func() error {
+		topic := aws.ToString(in.TopicArn)
+		for _, sub := range s.f.subscriptions[topic] {
+			if aws.ToString(sub.Endpoint) == aws.ToString(in.Endpoint) && aws.ToString(sub.Protocol) == aws.ToString(in.Protocol) {
+				out.SubscriptionArn = sub.SubscriptionArn
+				return nil
+			}
+		}
+		s.f.nextSubscription++
+		arn := fmt.Sprintf("%s:sub-%d", topic, s.f.nextSubscription)
+		s.f.subscriptions[topic] = append(s.f.subscriptions[topic], snstypes.Subscription{
+			SubscriptionArn: aws.String(arn), Protocol: in.Protocol, Endpoint: in.Endpoint, TopicArn: in.TopicArn,
+		})
+		switch aws.ToString(in.Protocol) {
+		case "email", "email-json", "https":
+			s.f.pending[arn] = true
+		}
+		out.SubscriptionArn = aws.String(arn)
+		return nil
+	})
 }
 
 type fakeEvents struct {
@@ -577,8 +603,44 @@ func (s fakeSNS) ListTagsForResource(_ context.Context, in *sns.ListTagsForResou
 	return &sns.ListTagsForResourceOutput{Tags: []snstypes.Tag{{Key: aws.String(BundleTagKey), Value: aws.String("prod/orders/db")}}}, s.f.callIn(in, "sns.ListTagsForResource", nil)
 }
 
+// ListSubscriptionsByTopic lists the subscriptions Subscribe made, as AWS does: a pending one
+// (e-mail, email-json, https until confirmed) without its ARN.
 func (s fakeSNS) ListSubscriptionsByTopic(_ context.Context, in *sns.ListSubscriptionsByTopicInput, _ ...func(*sns.Options)) (*sns.ListSubscriptionsByTopicOutput, error) {
-	return &sns.ListSubscriptionsByTopicOutput{}, s.f.callIn(in, "ListSubscriptionsByTopic", nil)
+	out := &sns.ListSubscriptionsByTopicOutput{}
+	err := s.f.callIn(in, "ListSubscriptionsByTopic", func() error {
+		topic := aws.ToString(in.TopicArn)
+		if !s.f.topics[topic] {
+			return apiError("NotFound", "Topic does not exist")
+		}
+		for _, sub := range s.f.subscriptions[topic] {
+			listed := sub
+			if s.f.pending[aws.ToString(sub.SubscriptionArn)] {
+				listed.SubscriptionArn = aws.String("PendingConfirmation")
+			}
+			out.Subscriptions = append(out.Subscriptions, listed)
+		}
+		return nil
+	})
+	return out, err
+}
+
+func (s fakeSNS) GetSubscriptionAttributes(_ context.Context, in *sns.GetSubscriptionAttributesInput, _ ...func(*sns.Options)) (*sns.GetSubscriptionAttributesOutput, error) {
+	out := &sns.GetSubscriptionAttributesOutput{}
+	return out, s.f.callIn(in, "GetSubscriptionAttributes", func() error {
+		out.Attributes = map[string]string{"PendingConfirmation": fmt.Sprint(s.f.pending[aws.ToString(in.SubscriptionArn)])}
+		return nil
+	})
+}
+
+func (s fakeSNS) Unsubscribe(_ context.Context, in *sns.UnsubscribeInput, _ ...func(*sns.Options)) (*sns.UnsubscribeOutput, error) {
+	return &sns.UnsubscribeOutput{}, s.f.callIn(in, "Unsubscribe", func() error {
+		for topic, subs := range s.f.subscriptions {
+			s.f.subscriptions[topic] = slices.DeleteFunc(subs, func(sub snstypes.Subscription) bool {
+				return aws.ToString(sub.SubscriptionArn) == aws.ToString(in.SubscriptionArn)
+			})
+		}
+		return nil
+	})
 }
 
 func (s fakeLogs) DescribeLogGroups(_ context.Context, in *cloudwatchlogs.DescribeLogGroupsInput, _ ...func(*cloudwatchlogs.Options)) (*cloudwatchlogs.DescribeLogGroupsOutput, error) {

@@ -3,14 +3,16 @@ package bundle
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
+
+	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/awsclient/cloudwatchlogs"
 )
 
 // Find locates a bundle's parts from its secret's name or ARN, for import. The secret must carry
@@ -98,6 +100,10 @@ func Find(ctx context.Context, d Deps, secretID string) (*Spec, *State, error) {
 						spec.Alert.EmailAddresses = append(spec.Alert.EmailAddresses, aws.ToString(s.Endpoint))
 					case "sms":
 						spec.Alert.SMSNumbers = append(spec.Alert.SMSNumbers, aws.ToString(s.Endpoint))
+					default:
+						if slices.Contains(SubscriptionProtocols, aws.ToString(s.Protocol)) {
+							spec.Alert.Subscriptions = append(spec.Alert.Subscriptions, Subscription{Protocol: aws.ToString(s.Protocol), Endpoint: aws.ToString(s.Endpoint)})
+						}
 					}
 				}
 			}

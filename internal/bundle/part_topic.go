@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
+	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
@@ -35,7 +37,8 @@ var topicPart = part{
 	deleteStage: 1,
 }
 
-// subscriptionsPart are the e-mail and SMS subscriptions to a created topic; they go with the topic.
+// subscriptionsPart are the subscriptions to a created topic (e-mail, SMS and the general list);
+// they go with the topic. Update also re-subscribes the ones removed outside Terraform.
 var subscriptionsPart = part{
 	name:  PartSubscriptions,
 	needs: []string{PartTopic},
@@ -99,86 +102,201 @@ func (d Deps) deleteTopic(ctx context.Context, st *State) error {
 			return fmt.Errorf("deleting SNS topic %s: %w", st.TopicARN, err)
 		}
 	}
-	st.TopicARN, st.TopicCreated, st.SubscriptionARNs = "", false, nil
+	st.TopicARN, st.TopicCreated, st.Subscriptions = "", false, nil
 	return nil
 }
 
-// subscriptionProtocols are the subscriber lists of the alert, by SNS protocol.
-func subscriptionProtocols(alert Alert) map[string][]string {
-	return map[string][]string{"email": alert.EmailAddresses, "sms": alert.SMSNumbers}
+// Subscription is one subscriber of the alert's created topic: an SNS protocol and endpoint.
+type Subscription struct {
+	Protocol string
+	Endpoint string
+}
+
+// SubscriptionProtocols are the protocols deletion_alert.subscriptions takes; e-mail and SMS have
+// their own lists (email_addresses, sms_numbers).
+var SubscriptionProtocols = []string{"sqs", "lambda", "https", "email-json"}
+
+// SubscriptionState is a subscription as SNS lists it.
+type SubscriptionState struct {
+	Protocol string
+	Endpoint string
+	// ARN is "" while the subscription waits for its confirmation and AWS lists it without one.
+	ARN string
+	// PendingConfirmation: the endpoint has not confirmed yet (e-mail, email-json and https
+	// subscriptions must; SNS deletes unconfirmed ones after three days).
+	PendingConfirmation bool
+}
+
+// needsConfirmation reports whether SNS waits for the endpoint to confirm a subscription.
+func needsConfirmation(protocol string) bool {
+	switch protocol {
+	case "email", "email-json", "http", "https":
+		return true
+	}
+	return false
+}
+
+// Subscribers are every subscription the alert asks for: e-mail addresses, SMS numbers and the
+// general list, sorted.
+func (a Alert) Subscribers() []Subscription {
+	var out []Subscription
+	for _, email := range a.EmailAddresses {
+		out = append(out, Subscription{Protocol: "email", Endpoint: email})
+	}
+	for _, number := range a.SMSNumbers {
+		out = append(out, Subscription{Protocol: "sms", Endpoint: number})
+	}
+	for _, sub := range a.Subscriptions {
+		if !slices.Contains(out, sub) {
+			out = append(out, sub)
+		}
+	}
+	slices.SortFunc(out, compareSubscriptions)
+	return out
+}
+
+func compareSubscriptions(a, b Subscription) int {
+	if c := strings.Compare(a.Protocol, b.Protocol); c != 0 {
+		return c
+	}
+	return strings.Compare(a.Endpoint, b.Endpoint)
 }
 
 func (d Deps) subscribeAll(ctx context.Context, spec *Spec, st *State) error {
-	for _, protocol := range []string{"email", "sms"} {
-		if err := d.subscribe(ctx, protocol, subscriptionProtocols(spec.Alert)[protocol], st); err != nil {
-			return err
-		}
-	}
-	return nil
+	st.Subscriptions = nil
+	return d.subscribe(ctx, spec.Alert.Subscribers(), st)
 }
 
-func (d Deps) subscribe(ctx context.Context, protocol string, endpoints []string, st *State) error {
-	for _, email := range endpoints {
+// subscribe subscribes each endpoint and records it in st; a subscription that needs its
+// endpoint's confirmation is recorded as pending (Read learns when it is confirmed).
+func (d Deps) subscribe(ctx context.Context, subs []Subscription, st *State) error {
+	for _, sub := range subs {
 		out, err := d.AWS.SNS.Subscribe(ctx, &sns.SubscribeInput{
-			TopicArn: aws.String(st.TopicARN), Protocol: aws.String(protocol), Endpoint: aws.String(email),
+			TopicArn: aws.String(st.TopicARN), Protocol: aws.String(sub.Protocol), Endpoint: aws.String(sub.Endpoint),
 			ReturnSubscriptionArn: true,
 		})
 		if err != nil {
-			return fmt.Errorf("subscribing %s to SNS topic %s: %w", email, st.TopicARN, err)
+			return fmt.Errorf("subscribing %s (%s) to SNS topic %s: %w", sub.Endpoint, sub.Protocol, st.TopicARN, err)
 		}
-		st.SubscriptionARNs = append(st.SubscriptionARNs, aws.ToString(out.SubscriptionArn))
+		arn := aws.ToString(out.SubscriptionArn)
+		if !isARN(arn) {
+			arn = ""
+		}
+		st.Subscriptions = slices.DeleteFunc(st.Subscriptions, func(s SubscriptionState) bool { return s.Protocol == sub.Protocol && s.Endpoint == sub.Endpoint })
+		st.Subscriptions = append(st.Subscriptions, SubscriptionState{Protocol: sub.Protocol, Endpoint: sub.Endpoint, ARN: arn, PendingConfirmation: needsConfirmation(sub.Protocol)})
 	}
+	slices.SortFunc(st.Subscriptions, func(a, b SubscriptionState) int {
+		return compareSubscriptions(Subscription{a.Protocol, a.Endpoint}, Subscription{b.Protocol, b.Endpoint})
+	})
 	return nil
 }
 
-// updateSubscriptions subscribes added addresses and unsubscribes removed ones that are
-// confirmed; a pending subscription has no ARN to unsubscribe and lapses after three days.
+// updateSubscriptions makes the topic's subscriptions those of spec: it subscribes the missing
+// ones (added to the configuration, or removed outside Terraform as Read saw) and unsubscribes
+// the ones the configuration dropped that are confirmed; a pending subscription has no ARN to
+// unsubscribe and lapses after three days. Subscriptions made outside Terraform are left alone.
+// It lists the topic's subscriptions only when the configuration dropped one, for its ARN;
+// otherwise st holds what Read listed.
 func (d Deps) updateSubscriptions(ctx context.Context, prior, spec *Spec, st *State, newTopic bool) error {
 	if newTopic {
-		st.SubscriptionARNs = nil
 		return d.subscribeAll(ctx, spec, st)
 	}
-	wanted, had := subscriptionProtocols(spec.Alert), subscriptionProtocols(prior.Alert)
-	removed := map[string][]string{}
-	for _, protocol := range []string{"email", "sms"} {
-		if err := d.subscribe(ctx, protocol, without(wanted[protocol], had[protocol]), st); err != nil {
+	wanted := spec.Alert.Subscribers()
+	var dropped []Subscription
+	for _, sub := range prior.Alert.Subscribers() {
+		if !slices.Contains(wanted, sub) {
+			dropped = append(dropped, sub)
+		}
+	}
+	known := st.Subscriptions
+	if len(dropped) > 0 {
+		wasPending := priorPending(st)
+		listed, err := d.listSubscriptions(ctx, st.TopicARN)
+		if err != nil {
 			return err
 		}
-		if gone := without(had[protocol], wanted[protocol]); len(gone) > 0 {
-			removed[protocol] = gone
-		}
+		d.confirmations(ctx, listed, wasPending)
+		known = listed
 	}
-	if len(removed) == 0 {
-		return nil
+	var missing []Subscription
+	for _, sub := range wanted {
+		if !slices.ContainsFunc(known, func(s SubscriptionState) bool { return s.Protocol == sub.Protocol && s.Endpoint == sub.Endpoint }) {
+			missing = append(missing, sub)
+		}
 	}
 	var errs []error
-	paginator := sns.NewListSubscriptionsByTopicPaginator(d.AWS.SNS, &sns.ListSubscriptionsByTopicInput{TopicArn: aws.String(st.TopicARN)})
-	for paginator.HasMorePages() {
-		page, err := paginator.NextPage(ctx)
-		if err != nil {
-			return fmt.Errorf("listing the subscriptions of SNS topic %s: %w", st.TopicARN, err)
+	var kept []SubscriptionState
+	for _, sub := range known {
+		if sub.ARN == "" || !slices.Contains(dropped, Subscription{sub.Protocol, sub.Endpoint}) {
+			// Wanted, made outside Terraform, or pending (it cannot be unsubscribed, and lapses).
+			kept = append(kept, sub)
+			continue
 		}
-		for _, sub := range page.Subscriptions {
-			arn := aws.ToString(sub.SubscriptionArn)
-			if !slices.Contains(removed[aws.ToString(sub.Protocol)], aws.ToString(sub.Endpoint)) || !isARN(arn) {
-				continue
-			}
-			if _, err := d.AWS.SNS.Unsubscribe(ctx, &sns.UnsubscribeInput{SubscriptionArn: aws.String(arn)}); err != nil && !isNotFound(err) {
-				errs = append(errs, fmt.Errorf("unsubscribing %s from SNS topic %s: %w", aws.ToString(sub.Endpoint), st.TopicARN, err))
-			}
+		if _, err := d.AWS.SNS.Unsubscribe(ctx, &sns.UnsubscribeInput{SubscriptionArn: aws.String(sub.ARN)}); err != nil && !isNotFound(err) {
+			errs = append(errs, fmt.Errorf("unsubscribing %s (%s) from SNS topic %s: %w", sub.Endpoint, sub.Protocol, st.TopicARN, err))
+			kept = append(kept, sub)
 		}
+	}
+	st.Subscriptions = kept
+	if err := d.subscribe(ctx, missing, st); err != nil {
+		errs = append(errs, err)
 	}
 	return errors.Join(errs...)
 }
 
-func isARN(s string) bool { return len(s) > 4 && s[:4] == "arn:" }
+// priorPending is a lookup of the subscriptions st knew as pending; unknown ones count as pending.
+func priorPending(st *State) func(SubscriptionState) bool {
+	known := map[Subscription]bool{}
+	for _, s := range st.Subscriptions {
+		known[Subscription{s.Protocol, s.Endpoint}] = s.PendingConfirmation
+	}
+	return func(s SubscriptionState) bool {
+		pending, ok := known[Subscription{s.Protocol, s.Endpoint}]
+		return !ok || pending
+	}
+}
 
-func without(list, remove []string) []string {
-	var out []string
-	for _, s := range list {
-		if !slices.Contains(remove, s) {
+// listSubscriptions lists the topic's subscriptions, every page. AWS lists a subscription that
+// waits for confirmation with SubscriptionArn "PendingConfirmation".
+func (d Deps) listSubscriptions(ctx context.Context, topicARN string) ([]SubscriptionState, error) {
+	var out []SubscriptionState
+	paginator := sns.NewListSubscriptionsByTopicPaginator(d.AWS.SNS, &sns.ListSubscriptionsByTopicInput{TopicArn: aws.String(topicARN)})
+	for paginator.HasMorePages() {
+		page, err := paginator.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("listing the subscriptions of SNS topic %s: %w", topicARN, err)
+		}
+		for _, sub := range page.Subscriptions {
+			s := SubscriptionState{Protocol: aws.ToString(sub.Protocol), Endpoint: aws.ToString(sub.Endpoint), ARN: aws.ToString(sub.SubscriptionArn)}
+			if !isARN(s.ARN) {
+				s.ARN, s.PendingConfirmation = "", true
+			}
 			out = append(out, s)
 		}
 	}
-	return out
+	slices.SortFunc(out, func(a, b SubscriptionState) int {
+		return compareSubscriptions(Subscription{a.Protocol, a.Endpoint}, Subscription{b.Protocol, b.Endpoint})
+	})
+	return out, nil
 }
+
+// confirmations asks SNS whether listed subscriptions that need a confirmation, and were pending
+// (wasPending), are confirmed by now. AWS lists pending ones without an ARN, so with AWS this asks
+// only once per subscription, when it has just been confirmed; emulators that list pending
+// subscriptions with their ARN are asked each time. An unanswered question leaves it pending.
+func (d Deps) confirmations(ctx context.Context, subs []SubscriptionState, wasPending func(SubscriptionState) bool) {
+	var wg sync.WaitGroup
+	for i := range subs {
+		s := &subs[i]
+		if s.ARN == "" || !needsConfirmation(s.Protocol) || !wasPending(*s) {
+			continue
+		}
+		wg.Go(func() {
+			out, err := d.AWS.SNS.GetSubscriptionAttributes(ctx, &sns.GetSubscriptionAttributesInput{SubscriptionArn: aws.String(s.ARN)})
+			s.PendingConfirmation = err != nil || out.Attributes["PendingConfirmation"] == "true"
+		})
+	}
+	wg.Wait()
+}
+
+func isARN(s string) bool { return len(s) > 4 && s[:4] == "arn:" }

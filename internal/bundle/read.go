@@ -13,15 +13,14 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
-	logstypes "github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs/types"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
-	"github.com/aws/aws-sdk-go-v2/service/sns"
 
 	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/awsclient"
+	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/awsclient/cloudwatchlogs"
+	logstypes "github.com/secretsbundle/terraform-provider-secretsbundle/internal/awsclient/cloudwatchlogs/types"
 	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/credentials"
 )
 
@@ -129,13 +128,18 @@ func (d Deps) readParts(ctx context.Context, priorState, st *State, seen *seen) 
 		})
 	}
 	if priorState.TopicCreated && priorState.TopicARN != "" {
+		// Listing the subscriptions tells both whether the topic exists and who is subscribed.
 		wg.Go(func() {
-			_, err := d.AWS.SNS.GetTopicAttributes(ctx, &sns.GetTopicAttributesInput{TopicArn: aws.String(priorState.TopicARN)})
+			subs, err := d.listSubscriptions(ctx, priorState.TopicARN)
 			if isNotFound(err) {
-				st.TopicARN, st.SubscriptionARNs = "", nil
+				st.TopicARN, st.Subscriptions = "", nil
+				return
 			} else if err != nil {
 				fail(fmt.Errorf("reading SNS topic %s: %w", priorState.TopicARN, err))
+				return
 			}
+			d.confirmations(ctx, subs, priorPending(priorState))
+			st.Subscriptions = subs
 		})
 	}
 	wg.Wait()
@@ -256,7 +260,25 @@ func normalise(prior *Spec, st *State, s *seen) *Spec {
 	if len(s.alertEvents) > 0 {
 		spec.Alert.Events = sorted(s.alertEvents)
 	}
+	if st.TopicCreated && st.TopicARN != "" {
+		keepSubscribed(&spec.Alert, st.Subscriptions)
+	}
 	return spec
+}
+
+// keepSubscribed keeps in the alert's lists only the configured subscribers SNS still lists
+// (confirmed or pending), so that one removed outside Terraform shows as drift and the next apply
+// subscribes it again. Subscriptions made outside Terraform are not the bundle's: they show in
+// State.Subscriptions only.
+func keepSubscribed(a *Alert, listed []SubscriptionState) {
+	absent := func(protocol string) func(string) bool {
+		return func(endpoint string) bool {
+			return !slices.ContainsFunc(listed, func(s SubscriptionState) bool { return s.Protocol == protocol && s.Endpoint == endpoint })
+		}
+	}
+	a.EmailAddresses = slices.DeleteFunc(a.EmailAddresses, absent("email"))
+	a.SMSNumbers = slices.DeleteFunc(a.SMSNumbers, absent("sms"))
+	a.Subscriptions = slices.DeleteFunc(a.Subscriptions, func(sub Subscription) bool { return absent(sub.Protocol)(sub.Endpoint) })
 }
 
 // splitTags divides a part's tags (the bundle tag aside) into the resource's own tags and the

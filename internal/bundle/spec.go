@@ -48,6 +48,7 @@ func (s *Spec) clone() *Spec {
 	l.SubnetIDs, l.SecurityGroupIDs = slices.Clone(l.SubnetIDs), slices.Clone(l.SecurityGroupIDs)
 	a := &c.Alert
 	a.EmailAddresses, a.SMSNumbers, a.Events = slices.Clone(a.EmailAddresses), slices.Clone(a.SMSNumbers), slices.Clone(a.Events)
+	a.Subscriptions = slices.Clone(a.Subscriptions)
 	return &c
 }
 
@@ -107,7 +108,10 @@ type Alert struct {
 	TopicARN       string
 	EmailAddresses []string
 	SMSNumbers     []string // E.164 phone numbers subscribed with protocol sms
-	Events         []string
+	// Subscriptions are subscribers of other protocols (SubscriptionProtocols): queues,
+	// functions, webhooks.
+	Subscriptions []Subscription
+	Events        []string
 }
 
 // inVPC reports whether the rotator runs in a VPC, which needs ENI permissions on its role.

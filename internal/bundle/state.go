@@ -22,8 +22,8 @@ type State struct {
 	RuleARN      string
 	TopicARN     string
 	TopicCreated bool
-	// SubscriptionARNs are the e-mail subscriptions made on a created topic.
-	SubscriptionARNs []string
+	// Subscriptions are the subscriptions of a created topic, as last made or listed.
+	Subscriptions []SubscriptionState
 
 	RotationEnabled   bool
 	LastRotatedDate   time.Time

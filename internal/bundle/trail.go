@@ -7,8 +7,9 @@ import (
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
-	cttypes "github.com/aws/aws-sdk-go-v2/service/cloudtrail/types"
+
+	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/awsclient/cloudtrail"
+	cttypes "github.com/secretsbundle/terraform-provider-secretsbundle/internal/awsclient/cloudtrail/types"
 )
 
 // TrailWarning checks that some CloudTrail trail logs this region's write management events: the

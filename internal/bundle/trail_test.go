@@ -6,10 +6,10 @@ import (
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
-	cttypes "github.com/aws/aws-sdk-go-v2/service/cloudtrail/types"
 
 	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/awsclient"
+	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/awsclient/cloudtrail"
+	cttypes "github.com/secretsbundle/terraform-provider-secretsbundle/internal/awsclient/cloudtrail/types"
 )
 
 type fakeTrail struct {

@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
@@ -22,6 +21,7 @@ import (
 	harness "github.com/secretsbundle/terraform-provider-secretsbundle/internal/acctest"
 	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/acctest/awsproxy"
 	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/acctest/dbserver"
+	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/awsclient/cloudwatchlogs"
 )
 
 // e2eDatabase is a login user on a real PostgreSQL or MariaDB server, as the end-to-end tests

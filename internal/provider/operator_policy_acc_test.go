@@ -14,7 +14,6 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awscredentials "github.com/aws/aws-sdk-go-v2/credentials"
-	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
@@ -27,6 +26,7 @@ import (
 
 	harness "github.com/secretsbundle/terraform-provider-secretsbundle/internal/acctest"
 	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/awsclient"
+	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/awsclient/cloudtrail"
 	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/bundle"
 )
 

@@ -204,6 +204,17 @@ func (r *rdsSecretResource) Read(ctx context.Context, req resource.ReadRequest, 
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 }
 
+// defaultNewAlertLists fills the alert's lists that a state written before they existed holds
+// as null with their default (empty), so that upgrading the provider plans no change.
+func defaultNewAlertLists(alert *alertModel) {
+	if alert.SMSNumbers.IsNull() {
+		alert.SMSNumbers = emptyStringSet()
+	}
+	if alert.Subscriptions.IsNull() {
+		alert.Subscriptions = emptySubscriptionSet()
+	}
+}
+
 func setOf(values []string) types.Set {
 	elems := make([]attr.Value, 0, len(values))
 	for _, v := range values {
@@ -298,7 +309,7 @@ func importedModel(ctx context.Context, spec *bundle.Spec, st *bundle.State, dia
 	diags.Append(d...)
 	m.Rotation, d = types.ObjectValueFrom(ctx, rotationAttrTypes(), rotation)
 	diags.Append(d...)
-	alert := alertModel{Enabled: types.BoolValue(spec.Alert.Enabled), SNSTopicARN: types.StringNull(), EmailAddresses: setOf(spec.Alert.EmailAddresses), SMSNumbers: setOf(spec.Alert.SMSNumbers), Events: defaultEvents(), CheckTrail: types.BoolValue(true)}
+	alert := alertModel{Enabled: types.BoolValue(spec.Alert.Enabled), SNSTopicARN: types.StringNull(), EmailAddresses: setOf(spec.Alert.EmailAddresses), SMSNumbers: setOf(spec.Alert.SMSNumbers), Subscriptions: subscriptionSetOf(spec.Alert.Subscriptions), Events: defaultEvents(), CheckTrail: types.BoolValue(true)}
 	if spec.Alert.TopicARN != "" {
 		alert.SNSTopicARN = types.StringValue(spec.Alert.TopicARN)
 	}

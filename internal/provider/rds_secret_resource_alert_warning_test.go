@@ -11,6 +11,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
+
+	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/bundle"
 )
 
 // TestRDSSecretAlertWithoutSubscriberWarns runs ValidateConfig on configurations of the deletion
@@ -35,6 +37,8 @@ func TestRDSSecretAlertWithoutSubscriberWarns(t *testing.T) {
 		{name: "empty e-mail list", alert: map[string]attr.Value{"email_addresses": emails()}, warns: true},
 		{name: "an e-mail address", alert: map[string]attr.Value{"email_addresses": emails("oncall@example.com")}},
 		{name: "an SMS number", alert: map[string]attr.Value{"sms_numbers": emails("+14155550100")}},
+		{name: "a queue", alert: map[string]attr.Value{"subscriptions": subscriptionSetOf([]bundle.Subscription{{Protocol: "sqs", Endpoint: "arn:aws:sqs:us-east-1:123456789012:alerts"}})}},
+		{name: "empty subscriptions", alert: map[string]attr.Value{"subscriptions": emptySubscriptionSet()}, warns: true},
 		{name: "given topic", alert: map[string]attr.Value{"sns_topic_arn": types.StringValue("arn:aws:sns:us-east-1:123456789012:alerts")}},
 		{name: "alert off", alert: map[string]attr.Value{"enabled": types.BoolValue(false)}},
 		{name: "unknown e-mails", alert: map[string]attr.Value{"email_addresses": types.SetUnknown(types.StringType)}},
@@ -71,7 +75,7 @@ func TestRDSSecretAlertWithoutSubscriberWarns(t *testing.T) {
 				t.Fatalf("want one warning, got %d: %v", len(warnings), warnings)
 			}
 			w := warnings[0]
-			for _, want := range []string{"deletion_alert.sns_topic_arn", "deletion_alert.email_addresses", "deletion_alert.sms_numbers", "deletion_alert.enabled = false"} {
+			for _, want := range []string{"deletion_alert.sns_topic_arn", "deletion_alert.email_addresses", "deletion_alert.sms_numbers", "deletion_alert.subscriptions", "deletion_alert.enabled = false"} {
 				if !strings.Contains(w.Detail(), want) {
 					t.Errorf("warning %q does not name %s", w.Detail(), want)
 				}

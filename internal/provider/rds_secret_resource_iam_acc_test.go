@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
@@ -26,6 +25,7 @@ import (
 
 	harness "github.com/secretsbundle/terraform-provider-secretsbundle/internal/acctest"
 	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/acctest/dbserver"
+	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/awsclient/cloudwatchlogs"
 	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/bundle"
 )
 

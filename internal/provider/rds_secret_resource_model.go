@@ -38,6 +38,7 @@ type rdsSecretModel struct {
 	RotationCodeSHA256   types.String      `tfsdk:"rotation_code_sha256"`
 	AlertRuleARN         types.String      `tfsdk:"alert_rule_arn"`
 	AlertTopicARN        types.String      `tfsdk:"alert_topic_arn"`
+	AlertSubscriptions   types.List        `tfsdk:"alert_subscriptions"`
 	RotationEnabled      types.Bool        `tfsdk:"rotation_enabled"`
 	LastRotatedDate      types.String      `tfsdk:"last_rotated_date"`
 	NextRotationDate     types.String      `tfsdk:"next_rotation_date"`
@@ -91,6 +92,7 @@ type alertModel struct {
 	SNSTopicARN    types.String `tfsdk:"sns_topic_arn"`
 	EmailAddresses types.Set    `tfsdk:"email_addresses"`
 	SMSNumbers     types.Set    `tfsdk:"sms_numbers"`
+	Subscriptions  types.Set    `tfsdk:"subscriptions"`
 	Events         types.Set    `tfsdk:"events"`
 	CheckTrail     types.Bool   `tfsdk:"check_trail"`
 }
@@ -182,6 +184,7 @@ func (m *rdsSecretModel) spec(ctx context.Context, defaultTags map[string]string
 			TopicARN:       a.SNSTopicARN.ValueString(),
 			EmailAddresses: stringsOf(ctx, a.EmailAddresses, diags),
 			SMSNumbers:     stringsOf(ctx, a.SMSNumbers, diags),
+			Subscriptions:  subscriptionsOf(ctx, a.Subscriptions, diags),
 			Events:         stringsOf(ctx, a.Events, diags),
 		},
 	}
@@ -227,6 +230,7 @@ func (m *rdsSecretModel) bundleState(ctx context.Context, diags *diag.Diagnostic
 		LastRotationError: m.LastRotationError.ValueString(),
 	}
 	st.LastRotatedDate, _ = time.Parse(time.RFC3339, m.LastRotatedDate.ValueString())
+	st.Subscriptions = subscriptionStatesOf(ctx, m.AlertSubscriptions, diags)
 	st.RoleName = afterLast(st.RoleARN, "/")
 	if st.RoleName != "" {
 		st.RolePolicy = bundle.RolePolicyName
@@ -269,6 +273,7 @@ func (m *rdsSecretModel) setState(st *bundle.State) {
 	m.RotationPermissionID = types.StringValue(st.PermissionID)
 	m.AlertRuleARN = types.StringValue(st.RuleARN)
 	m.AlertTopicARN = types.StringValue(st.TopicARN)
+	m.AlertSubscriptions = subscriptionStatesValue(st.Subscriptions)
 	m.RotationEnabled = types.BoolValue(st.RotationEnabled)
 	m.LastRotatedDate = dateString(st.LastRotatedDate)
 	m.NextRotationDate = dateString(st.NextRotationDate)
@@ -328,7 +333,13 @@ func (m *rdsSecretModel) setSpec(ctx context.Context, prior, spec *bundle.Spec, 
 	diags.Append(d...)
 
 	a := m.alert(ctx, diags)
+	defaultNewAlertLists(&a)
 	setStrings(&a.Events, prior.Alert.Events, spec.Alert.Events)
+	setStrings(&a.EmailAddresses, prior.Alert.EmailAddresses, spec.Alert.EmailAddresses)
+	setStrings(&a.SMSNumbers, prior.Alert.SMSNumbers, spec.Alert.SMSNumbers)
+	if !slices.Equal(prior.Alert.Subscriptions, spec.Alert.Subscriptions) {
+		a.Subscriptions = subscriptionSetOf(spec.Alert.Subscriptions)
+	}
 	m.DeletionAlert, d = types.ObjectValueFrom(ctx, alertAttrTypes(), a)
 	diags.Append(d...)
 
@@ -354,4 +365,65 @@ func setStrings(attribute *types.Set, before, after []string) {
 	if !slices.Equal(before, after) {
 		*attribute = setOf(after)
 	}
+}
+
+// subscriptionModel is an element of deletion_alert.subscriptions.
+type subscriptionModel struct {
+	Protocol types.String `tfsdk:"protocol"`
+	Endpoint types.String `tfsdk:"endpoint"`
+}
+
+// subscriptionStateModel is an element of alert_subscriptions.
+type subscriptionStateModel struct {
+	Protocol            types.String `tfsdk:"protocol"`
+	Endpoint            types.String `tfsdk:"endpoint"`
+	ARN                 types.String `tfsdk:"arn"`
+	PendingConfirmation types.Bool   `tfsdk:"pending_confirmation"`
+}
+
+func subscriptionsOf(ctx context.Context, set types.Set, diags *diag.Diagnostics) []bundle.Subscription {
+	if set.IsNull() || set.IsUnknown() {
+		return nil
+	}
+	var models []subscriptionModel
+	diags.Append(set.ElementsAs(ctx, &models, false)...)
+	out := make([]bundle.Subscription, 0, len(models))
+	for _, m := range models {
+		out = append(out, bundle.Subscription{Protocol: m.Protocol.ValueString(), Endpoint: m.Endpoint.ValueString()})
+	}
+	return out
+}
+
+func subscriptionSetOf(subs []bundle.Subscription) types.Set {
+	elems := make([]attr.Value, 0, len(subs))
+	for _, s := range subs {
+		elems = append(elems, types.ObjectValueMust(subscriptionType.AttrTypes, map[string]attr.Value{
+			"protocol": types.StringValue(s.Protocol), "endpoint": types.StringValue(s.Endpoint),
+		}))
+	}
+	return types.SetValueMust(subscriptionType, elems)
+}
+
+func subscriptionStatesOf(ctx context.Context, list types.List, diags *diag.Diagnostics) []bundle.SubscriptionState {
+	if list.IsNull() || list.IsUnknown() {
+		return nil
+	}
+	var models []subscriptionStateModel
+	diags.Append(list.ElementsAs(ctx, &models, false)...)
+	out := make([]bundle.SubscriptionState, 0, len(models))
+	for _, m := range models {
+		out = append(out, bundle.SubscriptionState{Protocol: m.Protocol.ValueString(), Endpoint: m.Endpoint.ValueString(), ARN: m.ARN.ValueString(), PendingConfirmation: m.PendingConfirmation.ValueBool()})
+	}
+	return out
+}
+
+func subscriptionStatesValue(subs []bundle.SubscriptionState) types.List {
+	elems := make([]attr.Value, 0, len(subs))
+	for _, s := range subs {
+		elems = append(elems, types.ObjectValueMust(subscriptionStateType.AttrTypes, map[string]attr.Value{
+			"protocol": types.StringValue(s.Protocol), "endpoint": types.StringValue(s.Endpoint),
+			"arn": types.StringValue(s.ARN), "pending_confirmation": types.BoolValue(s.PendingConfirmation),
+		}))
+	}
+	return types.ListValueMust(subscriptionStateType, elems)
 }

@@ -8,7 +8,6 @@ import (
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
@@ -21,6 +20,7 @@ import (
 
 	harness "github.com/secretsbundle/terraform-provider-secretsbundle/internal/acctest"
 	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/acctest/awsproxy"
+	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/awsclient/cloudwatchlogs"
 	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/bundle"
 	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/rotator/artifact"
 )

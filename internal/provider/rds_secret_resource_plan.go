@@ -180,7 +180,7 @@ func (r *rdsSecretResource) checkFirstRotation(ctx context.Context, config tfsdk
 }
 
 // warnUnheardAlert warns when the deletion alert publishes to a topic the bundle creates (no
-// deletion_alert.sns_topic_arn) that nobody subscribes to (no deletion_alert.email_addresses): the
+// deletion_alert.sns_topic_arn) that nobody subscribes to (no e-mail address, SMS number or other subscription): the
 // alert would fire into the void. Unknown values pass.
 func warnUnheardAlert(ctx context.Context, config *rdsSecretModel, diags *diag.Diagnostics) {
 	if config.DeletionAlert.IsUnknown() {
@@ -190,11 +190,13 @@ func warnUnheardAlert(ctx context.Context, config *rdsSecretModel, diags *diag.D
 	if alert.Enabled.IsUnknown() || (!alert.Enabled.IsNull() && !alert.Enabled.ValueBool()) || !alert.SNSTopicARN.IsNull() {
 		return
 	}
-	if alert.EmailAddresses.IsUnknown() || len(alert.EmailAddresses.Elements()) > 0 || alert.SMSNumbers.IsUnknown() || len(alert.SMSNumbers.Elements()) > 0 {
-		return
+	for _, set := range []types.Set{alert.EmailAddresses, alert.SMSNumbers, alert.Subscriptions} {
+		if set.IsUnknown() || len(set.Elements()) > 0 {
+			return
+		}
 	}
 	diags.AddAttributeWarning(path.Root("deletion_alert").AtName("email_addresses"), "Deletion alert without a subscriber",
-		"Attribute deletion_alert.sns_topic_arn is not set, so the bundle creates a topic for the alert, and deletion_alert.email_addresses and deletion_alert.sms_numbers are empty, so nobody is subscribed to it: "+
-			"the alert on the secret's deletion would reach no one. Add deletion_alert.email_addresses or deletion_alert.sms_numbers, "+
+		"Attribute deletion_alert.sns_topic_arn is not set, so the bundle creates a topic for the alert, and deletion_alert.email_addresses, deletion_alert.sms_numbers and deletion_alert.subscriptions are empty, so nobody is subscribed to it: "+
+			"the alert on the secret's deletion would reach no one. Add deletion_alert.email_addresses, deletion_alert.sms_numbers or deletion_alert.subscriptions (an SQS queue, a Lambda function, an https webhook), "+
 			"or give an existing topic with subscribers in deletion_alert.sns_topic_arn, or set deletion_alert.enabled = false.")
 }

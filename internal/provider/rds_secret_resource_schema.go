@@ -87,6 +87,16 @@ func defaultAlert() types.Object           { return defaultOf(alertSchema().Attr
 
 func emptyStringSet() types.Set { return types.SetValueMust(types.StringType, []attr.Value{}) }
 
+// subscriptionType is an element of deletion_alert.subscriptions.
+var subscriptionType = types.ObjectType{AttrTypes: map[string]attr.Type{"protocol": types.StringType, "endpoint": types.StringType}}
+
+// subscriptionStateType is an element of alert_subscriptions.
+var subscriptionStateType = types.ObjectType{AttrTypes: map[string]attr.Type{
+	"protocol": types.StringType, "endpoint": types.StringType, "arn": types.StringType, "pending_confirmation": types.BoolType,
+}}
+
+func emptySubscriptionSet() types.Set { return types.SetValueMust(subscriptionType, []attr.Value{}) }
+
 func defaultEvents() types.Set {
 	return types.SetValueMust(types.StringType, []attr.Value{types.StringValue(defaultAlertEvent)})
 }
@@ -186,6 +196,18 @@ func rdsSecretSchema(ctx context.Context) schema.Schema {
 			"rotation_code_sha256":    computedString("The SHA-256 of the rotator's deployment package; a provider release with a new rotator updates the function."),
 			"alert_rule_arn":          computedString("The deletion alert's EventBridge rule ARN."),
 			"alert_topic_arn":         computedString("The SNS topic the alert publishes to (given or created)."),
+			"alert_subscriptions": schema.ListNestedAttribute{
+				Computed:            true,
+				MarkdownDescription: "The subscriptions of the created topic as SNS lists them (e-mail, SMS and `deletion_alert.subscriptions`), sorted by protocol and endpoint. An e-mail, `email-json` or `https` subscription shows `pending_confirmation = true` until its endpoint confirms it (SNS deletes it after three days unconfirmed; the next apply subscribes it again).",
+				NestedObject: schema.NestedAttributeObject{
+					Attributes: map[string]schema.Attribute{
+						"protocol":             schema.StringAttribute{Computed: true, MarkdownDescription: "The SNS protocol."},
+						"endpoint":             schema.StringAttribute{Computed: true, MarkdownDescription: "The endpoint."},
+						"arn":                  schema.StringAttribute{Computed: true, MarkdownDescription: "The subscription's ARN; empty while AWS withholds it, pending confirmation."},
+						"pending_confirmation": schema.BoolAttribute{Computed: true, MarkdownDescription: "Whether the subscription still waits for its endpoint's confirmation."},
+					},
+				},
+			},
 			"rotation_enabled": schema.BoolAttribute{
 				Computed: true, MarkdownDescription: "Whether Secrets Manager has rotation turned on for the secret.",
 			},
@@ -422,6 +444,27 @@ func alertSchema() schema.SingleNestedAttribute {
 				MarkdownDescription: "Phone numbers in E.164 form (`+` and 8 to 15 digits, such as `+14155550100`) subscribed to the created topic with protocol `sms`. Not with `sns_topic_arn`. SMS from SNS needs the account out of the SMS sandbox (or the numbers verified in it).",
 				Validators: []validator.Set{
 					setvalidator.ValueStringsAre(validators.E164()),
+					setvalidator.ConflictsWith(path.MatchRelative().AtParent().AtName("sns_topic_arn")),
+				},
+			},
+			"subscriptions": schema.SetNestedAttribute{
+				Optional: true, Computed: true, Default: setdefault.StaticValue(emptySubscriptionSet()),
+				MarkdownDescription: "Other subscribers of the created topic, for teams that page through a queue, a function or a webhook: each a `protocol` (" + oneOfText(bundle.SubscriptionProtocols) + ") and an `endpoint` (the queue's ARN for `sqs`, the function's ARN for `lambda`, an `https://` URL for `https`, an e-mail address for `email-json`). Not with `sns_topic_arn`. " +
+					"The queue's policy must let the topic send (`sqs:SendMessage` for principal `sns.amazonaws.com` with `aws:SourceArn` = `alert_topic_arn`), and the function's must let SNS invoke it; `https` and `email-json` endpoints must confirm (see `alert_subscriptions`). " +
+					"A subscription removed outside Terraform is subscribed again by the next apply.",
+				NestedObject: schema.NestedAttributeObject{
+					Attributes: map[string]schema.Attribute{
+						"protocol": schema.StringAttribute{
+							Required: true, MarkdownDescription: "The SNS protocol: " + oneOfText(bundle.SubscriptionProtocols) + ".",
+							Validators: []validator.String{stringvalidator.OneOf(bundle.SubscriptionProtocols...)},
+						},
+						"endpoint": schema.StringAttribute{
+							Required: true, MarkdownDescription: "Where SNS delivers: an SQS queue ARN (`sqs`), a Lambda function ARN (`lambda`), an `https://` URL (`https`) or an e-mail address (`email-json`).",
+						},
+					},
+					Validators: []validator.Object{validators.SubscriptionEndpoint("protocol", "endpoint")},
+				},
+				Validators: []validator.Set{
 					setvalidator.ConflictsWith(path.MatchRelative().AtParent().AtName("sns_topic_arn")),
 				},
 			},

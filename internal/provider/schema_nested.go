@@ -59,6 +59,12 @@ func defaultOf(attributes map[string]schema.Attribute) types.Object {
 				a.Default.DefaultSet(ctx, defaults.SetRequest{}, &resp)
 			}
 			values[name] = resp.PlanValue
+		case schema.SetNestedAttribute:
+			resp := defaults.SetResponse{PlanValue: types.SetNull(a.NestedObject.Type())}
+			if a.Default != nil {
+				a.Default.DefaultSet(ctx, defaults.SetRequest{}, &resp)
+			}
+			values[name] = resp.PlanValue
 		case schema.SingleNestedAttribute:
 			resp := defaults.ObjectResponse{PlanValue: types.ObjectNull(attrTypesOf(a.Attributes))}
 			if a.Default != nil {

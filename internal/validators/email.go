@@ -11,12 +11,15 @@ func Email() validator.String {
 	return stringCheck{
 		summary:     "Invalid e-mail address",
 		description: "must be an e-mail address such as oncall@example.com",
-		problem: func(value string) string {
-			address, err := mail.ParseAddress(value)
-			if err != nil || address.Address != value {
-				return "invalid"
-			}
-			return ""
-		},
+		problem:     emailProblem,
 	}
+}
+
+// emailProblem returns "" for a bare e-mail address, else "invalid".
+func emailProblem(value string) string {
+	address, err := mail.ParseAddress(value)
+	if err != nil || address.Address != value {
+		return "invalid"
+	}
+	return ""
 }

@@ -5,7 +5,7 @@ variable "initial_db_password" {
 }
 
 # The orders database's credentials, rotated every 30 days by this provider's own rotator, with
-# an e-mail when anyone deletes (or overwrites) the secret.
+# an e-mail and a page (through an SQS queue) when anyone deletes (or overwrites) the secret.
 resource "secretsbundle_rds_secret" "orders" {
   name        = "prod/orders/db"
   description = "orders service database"
@@ -31,7 +31,11 @@ resource "secretsbundle_rds_secret" "orders" {
 
   deletion_alert = {
     email_addresses = ["oncall@example.com"]
-    events          = ["DeleteSecret", "PutSecretValue"]
+    # The on-call's pager reads this queue; its policy lets the alert topic send to it.
+    subscriptions = [
+      { protocol = "sqs", endpoint = "arn:aws:sqs:eu-west-1:111122223333:oncall-pages" },
+    ]
+    events = ["DeleteSecret", "PutSecretValue"]
   }
 
   tags = {
