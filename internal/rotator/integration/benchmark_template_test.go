@@ -45,8 +45,20 @@ func templatePath() string {
 	return filepath.Join(acctest.RepoRoot(), ".harness", "yardstick", "template", "lambda_function.py")
 }
 
-// coldRuns is how many new execution environments the cold figure is the median of.
-const coldRuns = 5
+// benchCount is a count of rotations from the environment (BENCH_COLD, BENCH_WARM), or def: on a
+// shared machine more rotations give steadier medians.
+func benchCount(b *testing.B, name string, def, atLeast int) int {
+	b.Helper()
+	value := os.Getenv(name)
+	if value == "" {
+		return def
+	}
+	n, err := strconv.Atoi(value)
+	if err != nil || n < atLeast {
+		b.Fatalf("%s=%q: want a number of rotations, at least %d", name, value, atLeast)
+	}
+	return n
+}
 
 // contender is a rotation function the benchmark runs under the emulator.
 type contender struct {
@@ -63,7 +75,9 @@ type measured struct {
 	init time.Duration
 	// self is the rotator's own log line's duration (zero for the template).
 	self time.Duration
-	wall time.Duration
+	// calls is the rotator's Secrets Manager calls for the step (from its log line; 0 for the template).
+	calls int
+	wall  time.Duration
 }
 
 var reportLine = regexp.MustCompile(`REPORT RequestId: (\S+)\t(?:Init Duration: ([0-9.]+) ms\t)?Duration: ([0-9.]+) ms`)
@@ -109,6 +123,7 @@ func (fn *function) invokeMeasured(event rotator.Event) measured {
 				}
 				if lines := fn.logLines(); len(lines) > 0 && lines[len(lines)-1].Token == event.ClientRequestToken && lines[len(lines)-1].Step == event.Step {
 					result.self = time.Duration(lines[len(lines)-1].DurationMS * float64(time.Millisecond))
+					result.calls = lines[len(lines)-1].SecretsManagerCalls
 				}
 				return result
 			}
@@ -121,7 +136,7 @@ func (fn *function) invokeMeasured(event rotator.Event) measured {
 
 // rotateMeasured plays Secrets Manager for one rotation (as secretFixture.rotate) and returns the
 // handler time: the sum of the four steps' Durations, plus the Init Duration on a cold start.
-func rotateMeasured(s *secretFixture) (handler, self time.Duration) {
+func rotateMeasured(s *secretFixture) (handler, self time.Duration, perStep []measured) {
 	s.t.Helper()
 	token := newToken()
 	if err := s.startRotation(token); err != nil {
@@ -131,8 +146,25 @@ func rotateMeasured(s *secretFixture) (handler, self time.Duration) {
 		m := s.fn.invokeMeasured(rotator.Event{SecretID: s.arn, ClientRequestToken: token, Step: step})
 		handler += m.init + m.duration
 		self += m.self
+		perStep = append(perStep, m)
 	}
-	return handler, self
+	return handler, self, perStep
+}
+
+// stepFigures describes one rotation step by step: the emulator's Duration (and Init Duration),
+// and the rotator's Secrets Manager calls.
+func stepFigures(perStep []measured) string {
+	parts := make([]string, len(perStep))
+	for i, m := range perStep {
+		parts[i] = fmt.Sprintf("%s %.1f ms", steps[i], ms(m.duration))
+		if m.init > 0 {
+			parts[i] += fmt.Sprintf(" + init %.1f ms", ms(m.init))
+		}
+		if m.self > 0 {
+			parts[i] += fmt.Sprintf(" (%d calls)", m.calls)
+		}
+	}
+	return strings.Join(parts, ", ")
 }
 
 // benchApp is a PostgreSQL user with its secret, rotated by a contender's function.
@@ -170,6 +202,15 @@ func startRotator(b *testing.B, endpoint string) *function {
 	return startFunction(b, endpoint, map[string]string{rotator.EnvSecretsManagerEndpoint: endpoint})
 }
 
+// startBaseline runs another build of the rotator, $ROTATOR_BASELINE (make bench-rotator
+// ROTATOR_BASELINE_REF=<git ref> builds it with scripts/build-rotator-baseline.sh), so that a
+// change's before and after are measured in the same run.
+func startBaseline(b *testing.B, endpoint string) *function {
+	b.Helper()
+	bootstrap := os.Getenv("ROTATOR_BASELINE")
+	return startRuntime(b, endpoint, map[string]string{rotator.EnvSecretsManagerEndpoint: endpoint}, filepath.Dir(bootstrap), bootstrap)
+}
+
 // installYardstick checks the template and installs its Python runtime (scripts/install-yardstick.sh).
 func installYardstick(b *testing.B) string {
 	b.Helper()
@@ -194,9 +235,12 @@ func installYardstick(b *testing.B) string {
 // through the harness's recording proxy) and the same PostgreSQL server, on secrets of the same
 // shape (plaintext: the harness's plain server has no TLS, and ssl=false keeps the template from
 // trying TLS first). Handler time of a rotation is the sum of its four steps' Durations; cold is
-// the first rotation of a new execution environment with its Init Duration added (the median of
-// coldRuns environments); warm is the median of warmRotations rotations in one environment. The
-// contenders take turns at every rotation, so both see the same machine. Figures are logged and
+// the first rotation of a new execution environment with its Init Duration added (the emulator
+// dispatches the init without waiting for it, so the process start lands in the first Duration; the
+// median of BENCH_COLD environments, 7 by default); warm is the median of BENCH_WARM rotations (21 by
+// default, at least 9) in one environment after its first. The
+// contenders take turns at every rotation, so they see the same machine. With $ROTATOR_BASELINE
+// (another build of the rotator) it is a third contender: a change's before and after, in one run. Figures are logged and
 // reported as metrics, never asserted: run with make bench-rotator (-benchtime=1x).
 func BenchmarkRotatorVersusTemplate(b *testing.B) {
 	requireAcc(b)
@@ -204,14 +248,25 @@ func BenchmarkRotatorVersusTemplate(b *testing.B) {
 	endpoint := acctest.LocalStackEndpoint(b)
 	installYardstick(b)
 	contenders := []contender{{"rotator", startRotator}, {"template", startTemplate}}
+	if baseline := os.Getenv("ROTATOR_BASELINE"); baseline != "" {
+		if _, err := os.Stat(baseline); err != nil {
+			b.Fatalf("ROTATOR_BASELINE: %v", err)
+		}
+		contenders = append(contenders, contender{"baseline", startBaseline})
+	}
+	coldRuns := benchCount(b, "BENCH_COLD", 7, 1)
+	warmRuns := benchCount(b, "BENCH_WARM", 21, warmRotations)
 	for range b.N {
 		cold := map[string][]time.Duration{}
 		coldSelf := map[string][]time.Duration{}
+		lastCold := map[string][]measured{}
+		lastWarm := map[string][]measured{}
 		for range coldRuns {
 			for _, c := range contenders {
 				a := benchApp(b, db, endpoint, c)
-				handler, self := rotateMeasured(a.secretFixture)
+				handler, self, perStep := rotateMeasured(a.secretFixture)
 				a.assertCurrentLogsIn()
+				lastCold[c.name] = perStep
 				cold[c.name] = append(cold[c.name], handler)
 				coldSelf[c.name] = append(coldSelf[c.name], self)
 				a.fn.stop()
@@ -222,11 +277,12 @@ func BenchmarkRotatorVersusTemplate(b *testing.B) {
 		apps := map[string]*app{}
 		for _, c := range contenders {
 			apps[c.name] = benchApp(b, db, endpoint, c)
-			rotateMeasured(apps[c.name].secretFixture) // the cold start, not counted
+			_, _, _ = rotateMeasured(apps[c.name].secretFixture) // the cold start, not counted
 		}
-		for range warmRotations {
+		for range warmRuns {
 			for _, c := range contenders {
-				handler, self := rotateMeasured(apps[c.name].secretFixture)
+				handler, self, perStep := rotateMeasured(apps[c.name].secretFixture)
+				lastWarm[c.name] = perStep
 				warm[c.name] = append(warm[c.name], handler)
 				warmSelf[c.name] = append(warmSelf[c.name], self)
 			}
@@ -234,13 +290,21 @@ func BenchmarkRotatorVersusTemplate(b *testing.B) {
 		for _, c := range contenders {
 			apps[c.name].assertCurrentLogsIn()
 			b.Logf("%-8s cold %8.2f ms (median of %d: %v), warm %7.2f ms (median of %d: %v)", c.name,
-				ms(median(cold[c.name])), coldRuns, msList(cold[c.name]), ms(median(warm[c.name])), warmRotations, msList(warm[c.name]))
+				ms(median(cold[c.name])), coldRuns, msList(cold[c.name]), ms(median(warm[c.name])), warmRuns, msList(warm[c.name]))
+			b.Logf("%-8s last cold rotation: %s", c.name, stepFigures(lastCold[c.name]))
+			b.Logf("%-8s last warm rotation: %s", c.name, stepFigures(lastWarm[c.name]))
 		}
 		b.Logf("rotator's own log line (handler only, no process start): cold %.2f ms, warm %.2f ms",
 			ms(median(coldSelf["rotator"])), ms(median(warmSelf["rotator"])))
 		warmRatio := ms(median(warm["template"])) / ms(median(warm["rotator"]))
 		coldRatio := ms(median(cold["template"])) / ms(median(cold["rotator"]))
 		b.Logf("template / rotator: warm %.1fx (goal >= 3x), cold %.1fx (goal >= 6x)", warmRatio, coldRatio)
+		if _, ok := warm["baseline"]; ok {
+			b.Logf("template / baseline (%s): warm %.1fx, cold %.1fx", os.Getenv("ROTATOR_BASELINE"),
+				ms(median(warm["template"]))/ms(median(warm["baseline"])), ms(median(cold["template"]))/ms(median(cold["baseline"])))
+			b.ReportMetric(ms(median(warm["baseline"])), "baseline-warm-ms")
+			b.ReportMetric(ms(median(cold["baseline"])), "baseline-cold-ms")
+		}
 		b.ReportMetric(ms(median(warm["rotator"])), "rotator-warm-ms")
 		b.ReportMetric(ms(median(cold["rotator"])), "rotator-cold-ms")
 		b.ReportMetric(ms(median(warm["template"])), "template-warm-ms")
