@@ -3,6 +3,7 @@ package rotator
 import (
 	"bytes"
 	"context"
+	"crypto/x509"
 	"encoding/json"
 	"strings"
 	"testing"
@@ -488,4 +489,54 @@ func TestInvalidSettingsFailEveryStep(t *testing.T) {
 	if line, ok := ParseLogLine(logBuf.String()); !ok || line.Code != CodeInvalidSettings {
 		t.Errorf("log line %q", logBuf.String())
 	}
+}
+
+// The bootstrap builds the trust store in the background (RootPoolAsync); a CA bundle that does not
+// parse still fails every step, with the settings code, and the roots reach every login.
+func TestRootCAsLoadedInTheBackground(t *testing.T) {
+	h := newHarness(t, StrategySingleUser, appSecret())
+	h.rot = New(h.sm, Config{Settings: DefaultSettings(), Engines: Engines{"postgres": fakeEngine{db: h.db, maxLength: 63}}, Log: h.logBuf,
+		LoadRootCAs: RootPoolAsync("-----BEGIN CERTIFICATE-----\nnot a certificate\n-----END CERTIFICATE-----\n", "")})
+	h.sm.startRotation("t1")
+	for _, step := range []string{"createSecret", "setSecret"} {
+		err := h.step(step, "t1")
+		if CodeOf(err) != CodeInvalidSettings || !strings.Contains(err.Error(), "DB_CA_BUNDLE_PEM") {
+			t.Errorf("%s with an invalid CA bundle: %v, want %s naming DB_CA_BUNDLE_PEM", step, err, CodeInvalidSettings)
+		}
+	}
+	if h.sm.versions["t1"].hasValue {
+		t.Error("createSecret stored a value although the CA bundle is invalid")
+	}
+
+	pool, err := RootPoolAsync("", "")()
+	if err != nil || pool == nil {
+		t.Fatalf("RootPoolAsync without a bundle: %v, %v", pool, err)
+	}
+	var seen []*x509.CertPool
+	engine := recordingRootsEngine{fakeEngine: fakeEngine{db: h.db, maxLength: 63}, seen: &seen}
+	h2 := newHarness(t, StrategySingleUser, appSecret())
+	engine.db = h2.db
+	h2.rot = New(h2.sm, Config{Settings: DefaultSettings(), Engines: Engines{"postgres": engine}, Log: h2.logBuf,
+		LoadRootCAs: func() (*x509.CertPool, error) { return pool, nil }})
+	if err := h2.rotate("t1"); err != nil {
+		t.Fatal(err)
+	}
+	if len(seen) == 0 {
+		t.Fatal("no login")
+	}
+	for _, roots := range seen {
+		if roots != pool {
+			t.Errorf("a login got roots %p, want the loaded pool %p", roots, pool)
+		}
+	}
+}
+
+type recordingRootsEngine struct {
+	fakeEngine
+	seen *[]*x509.CertPool
+}
+
+func (e recordingRootsEngine) Connect(ctx context.Context, creds Credentials) (Session, error) {
+	*e.seen = append(*e.seen, creds.RootCAs)
+	return e.fakeEngine.Connect(ctx, creds)
 }

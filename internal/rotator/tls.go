@@ -57,6 +57,26 @@ func RootPool(inlinePEM, path string) (*x509.CertPool, error) {
 	return pool, nil
 }
 
+// RootPoolAsync starts building RootPool in the background and returns a function that waits for
+// it: the bootstrap starts it before the runtime asks for the first event, and the first step
+// waits for it only after its first Secrets Manager call (Config.LoadRootCAs), so parsing a few
+// hundred certificates does not add to a cold start.
+func RootPoolAsync(inlinePEM, path string) func() (*x509.CertPool, error) {
+	var (
+		pool *x509.CertPool
+		err  error
+	)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		pool, err = RootPool(inlinePEM, path)
+	}()
+	return func() (*x509.CertPool, error) {
+		<-done
+		return pool, err
+	}
+}
+
 func appendPEM(pool *x509.CertPool, content []byte) error {
 	certs, err := credentials.ParseCABundle(content)
 	if err != nil {

@@ -17,15 +17,14 @@ import (
 )
 
 func main() {
+	// The trust store is built in the background; the first step waits for it after its first
+	// Secrets Manager call, and an invalid CA bundle fails every step.
+	roots := rotator.RootPoolAsync(os.Getenv(rotator.EnvDatabaseCABundlePEM), os.Getenv(rotator.EnvDatabaseCABundle))
 	settings, err := rotator.SettingsFromEnv(os.LookupEnv)
-	roots, caErr := rotator.RootPool(os.Getenv(rotator.EnvDatabaseCABundlePEM), os.Getenv(rotator.EnvDatabaseCABundle))
-	if err == nil {
-		err = caErr
-	}
 	handler := rotator.New(newSecretsManagerClient(os.Getenv), rotator.Config{
 		Settings:    settings,
 		SettingsErr: err,
-		RootCAs:     roots,
+		LoadRootCAs: roots,
 	})
 	lambda.Start(handler.Handle)
 }
