@@ -87,3 +87,25 @@ func (run *rotation) knownARN() (string, bool) {
 	arn, ok := known.(string)
 	return arn, ok
 }
+
+// startVerifier starts computing the SCRAM verifier of the pending password for a PostgreSQL
+// setSecret whose pending value this environment holds (it wrote it in createSecret), so that the
+// PBKDF2 rounds run while DescribeSecret and the login are in flight.
+func (run *rotation) startVerifier(ctx context.Context, step step) (_ context.Context, wait func()) {
+	arn, ok := run.knownARN()
+	if step != stepSet || !ok {
+		return ctx, func() {}
+	}
+	value, ok := run.cache.get(arn, run.event.ClientRequestToken)
+	if !ok {
+		return ctx, func() {}
+	}
+	secret, err := parseDBSecret(value, "cached version")
+	if err != nil {
+		return ctx, func() {}
+	}
+	if _, ok := run.engines[secret.Engine].(postgresEngine); !ok {
+		return ctx, func() {}
+	}
+	return withVerifier(ctx, secret.Password)
+}

@@ -157,6 +157,9 @@ func (run *rotation) execute(ctx context.Context) (Outcome, error) {
 		defer stop()
 		run.startPreconnect(ctx, step)
 		defer run.dropPreconnect(ctx)
+		var wait func()
+		ctx, wait = run.startVerifier(ctx, step)
+		defer wait()
 	}
 	done, err := run.checkToken(ctx)
 	// The trust store is built while the first DescribeSecret is in flight (RootPoolAsync): its
