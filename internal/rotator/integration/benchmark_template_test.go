@@ -193,7 +193,7 @@ func startTemplate(b *testing.B, endpoint string) *function {
 	python := installYardstick(b)
 	dir := filepath.Dir(templatePath())
 	home := b.TempDir()
-	return startRuntime(b, endpoint, map[string]string{
+	env := map[string]string{
 		// The template requires it; AWS's templates are deployed with it set to the region's endpoint.
 		rotator.EnvSecretsManagerEndpoint: endpoint,
 		"AWS_DEFAULT_REGION":              acctest.Region,
@@ -202,7 +202,38 @@ func startTemplate(b *testing.B, endpoint string) *function {
 		// No ~/.aws of the machine's; no bytecode written next to the template (Lambda's task root is read-only).
 		"HOME":                    home,
 		"PYTHONDONTWRITEBYTECODE": "1",
-	}, dir, python, "-m", "awslambdaric", "lambda_function.lambda_handler")
+	}
+	if templateKeepAlive() {
+		env["PYTHONPATH"] = keepAliveSiteCustomize(b)
+	}
+	return startRuntime(b, endpoint, env, dir, python, "-m", "awslambdaric", "lambda_function.lambda_handler")
+}
+
+// templateKeepAlive (BENCH_TEMPLATE_KEEPALIVE=1) puts the template on the rotator's footing for
+// connections. LocalStack's gateway closes a connection after each answer unless the request asks
+// for keep-alive; the rotator asks, boto3 does not, so by default the template opens a connection
+// per call here, where on AWS its client (one per invocation) would keep one for the invocation.
+// With it, a sitecustomize module has botocore ask for keep-alive too; the template file itself is
+// unchanged.
+func templateKeepAlive() bool { return os.Getenv("BENCH_TEMPLATE_KEEPALIVE") == "1" }
+
+func keepAliveSiteCustomize(b *testing.B) string {
+	b.Helper()
+	dir := b.TempDir()
+	const module = `# bench-rotator with BENCH_TEMPLATE_KEEPALIVE=1: botocore asks for keep-alive, as the rotator does.
+from botocore import handlers
+
+
+def _keep_alive(request, **kwargs):
+    request.headers["Connection"] = "keep-alive"
+
+
+handlers.BUILTIN_HANDLERS.append(("before-send", _keep_alive))
+`
+	if err := os.WriteFile(filepath.Join(dir, "sitecustomize.py"), []byte(module), 0o644); err != nil {
+		b.Fatal(err)
+	}
+	return dir
 }
 
 func startRotator(b *testing.B, endpoint string) *function {
@@ -306,6 +337,9 @@ func BenchmarkRotatorVersusTemplate(b *testing.B) {
 			ms(median(coldSelf["rotator"])), ms(median(warmSelf["rotator"])))
 		warmRatio := ms(median(warm["template"])) / ms(median(warm["rotator"]))
 		coldRatio := ms(median(cold["template"])) / ms(median(cold["rotator"]))
+		if templateKeepAlive() {
+			b.Logf("the template's botocore asked for keep-alive (BENCH_TEMPLATE_KEEPALIVE=1)")
+		}
 		b.Logf("template / rotator: warm %.1fx (goal >= 3x), cold %.1fx (goal >= 6x)", warmRatio, coldRatio)
 		// The machine's load moves both contenders' times together; the ratio of each rotation pair
 		// (taken one right after the other) is steadier than the ratio of the medians.
