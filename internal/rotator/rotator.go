@@ -35,8 +35,9 @@ type Config struct {
 	Engines     Engines
 	// RootCAs verifies database servers (RootPool); nil means the system's roots.
 	RootCAs *x509.CertPool
-	// LoadRootCAs, when set, replaces RootCAs: it waits for a trust store being built in the
-	// background (RootPoolAsync), and its error fails every invocation like SettingsErr.
+	// LoadRootCAs, when set, replaces RootCAs: it builds the trust store once, the first time a
+	// TLS login needs it (RootPoolOnce), so that rotations in plaintext never pay for parsing a few
+	// hundred certificates. The user's CA bundle is checked at start (CheckCABundle, SettingsErr).
 	LoadRootCAs func() (*x509.CertPool, error)
 	// Log receives one JSON line per step; nil means os.Stdout.
 	Log io.Writer
@@ -162,11 +163,6 @@ func (run *rotation) execute(ctx context.Context) (Outcome, error) {
 		defer wait()
 	}
 	done, err := run.checkToken(ctx)
-	// The trust store is built while the first DescribeSecret is in flight (RootPoolAsync): its
-	// certificates are most of a cold start's own work. A bad CA bundle fails every step.
-	if _, rootsErr := run.roots(); rootsErr != nil {
-		return OutcomeFailed, rootsErr
-	}
 	if err != nil || done {
 		return OutcomeAlreadyDone, err
 	}
@@ -374,9 +370,8 @@ func (run *rotation) credentials(engine Engine, secret *dbSecret) Credentials {
 		Username: secret.Username,
 		Password: secret.Password,
 		TLS:      secret.SSL,
+		// RootCAs is added by login, for a TLS login only.
 	}
-	// A login needs the trust store; an error building it is reported by execute.
-	creds.RootCAs, _ = run.roots()
 	if creds.Port == 0 {
 		creds.Port = engine.DefaultPort()
 	}
@@ -386,7 +381,8 @@ func (run *rotation) credentials(engine Engine, secret *dbSecret) Credentials {
 	return creds
 }
 
-// roots is the trust store for database servers, waiting for it when it is built in the background.
+// roots is the trust store for database servers, built by the first caller when it is built on
+// demand (LoadRootCAs); concurrent callers wait for that build.
 func (r *Rotator) roots() (*x509.CertPool, error) {
 	if r.loadRootCAs != nil {
 		return r.loadRootCAs()

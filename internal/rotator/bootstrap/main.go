@@ -22,14 +22,17 @@ import (
 )
 
 func main() {
-	// The trust store is built in the background; the first step waits for it after its first
-	// Secrets Manager call, and an invalid CA bundle fails every step.
-	roots := rotator.RootPoolAsync(os.Getenv(rotator.EnvDatabaseCABundlePEM), os.Getenv(rotator.EnvDatabaseCABundle))
+	inlineCAs, caFile := os.Getenv(rotator.EnvDatabaseCABundlePEM), os.Getenv(rotator.EnvDatabaseCABundle)
 	settings, err := rotator.SettingsFromEnv(os.LookupEnv)
+	if err == nil {
+		// An invalid CA bundle fails every step; the trust store itself (the system's roots, the
+		// Amazon RDS CAs, the bundle) is built only when a TLS login first needs it.
+		err = rotator.CheckCABundle(inlineCAs, caFile)
+	}
 	handler := rotator.New(newSecretsManagerClient(os.Getenv), rotator.Config{
 		Settings:    settings,
 		SettingsErr: err,
-		LoadRootCAs: roots,
+		LoadRootCAs: rotator.RootPoolOnce(inlineCAs, caFile),
 	})
 	lambda.Start(handler.Handle)
 }

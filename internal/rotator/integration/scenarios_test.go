@@ -464,7 +464,7 @@ func TestAccTLS(t *testing.T) {
 			failsAtSet(t, a, "unknown authority")
 		})
 		t.Run("an invalid CA bundle fails every step", func(t *testing.T) {
-			// The bootstrap builds the trust store in the background; its error still fails each
+			// The bootstrap checks the CA bundle at start and builds the trust store on demand; its error
 			// step before anything is written.
 			a := newApp(t, tlsDB, appOptions{env: map[string]string{rotator.EnvDatabaseCABundlePEM: "-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydGlmaWNhdGU=\n-----END CERTIFICATE-----\n"}})
 			currentBefore := a.versionWith("AWSCURRENT")
