@@ -464,8 +464,8 @@ func TestAccTLS(t *testing.T) {
 			failsAtSet(t, a, "unknown authority")
 		})
 		t.Run("an invalid CA bundle fails every step", func(t *testing.T) {
-			// The bootstrap checks the CA bundle at start and builds the trust store on demand; its error
-			// step before anything is written.
+			// The bootstrap checks the CA bundle at start (the trust store is built on demand): an
+			// invalid one fails each step before anything is written.
 			a := newApp(t, tlsDB, appOptions{env: map[string]string{rotator.EnvDatabaseCABundlePEM: "-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydGlmaWNhdGU=\n-----END CERTIFICATE-----\n"}})
 			currentBefore := a.versionWith("AWSCURRENT")
 			token := newToken()
