@@ -65,6 +65,8 @@ func benchCount(b *testing.B, name string, def, atLeast int) int {
 type contender struct {
 	name  string
 	start func(b *testing.B, endpoint string) *function
+	// db is the server its users live on; the shared plain PostgreSQL server when nil.
+	db database
 }
 
 // measured is one successful invocation as the emulator's REPORT line gives it: Lambda's own
@@ -178,6 +180,9 @@ func stepFigures(perStep []measured) string {
 // benchApp is a PostgreSQL user with its secret, rotated by a contender's function.
 func benchApp(b *testing.B, db database, endpoint string, c contender) *app {
 	b.Helper()
+	if c.db != nil {
+		db = c.db
+	}
 	a := &app{username: "bench_" + randomSuffix(), password: "Init-" + randomSuffix() + "-pw"}
 	a.table = db.createApp(b, a.username, a.password)
 	a.secretFixture = createSecret(b, db, endpoint, connection(db, a.username, a.password))
@@ -279,19 +284,32 @@ func installYardstick(b *testing.B) string {
 // median of BENCH_COLD environments, 7 by default); warm is the median of BENCH_WARM rotations (21 by
 // default, at least 9) in one environment after its first. The
 // contenders take turns at every rotation, so they see the same machine. With $ROTATOR_BASELINE
-// (another build of the rotator) it is a third contender: a change's before and after, in one run. Figures are logged and
-// reported as metrics, never asserted: run with make bench-rotator (-benchtime=1x).
+// (another build of the rotator) it is a third contender: a change's before and after, in one run;
+// with BENCH_TLS=1 the rotator also rotates over verified TLS. Figures are logged and reported as
+// metrics, never asserted: run with make bench-rotator (-benchtime=1x).
 func BenchmarkRotatorVersusTemplate(b *testing.B) {
 	requireAcc(b)
 	db := postgresDatabase{srv: dbserver.Shared(b, dbserver.Options{Engine: dbserver.Postgres})}
 	endpoint := acctest.LocalStackEndpoint(b)
 	installYardstick(b)
-	contenders := []contender{{"rotator", startRotator}, {"template", startTemplate}}
+	contenders := []contender{{name: "rotator", start: startRotator}, {name: "template", start: startTemplate}}
 	if baseline := os.Getenv("ROTATOR_BASELINE"); baseline != "" {
 		if _, err := os.Stat(baseline); err != nil {
 			b.Fatalf("ROTATOR_BASELINE: %v", err)
 		}
-		contenders = append(contenders, contender{"baseline", startBaseline})
+		contenders = append(contenders, contender{name: "baseline", start: startBaseline})
+	}
+	if os.Getenv("BENCH_TLS") == "1" {
+		// What verified TLS costs the rotator (the default for a secret without ssl = false): the
+		// harness's TLS server, its test CA given as DB_CA_BUNDLE_PEM. Not compared with the
+		// template, which verifies against a fixed /etc/pki/tls/cert.pem.
+		tlsDB := postgresDatabase{srv: dbserver.Shared(b, dbserver.Options{Engine: dbserver.Postgres, TLS: true})}
+		contenders = append(contenders, contender{name: "rotator-tls", db: tlsDB, start: func(b *testing.B, endpoint string) *function {
+			return startFunction(b, endpoint, map[string]string{
+				rotator.EnvSecretsManagerEndpoint: endpoint,
+				rotator.EnvDatabaseCABundlePEM:    string(tlsDB.srv.CACertPEM),
+			})
+		}})
 	}
 	coldRuns := benchCount(b, "BENCH_COLD", 7, 1)
 	warmRuns := benchCount(b, "BENCH_WARM", 21, warmRotations)
