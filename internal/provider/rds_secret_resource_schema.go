@@ -302,7 +302,7 @@ func credentialsSchema() schema.SingleNestedAttribute {
 			},
 			"ssl_ca_bundle": schema.StringAttribute{
 				Optional:            true,
-				MarkdownDescription: fmt.Sprintf("PEM CA certificates the rotator also trusts, for a self-managed database whose certificate comes from a private CA (RDS and Aurora need none). At most %d characters: it travels in the function's environment (Lambda allows 4 KB in all), so give the root CA only. Not stored in the secret.", validators.MaxCABundleLength),
+				MarkdownDescription: fmt.Sprintf("PEM CA certificates the rotator also trusts, for a self-managed database whose certificate comes from a private CA, and for RDS and Aurora in the China regions (`*.rds.amazonaws.com.cn`), whose RDS CAs are not built into the rotator; RDS and Aurora elsewhere (GovCloud included) need none. At most %d characters: it travels in the function's environment (Lambda allows 4 KB in all), so give the root CA only. Not stored in the secret.", validators.MaxCABundleLength),
 				Validators:          []validator.String{validators.CABundle()},
 			},
 		},

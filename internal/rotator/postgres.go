@@ -92,17 +92,48 @@ type postgresSession struct {
 }
 
 // passwordLiteral is what ALTER ROLE / CREATE ROLE ... PASSWORD receives: the SCRAM-SHA-256
-// verifier, never the password.
-func passwordLiteral(password string) (string, error) {
-	verifier, err := scramSHA256Verifier(password)
+// verifier, never the password. A verifier computed ahead for this password (withVerifier) is
+// taken from ctx.
+func passwordLiteral(ctx context.Context, password string) (string, error) {
+	var verifier string
+	var err error
+	if ahead, ok := ctx.Value(verifierKey{}).(*verifierAhead); ok && ahead.password == password {
+		<-ahead.done
+		verifier, err = ahead.verifier, ahead.err
+	} else {
+		verifier, err = scramSHA256Verifier(password)
+	}
 	if err != nil {
 		return "", failure(CodeInvalidSettings, "computing the SCRAM-SHA-256 verifier of the new password: %v; set the function's EXCLUDE_CHARACTERS so that passwords are ASCII", err)
 	}
 	return quotePostgresLiteral(verifier), nil
 }
 
+// verifierKey is the context key of a verifierAhead.
+type verifierKey struct{}
+
+// verifierAhead is the SCRAM-SHA-256 verifier of a new password, computed (4096 PBKDF2 rounds)
+// while setSecret's DescribeSecret and login are in flight rather than after them.
+type verifierAhead struct {
+	password string
+	done     chan struct{}
+	verifier string
+	err      error
+}
+
+// withVerifier starts computing password's verifier and returns a context carrying it; wait
+// returns once the computation has ended.
+func withVerifier(ctx context.Context, password string) (_ context.Context, wait func()) {
+	ahead := &verifierAhead{password: password, done: make(chan struct{})}
+	go func() {
+		defer close(ahead.done)
+		ahead.verifier, ahead.err = scramSHA256Verifier(password)
+	}()
+	return context.WithValue(ctx, verifierKey{}, ahead), func() { <-ahead.done }
+}
+
 func (s *postgresSession) SetOwnPassword(ctx context.Context, password string) error {
-	literal, err := passwordLiteral(password)
+	literal, err := passwordLiteral(ctx, password)
 	if err != nil {
 		return err
 	}
@@ -118,7 +149,7 @@ func (s *postgresSession) CloneUser(ctx context.Context, source, clone, password
 	if err := s.conn.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = $1)", clone).Scan(&exists); err != nil {
 		return failure(CodeDBStatementFailed, "looking up PostgreSQL role %q: %v", clone, postgresErrorText(err))
 	}
-	literal, err := passwordLiteral(password)
+	literal, err := passwordLiteral(ctx, password)
 	if err != nil {
 		return err
 	}

@@ -49,7 +49,7 @@ func (run *rotation) startPreconnect(ctx context.Context, step step) {
 	p := &preconnected{creds: run.credentials(engine, secret), done: make(chan struct{})}
 	go func() {
 		defer close(p.done)
-		p.session, p.err = engine.Connect(ctx, p.creds)
+		p.session, p.err = run.login(ctx, engine, p.creds)
 	}()
 	run.pre = p
 }
@@ -61,7 +61,32 @@ func (run *rotation) connect(ctx context.Context, engine Engine, creds Credentia
 		<-p.done
 		return p.session, p.err
 	}
+	return run.login(ctx, engine, creds)
+}
+
+// login logs in with creds, adding the trust store to a TLS login (built on first use: see
+// Rotator.roots).
+func (run *rotation) login(ctx context.Context, engine Engine, creds Credentials) (Session, error) {
+	if creds.TLS != tlsDisable && creds.RootCAs == nil {
+		roots, err := run.roots()
+		if err != nil {
+			return nil, err
+		}
+		creds.RootCAs = roots
+	}
 	return engine.Connect(ctx, creds)
+}
+
+// prepareRoots starts building the trust store in the background when this step or the next
+// will log in with TLS (secret is the value it logs in with) and it is not built yet: a cold
+// createSecret starts it while PutSecretValue is in flight, so that setSecret finds it ready. A
+// rotation in plaintext never builds it. The build is CPU work only; a step that ends first
+// leaves it to finish in the next invocation.
+func (run *rotation) prepareRoots(secret *dbSecret) {
+	if run.loadRootCAs == nil || secret == nil || secret.SSL == tlsDisable {
+		return
+	}
+	go func() { _, _ = run.roots() }()
 }
 
 // dropPreconnect closes a login started early that the step did not use (the step was already
@@ -86,4 +111,26 @@ func (run *rotation) knownARN() (string, bool) {
 	}
 	arn, ok := known.(string)
 	return arn, ok
+}
+
+// startVerifier starts computing the SCRAM verifier of the pending password for a PostgreSQL
+// setSecret whose pending value this environment holds (it wrote it in createSecret), so that the
+// PBKDF2 rounds run while DescribeSecret and the login are in flight.
+func (run *rotation) startVerifier(ctx context.Context, step step) (_ context.Context, wait func()) {
+	arn, ok := run.knownARN()
+	if step != stepSet || !ok {
+		return ctx, func() {}
+	}
+	value, ok := run.cache.get(arn, run.event.ClientRequestToken)
+	if !ok {
+		return ctx, func() {}
+	}
+	secret, err := parseDBSecret(value, "cached version")
+	if err != nil {
+		return ctx, func() {}
+	}
+	if _, ok := run.engines[secret.Engine].(postgresEngine); !ok {
+		return ctx, func() {}
+	}
+	return withVerifier(ctx, secret.Password)
 }

@@ -2,10 +2,12 @@ package rotator
 
 import (
 	"context"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 )
 
@@ -111,4 +113,81 @@ func TestLoginOverlapsDescribeSecret(t *testing.T) {
 		t.Errorf("%d sessions left open", open)
 	}
 	h.assertCurrentLogsIn()
+}
+
+// stagedReads records when GetSecretValue calls start, and can answer a read by stage with another
+// version, as when AWSCURRENT moves between the read and DescribeSecret.
+type stagedReads struct {
+	*slowDescribe
+	mu     sync.Mutex
+	starts []time.Time
+	stages []string
+	// movedTo, when set, is the version a read of AWSCURRENT by stage returns.
+	movedTo string
+}
+
+func (s *stagedReads) GetSecretValue(ctx context.Context, in *secretsmanager.GetSecretValueInput, opts ...func(*secretsmanager.Options)) (*secretsmanager.GetSecretValueOutput, error) {
+	s.mu.Lock()
+	s.starts = append(s.starts, time.Now())
+	s.stages = append(s.stages, aws.ToString(in.VersionStage))
+	movedTo := s.movedTo
+	s.mu.Unlock()
+	if movedTo != "" && aws.ToString(in.VersionStage) == stageCurrent {
+		in = &secretsmanager.GetSecretValueInput{SecretId: in.SecretId, VersionId: aws.String(movedTo)}
+	}
+	return s.slowDescribe.GetSecretValue(ctx, in, opts...)
+}
+
+// A cold environment's createSecret reads AWSCURRENT while DescribeSecret is in flight, instead of
+// after it: one round trip fewer on a cold start, and no extra call.
+func TestColdCreateReadsCurrentDuringDescribe(t *testing.T) {
+	h := newHarness(t, StrategySingleUser, appSecret())
+	reads := &stagedReads{slowDescribe: &slowDescribe{fakeSecretsManager: h.sm, delay: 50 * time.Millisecond}}
+	h.rot = New(reads, Config{Settings: DefaultSettings(), Engines: Engines{"postgres": fakeEngine{db: h.db, maxLength: 63}}, Log: h.logBuf})
+	h.sm.startRotation("t1")
+	if err := h.step("createSecret", "t1"); err != nil {
+		t.Fatal(err)
+	}
+	if len(reads.starts) != 1 || len(reads.ended) != 1 {
+		t.Fatalf("createSecret made %d reads and %d DescribeSecret calls, want 1 and 1: %v", len(reads.starts), len(reads.ended), h.sm.calls)
+	}
+	if !reads.starts[0].Before(reads.ended[0]) {
+		t.Errorf("AWSCURRENT was read %v after DescribeSecret answered; want during", reads.starts[0].Sub(reads.ended[0]))
+	}
+	if reads.stages[0] != stageCurrent {
+		t.Errorf("the early read asked for stage %q, want AWSCURRENT", reads.stages[0])
+	}
+	// Warm: AWSCURRENT is the value this environment wrote; nothing is read.
+	for _, step := range []string{"setSecret", "testSecret", "finishSecret"} {
+		if err := h.step(step, "t1"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	before := len(reads.starts)
+	h.sm.startRotation("t2")
+	if err := h.step("createSecret", "t2"); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(reads.starts) - before; n != 0 {
+		t.Errorf("a warm createSecret read %d values, want none", n)
+	}
+}
+
+// When AWSCURRENT moves between the early read and DescribeSecret, the early value is not used:
+// the new value is made from the version DescribeSecret calls current.
+func TestColdCreateIgnoresAnEarlyReadOfAnotherVersion(t *testing.T) {
+	h := newHarness(t, StrategySingleUser, appSecret())
+	h.sm.versions["v0"] = &fakeVersion{value: `{"engine":"postgres","host":"old.internal","username":"app","password":"p"}`, hasValue: true}
+	reads := &stagedReads{slowDescribe: &slowDescribe{fakeSecretsManager: h.sm}, movedTo: "v0"}
+	h.rot = New(reads, Config{Settings: DefaultSettings(), Engines: Engines{"postgres": fakeEngine{db: h.db, maxLength: 63}}, Log: h.logBuf})
+	h.sm.startRotation("t1")
+	if err := h.step("createSecret", "t1"); err != nil {
+		t.Fatal(err)
+	}
+	if got := h.sm.versions["t1"].value; !strings.Contains(got, `"host":"db.internal"`) {
+		t.Errorf("the pending value was made from another version than AWSCURRENT: %s", got)
+	}
+	if len(reads.stages) != 2 || reads.stages[1] != "" {
+		t.Errorf("reads by stage %q, want the early one by stage then one by id", reads.stages)
+	}
 }

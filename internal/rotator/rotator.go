@@ -35,6 +35,10 @@ type Config struct {
 	Engines     Engines
 	// RootCAs verifies database servers (RootPool); nil means the system's roots.
 	RootCAs *x509.CertPool
+	// LoadRootCAs, when set, replaces RootCAs: it builds the trust store once, the first time a
+	// TLS login needs it (RootPoolOnce), so that rotations in plaintext never pay for parsing a few
+	// hundred certificates. The user's CA bundle is checked at start (CheckCABundle, SettingsErr).
+	LoadRootCAs func() (*x509.CertPool, error)
 	// Log receives one JSON line per step; nil means os.Stdout.
 	Log io.Writer
 }
@@ -48,6 +52,7 @@ type Rotator struct {
 	settingsErr error
 	engines     Engines
 	rootCAs     *x509.CertPool
+	loadRootCAs func() (*x509.CertPool, error)
 	cache       *versionCache
 	log         *logWriter
 	// arns maps the SecretId of events (an ARN on AWS, the name in LocalStack) to the ARN that
@@ -74,6 +79,7 @@ func New(sm SecretsManager, config Config) *Rotator {
 		settingsErr: config.SettingsErr,
 		engines:     engines,
 		rootCAs:     config.RootCAs,
+		loadRootCAs: config.LoadRootCAs,
 		cache:       newVersionCache(16),
 		log:         &logWriter{out: out},
 	}
@@ -121,11 +127,16 @@ type rotation struct {
 	tokenValue chan fetchedValue
 	// pre is the database login started concurrently with DescribeSecret, if any.
 	pre *preconnected
+	// currentValue delivers AWSCURRENT's value, read concurrently with createSecret's
+	// DescribeSecret when this environment does not hold it yet (see prefetchCurrentValue).
+	currentValue chan fetchedValue
 }
 
 type fetchedValue struct {
-	value string
-	err   error
+	// versionID is the version read (prefetchCurrentValue reads by stage).
+	versionID string
+	value     string
+	err       error
 }
 
 func (run *rotation) execute(ctx context.Context) (Outcome, error) {
@@ -138,11 +149,18 @@ func (run *rotation) execute(ctx context.Context) (Outcome, error) {
 	}
 	// setSecret and testSecret read the token's value; createSecret writes it, finishSecret only
 	// moves a label.
+	if step == stepCreate {
+		stop := run.prefetchCurrentValue(ctx)
+		defer stop()
+	}
 	if step == stepSet || step == stepTest {
 		stop := run.prefetchTokenValue(ctx)
 		defer stop()
 		run.startPreconnect(ctx, step)
 		defer run.dropPreconnect(ctx)
+		var wait func()
+		ctx, wait = run.startVerifier(ctx, step)
+		defer wait()
 	}
 	done, err := run.checkToken(ctx)
 	if err != nil || done {
@@ -223,8 +241,62 @@ func (run *rotation) prefetchTokenValue(ctx context.Context) (stop func()) {
 	}
 }
 
+// prefetchCurrentValue starts reading AWSCURRENT's value while createSecret's DescribeSecret
+// runs, when this environment does not hold it: the first rotation of a cold environment, or a
+// secret changed outside the rotation. The read is by stage, as the version id is not known
+// before DescribeSecret answers; its value is used only when its version is the one DescribeSecret
+// calls current (value), otherwise the current version is read by id as without it. A warm
+// environment holds AWSCURRENT (the previous rotation's pending value) and reads nothing.
+func (run *rotation) prefetchCurrentValue(ctx context.Context) (stop func()) {
+	secretARN := run.event.SecretID
+	if arn, ok := run.knownARN(); ok {
+		secretARN = arn
+		if _, ok := run.cache.get(arn, run.event.ClientRequestToken); ok {
+			// This environment wrote the token's value: createSecret is done without reading.
+			return func() {}
+		}
+		if current, ok := run.currents.Load(arn); ok {
+			if id, ok := current.(string); ok {
+				if _, ok := run.cache.get(arn, id); ok {
+					return func() {}
+				}
+			}
+		}
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	result := make(chan fetchedValue, 1)
+	run.currentValue = result
+	go func() {
+		out, err := run.sm.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{
+			SecretId:     aws.String(secretARN),
+			VersionStage: aws.String(stageCurrent),
+		})
+		if err != nil {
+			result <- fetchedValue{err: err}
+			return
+		}
+		result <- fetchedValue{versionID: stringValue(out.VersionId), value: stringValue(out.SecretString)}
+	}()
+	return func() {
+		cancel()
+		if run.currentValue != nil {
+			<-run.currentValue
+			run.currentValue = nil
+		}
+	}
+}
+
 // value reads a version's value, from the cache when this environment already read it.
 func (run *rotation) value(ctx context.Context, versionID string) (string, error) {
+	if run.currentValue != nil {
+		// AWSCURRENT as read while DescribeSecret ran: cached under the version it came from,
+		// which is versionID unless the label moved in between.
+		fetched := <-run.currentValue
+		run.currentValue = nil
+		if fetched.err == nil && fetched.versionID != "" {
+			run.cache.put(run.secretARN, fetched.versionID, fetched.value)
+		}
+	}
 	if run.tokenValue != nil && versionID == run.event.ClientRequestToken {
 		fetched := <-run.tokenValue
 		run.tokenValue = nil
@@ -298,7 +370,7 @@ func (run *rotation) credentials(engine Engine, secret *dbSecret) Credentials {
 		Username: secret.Username,
 		Password: secret.Password,
 		TLS:      secret.SSL,
-		RootCAs:  run.rootCAs,
+		// RootCAs is added by login, for a TLS login only.
 	}
 	if creds.Port == 0 {
 		creds.Port = engine.DefaultPort()
@@ -307,6 +379,15 @@ func (run *rotation) credentials(engine Engine, secret *dbSecret) Credentials {
 		creds.DBName = engine.DefaultDBName()
 	}
 	return creds
+}
+
+// roots is the trust store for database servers, built by the first caller when it is built on
+// demand (LoadRootCAs); concurrent callers wait for that build.
+func (r *Rotator) roots() (*x509.CertPool, error) {
+	if r.loadRootCAs != nil {
+		return r.loadRootCAs()
+	}
+	return r.rootCAs, nil
 }
 
 // redact removes every password the invocation read from an error's text: drivers may quote

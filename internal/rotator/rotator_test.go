@@ -3,8 +3,10 @@ package rotator
 import (
 	"bytes"
 	"context"
+	"crypto/x509"
 	"encoding/json"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -488,4 +490,84 @@ func TestInvalidSettingsFailEveryStep(t *testing.T) {
 	if line, ok := ParseLogLine(logBuf.String()); !ok || line.Code != CodeInvalidSettings {
 		t.Errorf("log line %q", logBuf.String())
 	}
+}
+
+// The bootstrap checks the user's CA bundle at start (CheckCABundle, reported by every step) and
+// builds the trust store only when a TLS login first needs it (RootPoolOnce): a rotation in
+// plaintext never builds it, and every TLS login gets the same pool.
+func TestRootCAsBuiltOnlyForTLS(t *testing.T) {
+	for _, bad := range []string{"-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydGlmaWNhdGU=\n-----END CERTIFICATE-----\n", "not PEM"} {
+		err := CheckCABundle(bad, "")
+		if CodeOf(err) != CodeInvalidSettings || !strings.Contains(err.Error(), "DB_CA_BUNDLE_PEM") {
+			t.Errorf("CheckCABundle(%q) = %v, want %s naming DB_CA_BUNDLE_PEM", bad, err, CodeInvalidSettings)
+		}
+	}
+	if err := CheckCABundle("", t.TempDir()+"/missing.pem"); CodeOf(err) != CodeInvalidSettings || !strings.Contains(err.Error(), "DB_CA_BUNDLE") {
+		t.Errorf("CheckCABundle with a missing file = %v", err)
+	}
+	if err := CheckCABundle("", ""); err != nil {
+		t.Errorf("CheckCABundle without a bundle = %v", err)
+	}
+
+	pool, err := RootPoolOnce("", "")()
+	if err != nil || pool == nil {
+		t.Fatalf("RootPoolOnce without a bundle: %v, %v", pool, err)
+	}
+	for _, c := range []struct {
+		name      string
+		ssl       any
+		wantBuild bool
+	}{{"plaintext", false, false}, {"TLS by default", nil, true}, {"TLS", true, true}} {
+		value := appSecret()
+		if c.ssl != nil {
+			value["ssl"] = c.ssl
+		}
+		h := newHarness(t, StrategySingleUser, value)
+		var mu sync.Mutex
+		builds := 0
+		var seen []*x509.CertPool
+		engine := recordingRootsEngine{fakeEngine: fakeEngine{db: h.db, maxLength: 63}, mu: &mu, seen: &seen}
+		h.rot = New(h.sm, Config{Settings: DefaultSettings(), Engines: Engines{"postgres": engine}, Log: h.logBuf,
+			LoadRootCAs: sync.OnceValues(func() (*x509.CertPool, error) {
+				mu.Lock()
+				builds++
+				mu.Unlock()
+				return pool, nil
+			})})
+		if err := h.rotate("t1"); err != nil {
+			t.Fatal(err)
+		}
+		if err := h.rotate("t2"); err != nil {
+			t.Fatal(err)
+		}
+		mu.Lock()
+		if c.wantBuild != (builds == 1) || builds > 1 {
+			t.Errorf("%s: the trust store was built %d times", c.name, builds)
+		}
+		if len(seen) == 0 {
+			t.Fatalf("%s: no login", c.name)
+		}
+		for _, roots := range seen {
+			if c.wantBuild && roots != pool {
+				t.Errorf("%s: a login got roots %p, want the built pool %p", c.name, roots, pool)
+			}
+			if !c.wantBuild && roots != nil {
+				t.Errorf("%s: a plaintext login got a trust store", c.name)
+			}
+		}
+		mu.Unlock()
+	}
+}
+
+type recordingRootsEngine struct {
+	fakeEngine
+	mu   *sync.Mutex
+	seen *[]*x509.CertPool
+}
+
+func (e recordingRootsEngine) Connect(ctx context.Context, creds Credentials) (Session, error) {
+	e.mu.Lock()
+	*e.seen = append(*e.seen, creds.RootCAs)
+	e.mu.Unlock()
+	return e.fakeEngine.Connect(ctx, creds)
 }

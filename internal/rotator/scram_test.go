@@ -1,6 +1,7 @@
 package rotator
 
 import (
+	"context"
 	"encoding/base64"
 	"strings"
 	"testing"
@@ -32,5 +33,50 @@ func TestSCRAMVerifier(t *testing.T) {
 func TestMySQLNativePasswordHash(t *testing.T) {
 	if got := mysqlNativePasswordHash("password"); got != "*2470C0C06DEE42FD1618BB99005ADCA2EC9D1E19" {
 		t.Errorf("hash %s", got)
+	}
+}
+
+// setSecret computes the new password's verifier ahead, while DescribeSecret and the login run:
+// ALTER ROLE then sends that verifier, and only for the password it was computed for.
+func TestVerifierComputedAhead(t *testing.T) {
+	rot := New(nil, Config{Settings: DefaultSettings(), Engines: DefaultEngines(), Log: &strings.Builder{}})
+	rot.arns.Store(testARN, testARN)
+	rot.cache.put(testARN, "t1", `{"engine":"postgres","host":"h","username":"app","password":"Pending-1"}`)
+	run := &rotation{Rotator: rot, event: Event{SecretID: testARN, ClientRequestToken: "t1", Step: "setSecret"}}
+
+	ctx, wait := run.startVerifier(context.Background(), stepSet)
+	wait()
+	first, err := passwordLiteral(ctx, "Pending-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, _ := passwordLiteral(ctx, "Pending-1")
+	if first != again {
+		t.Errorf("the verifier computed ahead was not used: %s, then %s", first, again)
+	}
+	other, _ := passwordLiteral(ctx, "Other-2")
+	if other == first {
+		t.Error("the verifier of another password was used")
+	}
+	salt, _ := base64.StdEncoding.DecodeString(strings.Split(strings.Split(first, ":")[1], "$")[0])
+	if want, _ := scramSHA256VerifierWithSalt("Pending-1", salt, scramIterations); first != quotePostgresLiteral(want) {
+		t.Errorf("the verifier computed ahead %s is not the password's (%s)", first, want)
+	}
+
+	for _, c := range []struct {
+		name  string
+		step  step
+		value string
+	}{
+		{"testSecret", stepTest, `{"engine":"postgres","host":"h","username":"app","password":"Pending-1"}`},
+		{"a MySQL secret", stepSet, `{"engine":"mysql","host":"h","username":"app","password":"Pending-1"}`},
+	} {
+		rot.cache = newVersionCache(4)
+		rot.cache.put(testARN, "t1", c.value)
+		ctx, wait := run.startVerifier(context.Background(), c.step)
+		wait()
+		if ctx.Value(verifierKey{}) != nil {
+			t.Errorf("%s: a verifier was computed ahead", c.name)
+		}
 	}
 }

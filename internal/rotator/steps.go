@@ -25,6 +25,7 @@ func (run *rotation) createSecret(ctx context.Context) (Outcome, error) {
 	if err != nil {
 		return OutcomeFailed, err
 	}
+	run.prepareRoots(current)
 	engine, err := run.engine(current, "AWSCURRENT version")
 	if err != nil {
 		return OutcomeFailed, err
@@ -115,7 +116,7 @@ func (run *rotation) setSecret(ctx context.Context) (Outcome, error) {
 // pendingLogsIn reports whether the pending credentials already work; errors other than a refused
 // login (the server is down, TLS fails) are returned.
 func (run *rotation) pendingLogsIn(ctx context.Context, engine Engine, pending *dbSecret) (bool, error) {
-	session, err := engine.Connect(ctx, run.credentials(engine, pending))
+	session, err := run.login(ctx, engine, run.credentials(engine, pending))
 	if err == nil {
 		_ = session.Close(ctx)
 		return true, nil
@@ -164,7 +165,7 @@ func (run *rotation) connectPrevious(ctx context.Context, engine Engine, current
 	}
 	creds := run.credentials(engine, current)
 	creds.Password = previous.Password
-	session, err := engine.Connect(ctx, creds)
+	session, err := run.login(ctx, engine, creds)
 	if err != nil {
 		if isLoginFailed(err) {
 			return nil, failure(CodeDBLoginFailed, "neither the AWSCURRENT nor the AWSPREVIOUS password of secret %s logs in as %q at %s; set the database password to the AWSCURRENT value, then retry",
@@ -179,7 +180,7 @@ func (run *rotation) connectPrevious(ctx context.Context, engine Engine, current
 func (run *rotation) setAlternating(ctx context.Context, engine Engine, pending, current *dbSecret) (Outcome, error) {
 	// The current user must work: its privileges are what the clone receives, and a broken
 	// current user means the last rotation did not finish as it should.
-	session, err := engine.Connect(ctx, run.credentials(engine, current))
+	session, err := run.login(ctx, engine, run.credentials(engine, current))
 	if err != nil {
 		if isLoginFailed(err) {
 			return OutcomeFailed, failure(CodeDBLoginFailed, "refusing to rotate secret %s: its AWSCURRENT credentials (user %q) do not log in (%s); the alternating-users strategy clones a working user — set its password to the AWSCURRENT value first",
@@ -199,7 +200,7 @@ func (run *rotation) setAlternating(ctx context.Context, engine Engine, pending,
 	if err != nil {
 		return OutcomeFailed, err
 	}
-	masterSession, err := engine.Connect(ctx, run.credentials(engine, master))
+	masterSession, err := run.login(ctx, engine, run.credentials(engine, master))
 	if err != nil {
 		if isLoginFailed(err) {
 			return OutcomeFailed, failure(CodeDBLoginFailed, "the master secret %s of secret %s does not log in: %s; fix the master secret", current.MasterARN, run.secretARN, messageOf(err))
@@ -267,7 +268,7 @@ func (run *rotation) testSecret(ctx context.Context) (Outcome, error) {
 		if err != nil {
 			return OutcomeFailed, err
 		}
-		source, err := engine.Connect(ctx, run.credentials(engine, current))
+		source, err := run.login(ctx, engine, run.credentials(engine, current))
 		if err != nil {
 			return OutcomeFailed, err
 		}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"sync"
 
 	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/credentials"
 	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/rotator/rdsca"
@@ -55,6 +56,36 @@ func RootPool(inlinePEM, path string) (*x509.CertPool, error) {
 		}
 	}
 	return pool, nil
+}
+
+// RootPoolOnce returns a function that builds RootPool on its first call and returns the same
+// pool (or error) to every later or concurrent call: the bootstrap builds the trust store only
+// when a TLS login first needs it (Config.LoadRootCAs).
+func RootPoolOnce(inlinePEM, path string) func() (*x509.CertPool, error) {
+	return sync.OnceValues(func() (*x509.CertPool, error) {
+		return RootPool(inlinePEM, path)
+	})
+}
+
+// CheckCABundle checks the user's CA bundle (DB_CA_BUNDLE_PEM and/or the file DB_CA_BUNDLE names)
+// with RootPool's rules without building the trust store: the bootstrap reports its error from
+// every step, whether or not the step logs in with TLS.
+func CheckCABundle(inlinePEM, path string) error {
+	if strings.TrimSpace(inlinePEM) != "" {
+		if _, err := credentials.ParseCABundle([]byte(inlinePEM)); err != nil {
+			return failure(CodeInvalidSettings, "the database CA bundle in %s (credentials.ssl_ca_bundle) is invalid: %v; give one or more PEM certificates", EnvDatabaseCABundlePEM, err)
+		}
+	}
+	if path != "" {
+		content, err := os.ReadFile(path)
+		if err != nil {
+			return failure(CodeInvalidSettings, "reading the database CA bundle %s named by %s: %v; ship the file with the function or unset the variable", path, EnvDatabaseCABundle, err)
+		}
+		if _, err := credentials.ParseCABundle(content); err != nil {
+			return failure(CodeInvalidSettings, "the database CA bundle %s named by %s is invalid: %v", path, EnvDatabaseCABundle, err)
+		}
+	}
+	return nil
 }
 
 func appendPEM(pool *x509.CertPool, content []byte) error {

@@ -6,26 +6,33 @@
 package main
 
 import (
+	"bytes"
+	"io"
+	"net/http"
 	"os"
 
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/aws"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
 
 	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/rotator"
 )
 
 func main() {
+	inlineCAs, caFile := os.Getenv(rotator.EnvDatabaseCABundlePEM), os.Getenv(rotator.EnvDatabaseCABundle)
 	settings, err := rotator.SettingsFromEnv(os.LookupEnv)
-	roots, caErr := rotator.RootPool(os.Getenv(rotator.EnvDatabaseCABundlePEM), os.Getenv(rotator.EnvDatabaseCABundle))
 	if err == nil {
-		err = caErr
+		// An invalid CA bundle fails every step; the trust store itself (the system's roots, the
+		// Amazon RDS CAs, the bundle) is built only when a TLS login first needs it.
+		err = rotator.CheckCABundle(inlineCAs, caFile)
 	}
 	handler := rotator.New(newSecretsManagerClient(os.Getenv), rotator.Config{
 		Settings:    settings,
 		SettingsErr: err,
-		RootCAs:     roots,
+		LoadRootCAs: rotator.RootPoolOnce(inlineCAs, caFile),
 	})
 	lambda.Start(handler.Handle)
 }
@@ -48,7 +55,38 @@ func newSecretsManagerClient(getenv func(string) string) *secretsmanager.Client 
 		if endpoint := secretsManagerEndpoint(getenv); endpoint != "" {
 			o.BaseEndpoint = aws.String(endpoint)
 		}
+		// The client lives as long as the execution environment, so one connection (and its TLS
+		// handshake) serves the calls of every step: each answer is read whole as it arrives, and
+		// keep-alive is asked for explicitly, because some endpoints (LocalStack's gateway) close a
+		// connection unless the request says so; HTTP/1.1 keeps it open anyway.
+		o.HTTPClient = wholeResponseClient{client: awshttp.NewBuildableClient()}
+		o.APIOptions = append(o.APIOptions, smithyhttp.AddHeaderValue("Connection", "keep-alive"))
 	})
+}
+
+// wholeResponseClient reads each response body to its end before the SDK sees the response. The
+// transport returns a connection to its pool only once a body has been read to the end and
+// closed; left to the SDK's deserializers, that often did not happen, and the next call opened a
+// new connection (a new TLS handshake on AWS). Secrets Manager's answers are small (a secret value
+// is at most 64 KiB).
+type wholeResponseClient struct {
+	client interface {
+		Do(*http.Request) (*http.Response, error)
+	}
+}
+
+func (c wholeResponseClient) Do(request *http.Request) (*http.Response, error) {
+	response, err := c.client.Do(request)
+	if err != nil {
+		return nil, err
+	}
+	body, err := io.ReadAll(response.Body)
+	_ = response.Body.Close()
+	if err != nil {
+		return nil, err
+	}
+	response.Body = io.NopCloser(bytes.NewReader(body))
+	return response, nil
 }
 
 // secretsManagerEndpoint honours the bundle's SECRETS_MANAGER_ENDPOINT first (a VPC endpoint, or

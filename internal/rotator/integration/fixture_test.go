@@ -33,7 +33,7 @@ type appOptions struct {
 	master func(map[string]any)
 }
 
-func newApp(t *testing.T, db database, opts appOptions) *app {
+func newApp(t testing.TB, db database, opts appOptions) *app {
 	t.Helper()
 	endpoint := acctest.LocalStackEndpoint(t)
 	a := &app{username: opts.username, password: opts.password}

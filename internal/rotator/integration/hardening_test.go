@@ -142,6 +142,25 @@ func TestAccPostgresBusyIsNotALoginFailure(t *testing.T) {
 	a.assertCurrentLogsIn()
 }
 
+// The rotator sets client_encoding=UTF8 when it logs in instead of taking the server's or the role's
+// default: a role whose client_encoding is LATIN1 would have the UTF-8 bytes of a non-ASCII role
+// name in ALTER ROLE read as other characters, naming a role that does not exist.
+func TestAccPostgresClientEncodingIsUTF8(t *testing.T) {
+	requireAcc(t)
+	db, ok := databases(t)[0].(postgresDatabase)
+	if !ok {
+		t.Fatal("the first database is not PostgreSQL")
+	}
+	a := newApp(t, db, appOptions{username: "app_ü_" + randomSuffix()})
+	db.exec(t, "ALTER ROLE "+db.quoteIdent(a.username)+" SET client_encoding = 'LATIN1'")
+	_, results := a.mustRotate()
+	wantOutcome(t, results[1], rotator.OutcomeSucceeded)
+	if username, _ := currentCredentials(a.secretFixture); username != a.username {
+		t.Errorf("AWSCURRENT user %q, want %q", username, a.username)
+	}
+	a.assertCurrentLogsIn()
+}
+
 func str(v any) string {
 	s, _ := v.(string)
 	return s

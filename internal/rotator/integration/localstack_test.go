@@ -83,7 +83,7 @@ func placeholderFunction(t testing.TB, endpoint string) string {
 
 // secretFixture is one secret in LocalStack and the database user it holds.
 type secretFixture struct {
-	t        *testing.T
+	t        testing.TB
 	db       database
 	sm       *secretsmanager.Client
 	endpoint string
@@ -91,7 +91,7 @@ type secretFixture struct {
 	fn       *function
 }
 
-func createSecret(t *testing.T, db database, endpoint string, value map[string]any) *secretFixture {
+func createSecret(t testing.TB, db database, endpoint string, value map[string]any) *secretFixture {
 	t.Helper()
 	sm := secretsManagerClient(endpoint)
 	encoded, _ := json.Marshal(value)

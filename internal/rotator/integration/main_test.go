@@ -22,7 +22,7 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-func requireAcc(t *testing.T) {
+func requireAcc(t testing.TB) {
 	t.Helper()
 	if os.Getenv("TF_ACC") == "" {
 		t.Skip("runs the rotator under the Lambda emulator against real databases and LocalStack: set TF_ACC=1")

@@ -133,9 +133,17 @@ func (b *lockedBuffer) String() string {
 // other ports.
 func startFunction(t testing.TB, endpoint string, env map[string]string) *function {
 	t.Helper()
+	bootstrap := extractBootstrap(t)
+	return startRuntime(t, endpoint, env, filepath.Dir(bootstrap), bootstrap)
+}
+
+// startRuntime starts the emulator with another runtime process (argv, run in dir) in the rotator's
+// place: the benchmark runs AWS's Python template this way (benchmark_template_test.go).
+func startRuntime(t testing.TB, endpoint string, env map[string]string, dir string, argv ...string) *function {
+	t.Helper()
 	const attempts = 4
 	for attempt := 1; ; attempt++ {
-		fn, err := tryStartFunction(t, endpoint, env)
+		fn, err := tryStartFunction(t, endpoint, env, dir, argv)
 		if err == nil {
 			t.Cleanup(fn.stop)
 			return fn
@@ -154,19 +162,18 @@ func firstLine(s string) string {
 	return s
 }
 
-func tryStartFunction(t testing.TB, endpoint string, env map[string]string) (*function, error) {
+func tryStartFunction(t testing.TB, endpoint string, env map[string]string, dir string, argv []string) (*function, error) {
 	t.Helper()
 	rie := installRIE(t)
-	bootstrap := extractBootstrap(t)
 	invokePort, runtimePort := freePort(t), freePort(t)
 	for runtimePort == invokePort {
 		runtimePort = freePort(t)
 	}
 	cmd := exec.Command(rie,
 		"--runtime-interface-emulator-address", "127.0.0.1:"+strconv.Itoa(invokePort),
-		"--runtime-api-address", "127.0.0.1:"+strconv.Itoa(runtimePort),
-		bootstrap)
-	cmd.Dir = filepath.Dir(bootstrap)
+		"--runtime-api-address", "127.0.0.1:"+strconv.Itoa(runtimePort))
+	cmd.Args = append(cmd.Args, argv...)
+	cmd.Dir = dir
 	cmd.Env = []string{
 		"PATH=" + os.Getenv("PATH"),
 		"AWS_ACCESS_KEY_ID=" + acctest.AccessKeyID,

@@ -1,11 +1,15 @@
 package integration
 
 import (
+	"context"
 	"fmt"
 	"slices"
 	"strings"
 	"testing"
 	"unicode"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
 	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/acctest"
 	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/acctest/dbserver"
@@ -458,6 +462,29 @@ func TestAccTLS(t *testing.T) {
 			}
 			a := newApp(t, tlsDB, appOptions{env: map[string]string{rotator.EnvDatabaseCABundlePEM: string(other.CertPEM)}})
 			failsAtSet(t, a, "unknown authority")
+		})
+		t.Run("an invalid CA bundle fails every step", func(t *testing.T) {
+			// The bootstrap checks the CA bundle at start (the trust store is built on demand): an
+			// invalid one fails each step before anything is written.
+			a := newApp(t, tlsDB, appOptions{env: map[string]string{rotator.EnvDatabaseCABundlePEM: "-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydGlmaWNhdGU=\n-----END CERTIFICATE-----\n"}})
+			currentBefore := a.versionWith("AWSCURRENT")
+			token := newToken()
+			if err := a.startRotation(token); err != nil {
+				t.Fatal(err)
+			}
+			for _, step := range []string{"createSecret", "createSecret", "setSecret"} {
+				result := a.step(step, token)
+				wantFailure(t, result, rotator.CodeInvalidSettings)
+				if !strings.Contains(result.Err.Error(), rotator.EnvDatabaseCABundlePEM) {
+					t.Errorf("%s: the error does not name %s: %v", step, rotator.EnvDatabaseCABundlePEM, result.Err)
+				}
+			}
+			if _, err := a.sm.GetSecretValue(context.Background(), &secretsmanager.GetSecretValueInput{SecretId: aws.String(a.arn), VersionId: aws.String(token)}); err == nil {
+				t.Error("createSecret stored a pending value with an invalid CA bundle")
+			}
+			if got := a.versionWith("AWSCURRENT"); got != currentBefore {
+				t.Errorf("AWSCURRENT moved from %s to %s", currentBefore, got)
+			}
 		})
 		t.Run("a certificate for another host name fails", func(t *testing.T) {
 			wrongHost := otherHostDatabase(t, db.engine())

@@ -65,6 +65,40 @@ func TestBundle(t *testing.T) {
 	}
 }
 
+// TestPartitions: the roots of both GovCloud (US) regions are embedded, for each of the three CA
+// families; the China regions' CAs are not (README.md), so no certificate names them.
+func TestPartitions(t *testing.T) {
+	names := map[string]bool{}
+	rest := PEM()
+	for {
+		var block *pem.Block
+		block, rest = pem.Decode(rest)
+		if block == nil {
+			break
+		}
+		cert, err := x509.ParseCertificate(block.Bytes)
+		if err != nil {
+			t.Fatal(err)
+		}
+		names[cert.Subject.CommonName] = true
+	}
+	for _, region := range []string{"us-gov-west-1", "us-gov-east-1", "us-east-1", "eu-west-1"} {
+		for _, family := range []string{"RSA2048 G1", "RSA4096 G1", "ECC384 G1"} {
+			if name := "Amazon RDS " + region + " Root CA " + family; !names[name] {
+				t.Errorf("%s is not embedded", name)
+			}
+		}
+	}
+	for name := range names {
+		if strings.Contains(name, " cn-") {
+			t.Errorf("%s is embedded, but README.md says the China regions' CAs are not", name)
+		}
+	}
+	if len(govCloud) == 0 || !strings.HasSuffix(string(PEM()), string(govCloud)) {
+		t.Error("PEM() does not end with the GovCloud roots")
+	}
+}
+
 func first(values []string) string {
 	if len(values) == 0 {
 		return ""
