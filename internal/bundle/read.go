@@ -198,7 +198,9 @@ func normalise(prior *Spec, st *State, s *seen) *Spec {
 		}
 		spec.Tags, spec.DefaultTags = splitTags(secretTagMap(out.Tags), prior)
 		spec.Rotation.Enabled = st.RotationEnabled
-		if rules := out.RotationRules; rules != nil {
+		// AWS keeps the last rules after CancelRotateSecret; while rotation is off they are not
+		// the schedule, and the configured one applies when rotation is turned on again.
+		if rules := out.RotationRules; rules != nil && st.RotationEnabled {
 			days, expression := aws.ToInt64(rules.AutomaticallyAfterDays), aws.ToString(rules.ScheduleExpression)
 			switch {
 			case expression != "" && (prior.Rotation.ScheduleExpression != "" || days == 0):

@@ -128,6 +128,16 @@ func TestReadNormalises(t *testing.T) {
 			describe: rules(30, "", "5h"),
 			want:     func(s *Spec) { s.Rotation.Duration = "5h" },
 		},
+		"the schedule of a rotation turned off is not drift": {
+			// AWS keeps the last rules after CancelRotateSecret; the configuration's apply when
+			// rotation is turned on again. Reporting them made a perpetual diff when the days
+			// changed in the same apply that turned rotation off.
+			prior: func(s *Spec) { s.Rotation.Enabled, s.Rotation.AutomaticallyAfterDays = false, 14 },
+			describe: func(out *secretsmanager.DescribeSecretOutput) {
+				rules(30, "", "5h")(out)
+				out.RotationEnabled = aws.Bool(false)
+			},
+		},
 		"rotation turned off outside": {
 			describe: func(out *secretsmanager.DescribeSecretOutput) { out.RotationEnabled = aws.Bool(false) },
 			want:     func(s *Spec) { s.Rotation.Enabled = false },

@@ -203,6 +203,12 @@ func TestAccRDSSecret_toggles(t *testing.T) {
   deletion_alert = { enabled = false }
 `)
 	on := rdsSecretConfig(proxy.URL(), name, db, rotationBlock("rotate_immediately = false", ""))
+	// The days changed in the same apply that turns rotation off: AWS keeps its old rules, which
+	// once showed as a diff after every apply; turned on again, the configured days apply.
+	offNewDays := rdsSecretConfig(proxy.URL(), name, db, rotationBlock("enabled = false\n    rotate_immediately = false\n    automatically_after_days = 14", "")+`
+  deletion_alert = { enabled = false }
+`)
+	onNewDays := rdsSecretConfig(proxy.URL(), name, db, rotationBlock("rotate_immediately = false\n    automatically_after_days = 14", ""))
 	update := resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(testResource, plancheck.ResourceActionUpdate)}}
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
@@ -234,6 +240,43 @@ func TestAccRDSSecret_toggles(t *testing.T) {
 					resource.TestCheckResourceAttr(testResource, "alert_topic_arn", ""),
 				),
 			},
+			{
+				Config:           on,
+				ConfigPlanChecks: update,
+				Check:            resource.TestCheckResourceAttr(testResource, "rotation_enabled", "true"),
+			},
+			{
+				// Terraform's own check after the step fails on a plan that is not empty.
+				Config:           offNewDays,
+				ConfigPlanChecks: update,
+				Check: resource.ComposeAggregateTestCheckFunc(
+					resource.TestCheckResourceAttr(testResource, "rotation_enabled", "false"),
+					resource.TestCheckResourceAttr(testResource, "rotation.automatically_after_days", "14"),
+				),
+			},
+			{
+				Config:           onNewDays,
+				ConfigPlanChecks: update,
+				Check: resource.ComposeAggregateTestCheckFunc(
+					resource.TestCheckResourceAttr(testResource, "rotation_enabled", "true"),
+					resource.TestCheckResourceAttr(testResource, "rotation.automatically_after_days", "14"),
+					checkRotationDays(t, name, 14),
+				),
+			},
 		},
 	})
+}
+
+// checkRotationDays checks the days AWS reports for the secret's schedule.
+func checkRotationDays(t *testing.T, name string, days int64) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		out, err := testAWS(t).SecretsManager.DescribeSecret(context.Background(), &secretsmanager.DescribeSecretInput{SecretId: aws.String(name)})
+		if err != nil {
+			return err
+		}
+		if out.RotationRules == nil || aws.ToInt64(out.RotationRules.AutomaticallyAfterDays) != days {
+			return fmt.Errorf("AWS reports the rules %+v, want every %d days", out.RotationRules, days)
+		}
+		return nil
+	}
 }
