@@ -52,15 +52,22 @@ func Find(ctx context.Context, d Deps, secretID string) (*Spec, *State, error) {
 		if c.LoggingConfig != nil && aws.ToString(c.LoggingConfig.LogGroup) != "" {
 			st.LogGroupName = aws.ToString(c.LoggingConfig.LogGroup)
 		}
-		if policy, err := d.AWS.Lambda.GetPolicy(ctx, &lambda.GetPolicyInput{FunctionName: aws.String(st.FunctionName)}); err == nil && policyHasStatement(aws.ToString(policy.Policy), permissionID) {
+		// A denied or failed read is an error, as for the other parts: taken for "none", it would
+		// import a bundle without its invoke grant or with the log retention off.
+		policy, err := d.AWS.Lambda.GetPolicy(ctx, &lambda.GetPolicyInput{FunctionName: aws.String(st.FunctionName)})
+		if err != nil && !isNotFound(err) {
+			return nil, nil, fmt.Errorf("reading the resource policy of Lambda function %s: %w", st.FunctionName, err)
+		}
+		if err == nil && policyHasStatement(aws.ToString(policy.Policy), permissionID) {
 			st.PermissionID = permissionID
 		}
 		groups, err := d.AWS.Logs.DescribeLogGroups(ctx, &cloudwatchlogs.DescribeLogGroupsInput{LogGroupNamePrefix: aws.String(st.LogGroupName)})
-		if err == nil {
-			for _, g := range groups.LogGroups {
-				if aws.ToString(g.LogGroupName) == st.LogGroupName {
-					spec.Rotation.Lambda.LogRetentionDays = int64(aws.ToInt32(g.RetentionInDays))
-				}
+		if err != nil {
+			return nil, nil, fmt.Errorf("reading CloudWatch Logs log group %s: %w", st.LogGroupName, err)
+		}
+		for _, g := range groups.LogGroups {
+			if aws.ToString(g.LogGroupName) == st.LogGroupName {
+				spec.Rotation.Lambda.LogRetentionDays = int64(aws.ToInt32(g.RetentionInDays))
 			}
 		}
 	} else if err != nil && !isNotFound(err) {

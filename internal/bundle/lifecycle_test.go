@@ -311,3 +311,22 @@ func TestUpdateDeploysANewRotatorBuild(t *testing.T) {
 		t.Error("the same rotator was deployed again")
 	}
 }
+
+// A read that Find cannot make is an error naming the part, never taken for "none": an import that
+// took a denied DescribeLogGroups for "no retention" planned the retention away.
+func TestFindReportsAReadItCannotMake(t *testing.T) {
+	for op, want := range map[string]string{
+		"DescribeLogGroups": "reading CloudWatch Logs log group",
+		"GetPolicy":         "reading the resource policy of Lambda function",
+	} {
+		t.Run(op, func(t *testing.T) {
+			f := newFakeAWS()
+			created(t, f)
+			f.fail(op, apiError("AccessDeniedException", "User: arn:aws:iam::123456789012:user/ops is not authorized"))
+			_, _, err := Find(context.Background(), f.deps(), "prod/orders/db")
+			if err == nil || !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), "not authorized") {
+				t.Fatalf("Find = %v, want an error %q with AWS's message", err, want)
+			}
+		})
+	}
+}
