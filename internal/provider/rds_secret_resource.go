@@ -120,11 +120,19 @@ func withTimeout(ctx context.Context, timeout func(context.Context, time.Duratio
 	return context.WithTimeout(ctx, d)
 }
 
+// rotationFailedAdvice ends both rotation warnings: what to do. While the failed version still
+// holds AWSPENDING, Secrets Manager answers rotate-secret with "A previous rotation isn't
+// complete. That rotation will be reattempted." and runs the failed rotation again.
+func rotationFailedAdvice(secretARN string) string {
+	return ". Fix the cause (database reachable from the function, user and password right), then rotate with `aws secretsmanager rotate-secret --secret-id " + secretARN +
+		"` (Secrets Manager may answer \"A previous rotation isn't complete. That rotation will be reattempted.\": it runs the failed rotation again); last_rotation_error keeps this message until a rotation succeeds."
+}
+
 func warnRotation(st *bundle.State, diags *diag.Diagnostics) {
 	if st.LastRotationError != "" {
 		diags.AddWarning("The first rotation of "+st.SecretName+" failed",
 			"The secret, its rotator and its alert were created, but the first rotation did not succeed: "+st.LastRotationError+
-				". Fix the cause (database reachable from the function, user and password right), then rotate with `aws secretsmanager rotate-secret --secret-id "+st.SecretARN+"`; last_rotation_error keeps this message until a rotation succeeds.")
+				rotationFailedAdvice(st.SecretARN))
 	}
 }
 
@@ -197,7 +205,7 @@ func (r *rdsSecretResource) Read(ctx context.Context, req resource.ReadRequest, 
 		// sees it: say so in every plan until a rotation succeeds.
 		resp.Diagnostics.AddWarning("The latest rotation of "+current.SecretName+" failed",
 			"Secrets Manager still serves the version before it (AWSCURRENT); the rotator reported: "+st.LastRotationError+
-				". Fix the cause (database reachable from the function, user and password right), then rotate with `aws secretsmanager rotate-secret --secret-id "+current.SecretARN+"`; last_rotation_error keeps this message until a rotation succeeds.")
+				rotationFailedAdvice(current.SecretARN))
 	}
 	state.setState(st)
 	state.setSpec(ctx, prior, spec, &resp.Diagnostics)
