@@ -55,7 +55,7 @@ func TestSetSpecKeepsWhatDidNotChange(t *testing.T) {
 	if !rotation.AutomaticallyAfterDays.IsNull() || !m.Description.IsNull() || !m.Tags.IsNull() {
 		t.Errorf("unchanged attributes were written: days %v, description %v, tags %v", rotation.AutomaticallyAfterDays, m.Description, m.Tags)
 	}
-	if got := m.TagsAll.Elements()["env"]; got == nil || got.(types.String).ValueString() != "prod" {
+	if got, ok := m.TagsAll.Elements()["env"].(types.String); !ok || got.ValueString() != "prod" {
 		t.Errorf("tags_all = %v, want the default tag", m.TagsAll)
 	}
 
