@@ -258,6 +258,8 @@ current_password=""
 applied=0
 destroyed=0
 queue_url=""
+queue_arn=""
+trail_added=0
 db_user=""
 secret_arn=""
 
@@ -276,6 +278,7 @@ cleanup() {
     aws_raw secretsmanager delete-secret --secret-id "$secret_arn" --force-delete-without-recovery >/dev/null 2>&1
   fi
   [ -n "$queue_url" ] && aws_raw sqs delete-queue --queue-url "$queue_url" >/dev/null 2>&1
+  [ "$trail_added" = 1 ] && curl -sf -m 5 -XDELETE "$proxy_url/_proxy/trails" >/dev/null 2>&1
   [ -n "$db_user" ] && [ -n "${pg_port:-}" ] && superuser_sql <<<"drop role if exists \"$db_user\";" 2>/dev/null
   if [ -n "$work" ]; then
     if [ "$rc" = 0 ] && [ "${DEMO_KEEP:-0}" != 1 ]; then
@@ -378,9 +381,20 @@ SQL
   register_identity "$jane_key" "$jane_arn" jane
   local psql
   psql="$(pg_bin)/psql"
+  # The alert hears of DeleteSecret through CloudTrail, which on AWS needs a trail logging
+  # management events (`aws cloudtrail create-trail` + `start-logging`); the harness's AWS proxy
+  # emulates CloudTrail, trails included, and has none until one is added.
+  curl -sf -m 5 -XPOST "$proxy_url/_proxy/trails" -d '{"name":"demo-management-events","multiRegion":true,"logging":true}' >/dev/null ||
+    fail "adding the demo's trail to the AWS proxy failed"
+  trail_added=1
+  show "CloudTrail trail demo-management-events logs management events (the proxy's emulation)"
+  # The on-call queue exists before the apply: the bundle subscribes it (deletion_alert.subscriptions).
+  queue_url=$(aws sqs create-queue --queue-name "demo-alerts-${secret_name//[^a-zA-Z0-9]/-}" | json "d['QueueUrl']")
+  queue_arn=$(aws sqs get-queue-attributes --queue-url "$queue_url" --attribute-names QueueArn | json "d['Attributes']['QueueArn']")
   export TF_VAR_aws_endpoint="$proxy_url" TF_VAR_secret_name="$secret_name" TF_VAR_db_port="$pg_port" \
     TF_VAR_db_username="$db_user" TF_VAR_lambda_architecture="$arch" TF_VAR_psql="$psql" \
-    TF_VAR_login_report="$work/login-report.txt" TF_VAR_app_access_key="$app_key"
+    TF_VAR_login_report="$work/login-report.txt" TF_VAR_app_access_key="$app_key" TF_VAR_alert_queue_arn="$queue_arn"
+  show "on-call SQS queue $queue_arn, for deletion_alert.subscriptions"
   show "PostgreSQL user $db_user in database orders on 127.0.0.1:$pg_port, password $(fingerprint "$initial_password")"
   show "Terraform working directory $work (examples/demo, provider from $bin_dir via dev_overrides)"
   show "ready in $((SECONDS - demo_started))s"
@@ -403,6 +417,10 @@ step1_store() {
   show "rotator         $out_rotation_function_arn"
   show "rotator's role  $out_rotation_role_arn"
   show "alert           $out_alert_rule_arn -> $out_alert_topic_arn"
+  aws sns list-subscriptions-by-topic --topic-arn "$out_alert_topic_arn" >"$work/subscriptions.json"
+  [ "$(json "'yes' if [s['Protocol'] for s in d['Subscriptions'] if s['Endpoint'] == '$queue_arn'] == ['sqs'] else 'no'" <"$work/subscriptions.json")" = yes ] ||
+    fail "the bundle did not subscribe the on-call queue $queue_arn to $out_alert_topic_arn"
+  show "subscribed      $queue_arn (deletion_alert.subscriptions)"
   show "last rotated    $out_last_rotated_date; next rotation due $out_next_rotation_date"
   [ -z "$out_last_rotation_error" ] || fail "last_rotation_error is set: $out_last_rotation_error"
   [ -n "$out_last_rotated_date" ] || fail "last_rotated_date is empty: the first rotation did not run"
@@ -493,11 +511,7 @@ step4_access_events() {
 
 step5_delete() {
   heading 5 "the secret deleted out of band, and the alert that arrived"
-  queue_url=$(aws sqs create-queue --queue-name "demo-alerts-${secret_name//[^a-zA-Z0-9]/-}" | json "d['QueueUrl']")
-  local queue_arn
-  queue_arn=$(aws sqs get-queue-attributes --queue-url "$queue_url" --attribute-names QueueArn | json "d['Attributes']['QueueArn']")
-  aws sns subscribe --topic-arn "$out_alert_topic_arn" --protocol sqs --notification-endpoint "$queue_arn" >/dev/null
-  show "on-call queue $queue_arn subscribed to the alert topic"
+  show "on-call queue $queue_arn, subscribed to the alert topic by the bundle"
   aws_as "$jane_key" secretsmanager delete-secret --secret-id "$secret_arn" --recovery-window-in-days 7 >"$work/delete.json"
   show "DeleteSecret as IAM user jane (access key $jane_key), recovery window 7 days"
   # The proxy puts its CloudTrail events on EventBridge in the background; flush hands them over.

@@ -86,6 +86,10 @@ resource "secretsbundle_rds_secret" "orders" {
 
   deletion_alert = {
     events = ["DeleteSecret"]
+    # The on-call queue, subscribed by the bundle to the topic it creates. On AWS the queue's
+    # policy must also let the topic send (sqs:SendMessage for sns.amazonaws.com, aws:SourceArn =
+    # the topic); LocalStack does not check it.
+    subscriptions = [{ protocol = "sqs", endpoint = var.alert_queue_arn }]
   }
 
   tags = {

@@ -90,3 +90,8 @@ variable "list_access_events" {
   description = "Step 4: list the secret's GetSecretValue calls with secretsbundle_access_events."
   default     = false
 }
+
+variable "alert_queue_arn" {
+  type        = string
+  description = "The on-call SQS queue the deletion alert reaches; `make demo` creates it before the apply."
+}
