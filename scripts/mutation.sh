@@ -25,13 +25,14 @@ status=0
 for pkg in "${packages[@]}"; do
   dir="$repo/internal/$pkg"
   [ -d "$dir" ] || { echo "mutation.sh: no package internal/$pkg" >&2; status=1; continue; }
-  args=(unleash --workers "${MUTATION_WORKERS:-1}" --test-cpu 1 --timeout-coefficient "${MUTATION_TIMEOUT_COEFFICIENT:-20}" -o "$out/$pkg.json")
+  name=${pkg//\//_} # awsclient/awsrpc -> awsclient_awsrpc
+  args=(unleash --workers "${MUTATION_WORKERS:-1}" --test-cpu 1 --timeout-coefficient "${MUTATION_TIMEOUT_COEFFICIENT:-20}" -o "$out/$name.json")
   [ -n "${MUTATION_EXCLUDE:-}" ] && args+=(-E "$MUTATION_EXCLUDE")
   started=$(date +%s)
-  (cd "$dir" && timeout "${MUTATION_TIMEOUT:-40m}" "$gremlins" "${args[@]}") >"$out/$pkg.txt" 2>&1
+  (cd "$dir" && timeout "${MUTATION_TIMEOUT:-40m}" "$gremlins" "${args[@]}") >"$out/$name.txt" 2>&1
   rc=$?
   took=$(( $(date +%s) - started ))
-  summary=$(python3 - "$out/$pkg.txt" <<'PY'
+  summary=$(python3 - "$out/$name.txt" <<'PY'
 import re, sys
 text = open(sys.argv[1], errors="replace").read()
 def count(label):
@@ -48,5 +49,5 @@ PY
   printf '| %s | %s | %s | %s | %s | %s | %s | %s | %dm%02ds%s |\n' "$pkg" "$total" "$killed" "$lived" "$notcov" "$timedout" "$notviable" "$efficacy" $((took / 60)) $((took % 60)) "$note"
 done
 echo
-echo "Lived mutants: grep LIVED $out/<package>.txt"
+echo "Lived mutants: grep LIVED $out/<package>.txt (a nested package's / becomes _)"
 exit $status
