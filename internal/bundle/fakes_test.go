@@ -368,6 +368,10 @@ func (s fakeLogs) PutRetentionPolicy(_ context.Context, in *cloudwatchlogs.PutRe
 	return &cloudwatchlogs.PutRetentionPolicyOutput{}, s.f.callIn(in, "PutRetentionPolicy", nil)
 }
 
+func (s fakeLogs) DeleteRetentionPolicy(_ context.Context, in *cloudwatchlogs.DeleteRetentionPolicyInput, _ ...func(*cloudwatchlogs.Options)) (*cloudwatchlogs.DeleteRetentionPolicyOutput, error) {
+	return &cloudwatchlogs.DeleteRetentionPolicyOutput{}, s.f.callIn(in, "DeleteRetentionPolicy", nil)
+}
+
 // FilterLogEvents answers in pages of logPageSize events (all at once when 0), as CloudWatch Logs
 // pages a long log.
 func (s fakeLogs) FilterLogEvents(_ context.Context, in *cloudwatchlogs.FilterLogEventsInput, _ ...func(*cloudwatchlogs.Options)) (*cloudwatchlogs.FilterLogEventsOutput, error) {

@@ -23,6 +23,7 @@ import (
 	sdklogs "github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	sdkrds "github.com/aws/aws-sdk-go-v2/service/rds"
 	"github.com/aws/smithy-go"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
 
 	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/awsclient/awsrpc"
 	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/awsclient/cloudtrail"
@@ -359,5 +360,76 @@ func TestLogsIsTheSDKs(t *testing.T) {
 	}
 	if body := empty.seen()[0].body; body != "{}" {
 		t.Errorf("a nil input sent %q, want {}", body)
+	}
+}
+
+// A call the server never answers is a send error, and a cancelled one a cancellation, as the
+// SDK's: callers tell "unreachable" from "cancelled" by errors.As.
+func TestSendErrorsAreTheSDKs(t *testing.T) {
+	gone := httptest.NewServer(http.NotFoundHandler())
+	gone.Close()
+	_, ours := cloudtrail.NewFromConfig(cfgFor(gone.URL, noRetries)).DescribeTrails(context.Background(), nil)
+	_, theirs := sdkcloudtrail.NewFromConfig(cfgFor(gone.URL, noRetries)).DescribeTrails(context.Background(), nil)
+	var send *smithyhttp.RequestSendError
+	var cancelled *aws.RequestCanceledError
+	if !errors.As(ours, &send) || errors.As(ours, &cancelled) || !errors.As(theirs, &send) {
+		t.Errorf("unreachable endpoint: ours %v, the SDK's %v; want a RequestSendError, not a cancellation", ours, theirs)
+	}
+
+	// A context cancelled before the call: a RequestCanceledError wrapping context.Canceled (the
+	// SDK's stops earlier, with context.Canceled itself: errors.Is holds for both).
+	srv := newServer(t, answer{status: 200, body: `{"trailList":[]}`})
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, ours = cloudtrail.NewFromConfig(cfgFor(srv.URL, noRetries)).DescribeTrails(ctx, nil)
+	_, theirs = sdkcloudtrail.NewFromConfig(cfgFor(srv.URL, noRetries)).DescribeTrails(ctx, nil)
+	if !errors.As(ours, &cancelled) || errors.As(ours, &send) || !errors.Is(ours, context.Canceled) || !errors.Is(theirs, context.Canceled) {
+		t.Errorf("cancelled context: ours %v, the SDK's %v; want a RequestCanceledError wrapping context.Canceled", ours, theirs)
+	}
+}
+
+// An error answer with neither a code nor a message is UnknownError with the status's text
+// (where the SDK says "UnknownError: UnknownError" for JSON and fails to deserialize for query:
+// the status is what the user can act on).
+func TestBareErrorNamesTheStatus(t *testing.T) {
+	for _, status := range []int{503, 400} {
+		srv := newServer(t, answer{status: status})
+		for name, call := range map[string]func() error{
+			"CloudTrail": func() error {
+				_, err := cloudtrail.NewFromConfig(cfgFor(srv.URL, noRetries)).DescribeTrails(context.Background(), nil)
+				return err
+			},
+			"RDS": func() error {
+				_, err := rds.NewFromConfig(cfgFor(srv.URL, noRetries)).DescribeDBClusters(context.Background(), nil)
+				return err
+			},
+		} {
+			err := call()
+			var apiErr smithy.APIError
+			if !errors.As(err, &apiErr) || apiErr.ErrorCode() != "UnknownError" || apiErr.ErrorMessage() != http.StatusText(status) {
+				t.Errorf("%s, a bare %d: %v; want UnknownError: %s", name, status, err, http.StatusText(status))
+			}
+		}
+	}
+}
+
+// AWS_USE_FIPS_ENDPOINT in the loaded config selects the FIPS endpoint, as the SDK's.
+func TestFIPSFromConfig(t *testing.T) {
+	t.Setenv("AWS_USE_FIPS_ENDPOINT", "true")
+	t.Setenv("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "secret")
+	cfg, err := config.LoadDefaultConfig(context.Background(), config.WithRegion("us-gov-west-1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc := awsrpc.Service{ID: "CloudTrail", SigningName: "cloudtrail"}
+	o := awsrpc.OptionsFromConfig(cfg, svc, nil)
+	if got, err := o.Endpoint(svc); err != nil || !o.UseFIPSEndpoint || got != "https://cloudtrail-fips.us-gov-west-1.amazonaws.com/" {
+		t.Errorf("with AWS_USE_FIPS_ENDPOINT=true: UseFIPSEndpoint %v, endpoint %q, %v", o.UseFIPSEndpoint, got, err)
+	}
+	t.Setenv("AWS_USE_FIPS_ENDPOINT", "false")
+	cfg, _ = config.LoadDefaultConfig(context.Background(), config.WithRegion("us-gov-west-1"))
+	if o := awsrpc.OptionsFromConfig(cfg, svc, nil); o.UseFIPSEndpoint {
+		t.Error("AWS_USE_FIPS_ENDPOINT=false selected FIPS")
 	}
 }
