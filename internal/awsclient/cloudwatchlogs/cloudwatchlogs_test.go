@@ -66,8 +66,8 @@ func TestOperations(t *testing.T) {
 		{"DescribeLogGroups", `{"logGroups":[{"logGroupName":"g","retentionInDays":7}],"nextToken":"n"}`, `{"logGroupNamePrefix":"g","limit":5,"nextToken":"t"}`, func(c *cloudwatchlogs.Client) (any, error) {
 			return c.DescribeLogGroups(ctx, &cloudwatchlogs.DescribeLogGroupsInput{LogGroupNamePrefix: aws.String("g"), Limit: aws.Int32(5), NextToken: aws.String("t")})
 		}, func(o any) bool {
-			d := o.(*cloudwatchlogs.DescribeLogGroupsOutput)
-			return len(d.LogGroups) == 1 && aws.ToInt32(d.LogGroups[0].RetentionInDays) == 7 && aws.ToString(d.NextToken) == "n"
+			d, ok := o.(*cloudwatchlogs.DescribeLogGroupsOutput)
+			return ok && len(d.LogGroups) == 1 && aws.ToInt32(d.LogGroups[0].RetentionInDays) == 7 && aws.ToString(d.NextToken) == "n"
 		}},
 		{"DeleteRetentionPolicy", `{}`, `{"logGroupName":"g"}`, func(c *cloudwatchlogs.Client) (any, error) {
 			return c.DeleteRetentionPolicy(ctx, &cloudwatchlogs.DeleteRetentionPolicyInput{LogGroupName: aws.String("g")})
@@ -79,8 +79,8 @@ func TestOperations(t *testing.T) {
 			return c.FilterLogEvents(ctx, &cloudwatchlogs.FilterLogEventsInput{LogGroupName: aws.String("g"), LogStreamNames: []string{"s"}, FilterPattern: aws.String("p"),
 				StartTime: aws.Int64(1), EndTime: aws.Int64(2), Limit: aws.Int32(3), NextToken: aws.String("t")})
 		}, func(o any) bool {
-			f := o.(*cloudwatchlogs.FilterLogEventsOutput)
-			return len(f.Events) == 1 && aws.ToString(f.Events[0].Message) == "m" && aws.ToInt64(f.Events[0].Timestamp) == 5 && aws.ToString(f.NextToken) == "n"
+			f, ok := o.(*cloudwatchlogs.FilterLogEventsOutput)
+			return ok && len(f.Events) == 1 && aws.ToString(f.Events[0].Message) == "m" && aws.ToInt64(f.Events[0].Timestamp) == 5 && aws.ToString(f.NextToken) == "n"
 		}},
 		{"TagResource", `{}`, `{"resourceArn":"arn:g","tags":{"a":"b"}}`, func(c *cloudwatchlogs.Client) (any, error) {
 			return c.TagResource(ctx, &cloudwatchlogs.TagResourceInput{ResourceArn: aws.String("arn:g"), Tags: map[string]string{"a": "b"}})
@@ -91,7 +91,8 @@ func TestOperations(t *testing.T) {
 		{"ListTagsForResource", `{"tags":{"a":"b"}}`, `{"resourceArn":"arn:g"}`, func(c *cloudwatchlogs.Client) (any, error) {
 			return c.ListTagsForResource(ctx, &cloudwatchlogs.ListTagsForResourceInput{ResourceArn: aws.String("arn:g")})
 		}, func(o any) bool {
-			return reflect.DeepEqual(o.(*cloudwatchlogs.ListTagsForResourceOutput).Tags, map[string]string{"a": "b"})
+			l, ok := o.(*cloudwatchlogs.ListTagsForResourceOutput)
+			return ok && reflect.DeepEqual(l.Tags, map[string]string{"a": "b"})
 		}},
 	} {
 		t.Run(c.op, func(t *testing.T) {
