@@ -202,8 +202,8 @@ resource "secretsbundle_rds_secret" "own_topic" {
   rotation = {
     enabled                  = %[17]t
     rotate_immediately       = false
-    # Not changed together with enabled: the provider keeps a diff when both change in one apply.
-    automatically_after_days = 30
+    # Changed in the same apply as enabled, as the operator's update step does.
+    automatically_after_days = %[10]d
     lambda = { architecture = %[11]q }
   }
   deletion_alert = {

@@ -2,62 +2,30 @@ package cloudtrail_test
 
 import (
 	"context"
-	"encoding/json"
-	"io"
-	"net/http"
-	"net/http/httptest"
 	"reflect"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 
+	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/awsclient/awsrpc/awsrpctest"
 	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/awsclient/cloudtrail"
 	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/awsclient/cloudtrail/types"
 )
 
-type request struct{ target, body string }
+type request = awsrpctest.Request
 
-// server answers every request with status and body and records each request's target and body.
-func server(t *testing.T, status int, body string) (*httptest.Server, func() []request) {
-	t.Helper()
-	var mu sync.Mutex
-	var seen []request
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		b, _ := io.ReadAll(r.Body)
-		mu.Lock()
-		seen = append(seen, request{r.Header.Get("X-Amz-Target"), string(b)})
-		mu.Unlock()
-		w.Header().Set("Content-Type", "application/x-amz-json-1.1")
-		w.WriteHeader(status)
-		_, _ = io.WriteString(w, body)
-	}))
-	t.Cleanup(srv.Close)
-	return srv, func() []request { mu.Lock(); defer mu.Unlock(); return append([]request(nil), seen...) }
-}
+var server = awsrpctest.JSONServer
 
-func options() cloudtrail.Options {
-	return cloudtrail.Options{Region: "eu-west-1", Credentials: credentials.NewStaticCredentialsProvider("AKIDEXAMPLE", "secret", ""), Retryer: aws.NopRetryer{}}
-}
-
-func client(endpoint string) *cloudtrail.Client {
-	return cloudtrail.New(options(), func(o *cloudtrail.Options) { o.BaseEndpoint = aws.String(endpoint) })
-}
+func client(endpoint string) *cloudtrail.Client { return cloudtrail.New(awsrpctest.Options(endpoint)) }
 
 func assertRequest(t *testing.T, got request, target, body string) {
 	t.Helper()
-	if got.target != target {
-		t.Errorf("X-Amz-Target %q, want %q", got.target, target)
+	if got.Target != target {
+		t.Errorf("X-Amz-Target %q, want %q", got.Target, target)
 	}
-	var a, b any
-	if err := json.Unmarshal([]byte(got.body), &a); err != nil {
-		t.Fatalf("body %q is not JSON", got.body)
-	}
-	_ = json.Unmarshal([]byte(body), &b)
-	if !reflect.DeepEqual(a, b) {
-		t.Errorf("%s body %s, want %s", target, got.body, body)
+	if !awsrpctest.JSONEqual(got.Body, body) {
+		t.Errorf("%s body %s, want %s", target, got.Body, body)
 	}
 }
 

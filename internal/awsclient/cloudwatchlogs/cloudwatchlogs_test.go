@@ -2,51 +2,19 @@ package cloudwatchlogs_test
 
 import (
 	"context"
-	"encoding/json"
-	"io"
-	"net/http"
-	"net/http/httptest"
 	"reflect"
-	"sync"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 
+	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/awsclient/awsrpc/awsrpctest"
 	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/awsclient/cloudwatchlogs"
 )
 
-type request struct{ target, body string }
-
-// server answers every request with status and body and records each request's target and body.
-func server(t *testing.T, status int, body string) (*httptest.Server, func() []request) {
-	t.Helper()
-	var mu sync.Mutex
-	var seen []request
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		b, _ := io.ReadAll(r.Body)
-		mu.Lock()
-		seen = append(seen, request{r.Header.Get("X-Amz-Target"), string(b)})
-		mu.Unlock()
-		w.Header().Set("Content-Type", "application/x-amz-json-1.1")
-		w.WriteHeader(status)
-		_, _ = io.WriteString(w, body)
-	}))
-	t.Cleanup(srv.Close)
-	return srv, func() []request { mu.Lock(); defer mu.Unlock(); return append([]request(nil), seen...) }
-}
+var server = awsrpctest.JSONServer
 
 func client(endpoint string, optFns ...func(*cloudwatchlogs.Options)) *cloudwatchlogs.Client {
-	o := cloudwatchlogs.Options{Region: "eu-west-1", Credentials: credentials.NewStaticCredentialsProvider("AKIDEXAMPLE", "secret", ""), Retryer: aws.NopRetryer{}}
-	return cloudwatchlogs.New(o, append([]func(*cloudwatchlogs.Options){func(o *cloudwatchlogs.Options) { o.BaseEndpoint = aws.String(endpoint) }}, optFns...)...)
-}
-
-func jsonEqual(a, b string) bool {
-	var x, y any
-	if json.Unmarshal([]byte(a), &x) != nil || json.Unmarshal([]byte(b), &y) != nil {
-		return false
-	}
-	return reflect.DeepEqual(x, y)
+	return cloudwatchlogs.New(awsrpctest.Options(endpoint), optFns...)
 }
 
 // Every operation sends its target and its input's members, and decodes its answer.
@@ -105,7 +73,7 @@ func TestOperations(t *testing.T) {
 				t.Errorf("%s output %+v from %s", c.op, out, c.answer)
 			}
 			got := seen()
-			if len(got) != 1 || got[0].target != "Logs_20140328."+c.op || !jsonEqual(got[0].body, c.want) {
+			if len(got) != 1 || got[0].Target != "Logs_20140328."+c.op || !awsrpctest.JSONEqual(got[0].Body, c.want) {
 				t.Errorf("%s sent %+v, want target Logs_20140328.%s body %s", c.op, got, c.op, c.want)
 			}
 
