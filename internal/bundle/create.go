@@ -27,7 +27,7 @@ func Create(ctx context.Context, d Deps, spec *Spec) (*State, error) {
 		return nil, err
 	}
 	if spec.Credentials.Password == "" {
-		password, err := GeneratePassword(spec.Rotation.PasswordLength, spec.Rotation.ExcludeCharacters)
+		password, err := firstPassword(spec.Rotation)
 		if err != nil {
 			return nil, err
 		}
