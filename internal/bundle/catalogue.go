@@ -10,10 +10,11 @@ import (
 	"github.com/aws/smithy-go"
 )
 
-// part is one piece of a bundle in the catalogue. It knows how it is created, updated, deleted
-// and found again by its deterministic name and the bundle tag, and which parts it needs first.
-// Create, Update, Delete, the rollback, Plan and State.Parts all build on the catalogue, so a
-// new part is one new file (part_*.go) and one line in catalogue.
+// part is one piece of a bundle in the catalogue. It knows how it is created, read, updated,
+// deleted, located for import and found again by its deterministic name and the bundle tag, and
+// which parts it needs first. Create, Read, Update, Delete, Find, the rollback, Plan, the sweeper
+// and State.Parts all build on the catalogue, so a new part is one new file (part_*.go) and one
+// line in catalogue.
 type part struct {
 	// name is how steps, errors and Plan name the part.
 	name string
@@ -33,6 +34,26 @@ type part struct {
 	// remove deletes the part when st records it and forgets it; parts already gone count as
 	// deleted. nil when the part goes with another one (a permission with its function).
 	remove func(ctx context.Context, d Deps, st *State) error
+	// read observes the part o.prior records: it fetches the object, records what AWS reports
+	// in o.st and o.s, and forgets the part when the object is gone. Refresh runs every part's
+	// read at once; import runs them stage by stage after locate. nil when another part's read
+	// observes it (the role policy with the role).
+	read func(ctx context.Context, d Deps, o *observation) error
+	// forget clears the part's ids in st: how a part reads "gone". nil for the secret, whose
+	// absence is State.SecretDeleted.
+	forget func(st *State)
+	// importOnly: refresh does not read the part (only import, for what its object says of the
+	// configuration), because its absence changes nothing a plan acts on.
+	importOnly bool
+	// locatedFrom names the part whose read tells import this part's id (the function is the
+	// secret's rotation function); "" for the secret, which import is given.
+	locatedFrom string
+	// locate records, for import, the part's ids in o.st from what the reads of locatedFrom saw;
+	// nil when its ids come with another part's.
+	locate func(ctx context.Context, d Deps, o *observation) error
+	// owned reports whether a located part is the bundle's (it carries the bundle tag); nil
+	// when the part is the bundle's by how it was located.
+	owned func(o *observation) bool
 	// find looks the part up by its deterministic name and records it in st when it carries the
 	// bundle tag, for a cleanup whose create never got its answer. nil when there is nothing to find.
 	find func(ctx context.Context, d Deps, spec *Spec, st *State) error
