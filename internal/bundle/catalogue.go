@@ -23,6 +23,10 @@ type part struct {
 	label func(st *State) string
 	// create makes the part and records its id in st.
 	create func(ctx context.Context, d Deps, spec *Spec, st *State) error
+	// current reports whether the part, as the last read saw it in st, is as spec wants it: Plan
+	// then keeps it (Keep) instead of updating it (Modify). nil: Plan always updates an existing
+	// part, and update itself skips what is unchanged.
+	current func(spec *Spec, st *State) bool
 	// update brings an existing part from c.prior to c.spec, re-tagging included.
 	update func(ctx context.Context, d Deps, c *change) error
 	// remove deletes the part when st records it and forgets it; parts already gone count as

@@ -18,13 +18,14 @@ type observation struct {
 	importID string
 }
 
-// observeStage runs the reads of parts concurrently, each on a part that prior records, and then
+// observeStage runs the reads of parts concurrently, each on a part that prior records (on import,
+// also a part without locate: its read looks it up by the part it is located from), and then
 // forgets a part whose deletion took it along (a permission with its function): a part reads
 // "gone" in one way, on every path.
 func observeStage(ctx context.Context, d Deps, o *observation, parts []*part) error {
 	var ran []*part
 	for _, p := range parts {
-		if p.read != nil && p.id(o.prior) != "" {
+		if p.read != nil && (p.id(o.prior) != "" || (o.importID != "" && p.locate == nil)) {
 			ran = append(ran, p)
 		}
 	}

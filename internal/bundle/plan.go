@@ -39,6 +39,8 @@ func Plan(prior, spec *Spec, st *State) Changes {
 			changes[p.name] = Keep
 		case !exists:
 			changes[p.name] = Add
+		case p.current != nil && p.current(spec, st):
+			changes[p.name] = Keep
 		default:
 			changes[p.name] = Modify
 		}
