@@ -55,6 +55,11 @@ type part struct {
 	// find looks the part up by its deterministic name and records it in st when it carries the
 	// bundle tag, for a cleanup whose create never got its answer. nil when there is nothing to find.
 	find func(ctx context.Context, d Deps, spec *Spec, st *State) error
+	// attributes are the resource's computed attributes that hold the part's State.
+	attributes []Attribute
+	// observed writes what the part's read saw into the observed Spec (normalise), for the
+	// part's settings that show drift; nil when the part has none of its own.
+	observed func(prior, spec *Spec, st *State)
 	// deleteStage orders Delete: stage 0 first. Ignored when remove is nil.
 	deleteStage int
 	// deletedWith names the part whose deletion takes this one along (a permission goes with its

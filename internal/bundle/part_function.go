@@ -47,7 +47,13 @@ var functionPart = part{
 		}
 		return nil
 	},
-	forget:      forgetFunction,
+	forget: forgetFunction,
+	attributes: []Attribute{
+		{Name: "rotation_function_arn", Get: func(st *State) string { return st.FunctionARN }, Set: (*State).SetFunctionARN},
+		// The provider compares the hash with its own rotator's: a new release updates the code.
+		{Name: "rotation_code_sha256", Get: func(st *State) string { return st.CodeSHA256 }, Set: func(st *State, v string) { st.CodeSHA256 = v },
+			unknownWhen: func(Changes) bool { return false }},
+	},
 	locatedFrom: PartSecret,
 	locate: func(_ context.Context, _ Deps, o *observation) error {
 		// The function is the secret's rotation function, or the one named after the secret.

@@ -33,7 +33,8 @@ var logGroupPart = part{
 		}
 		return nil
 	},
-	forget: func(st *State) { st.LogGroupName = "" },
+	forget:     func(st *State) { st.LogGroupName = "" },
+	attributes: []Attribute{{Name: "rotation_log_group_name", Get: func(st *State) string { return st.LogGroupName }, Set: func(st *State, v string) { st.LogGroupName = v }}},
 	// Lambda makes the group again when it is gone, so refresh does not look; import reads it for
 	// the retention.
 	importOnly:  true,

@@ -27,6 +27,7 @@ var permissionPart = part{
 		return readPermission(ctx, d, o.prior.FunctionName, o.st)
 	},
 	forget:      func(st *State) { st.PermissionID = "" },
+	attributes:  []Attribute{{Name: "rotation_permission_id", Get: func(st *State) string { return st.PermissionID }, Set: func(st *State, v string) { st.PermissionID = v }}},
 	locatedFrom: PartFunction,
 	locate: func(_ context.Context, _ Deps, o *observation) error {
 		// The grant is a statement of the function's policy, by its id; read checks it is there.

@@ -32,6 +32,7 @@ var rolePart = part{
 		return nil
 	},
 	forget:      forgetRole,
+	attributes:  []Attribute{{Name: "rotation_role_arn", Get: func(st *State) string { return st.RoleARN }, Set: (*State).SetRoleARN}},
 	locatedFrom: PartFunction,
 	locate: func(_ context.Context, _ Deps, o *observation) error {
 		// The role is the function's.

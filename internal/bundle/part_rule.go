@@ -33,6 +33,7 @@ var rulePart = part{
 	remove:      func(ctx context.Context, d Deps, st *State) error { return d.deleteRule(ctx, st) },
 	read:        readRule,
 	forget:      forgetRule,
+	attributes:  []Attribute{{Name: "alert_rule_arn", Get: func(st *State) string { return st.RuleARN }, Set: (*State).SetRuleARN, unknownWhen: alertChanged}},
 	locatedFrom: PartSecret,
 	locate: func(_ context.Context, _ Deps, o *observation) error {
 		o.st.RuleName = RuleName(o.st.SecretName)

@@ -42,7 +42,9 @@ var topicPart = part{
 		}
 		return nil
 	},
-	forget:      forgetTopic,
+	forget: forgetTopic,
+	// The topic the alert publishes to, given or created.
+	attributes:  []Attribute{{Name: "alert_topic_arn", Get: func(st *State) string { return st.TopicARN }, Set: func(st *State, v string) { st.TopicARN = v }, unknownWhen: alertChanged}},
 	locatedFrom: PartRule,
 	locate: func(ctx context.Context, d Deps, o *observation) error {
 		// The topic is the rule's target; the bundle's own when it carries the bundle tag, else

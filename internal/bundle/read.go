@@ -158,6 +158,11 @@ func normalise(prior *Spec, st *State, s *seen) *Spec {
 	if st.TopicCreated && st.TopicARN != "" {
 		keepSubscribed(&spec.Alert, st.Subscriptions)
 	}
+	for _, p := range catalogue {
+		if p.observed != nil {
+			p.observed(prior, spec, st)
+		}
+	}
 	return spec
 }
 
