@@ -68,7 +68,10 @@ var partReads = map[string]partRead{
 			}
 			return nil
 		},
-		gone: func(f *fakeAWS, st *State) { delete(f.functions, st.FunctionName); delete(f.permissions, st.FunctionName) },
+		gone: func(f *fakeAWS, st *State) {
+			delete(f.functions, st.FunctionName)
+			delete(f.permissions, st.FunctionName)
+		},
 	},
 	PartPermission: {
 		change: func(_ *fakeAWS, d *Deps, _ *State) { d.AWS.Lambda = otherStatement{d.AWS.Lambda.(fakeLambda)} },
