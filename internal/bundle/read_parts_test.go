@@ -18,6 +18,8 @@ import (
 // partRead is a row of TestEveryPartsRead: how to change a part and remove it in the fake, and
 // what Read (refresh) and Find (import) must then report of it.
 type partRead struct {
+	// configure, when set, asks for the part in the bundle's Spec (a part not every bundle has).
+	configure func(spec *Spec)
 	// change alters the part outside Terraform; changed checks what the read reports of it
 	// (observed is Read's Spec, or Find's for import).
 	change  func(f *fakeAWS, d *Deps, st *State)
@@ -157,7 +159,14 @@ func TestEveryPartsRead(t *testing.T) {
 			for _, path := range []string{"refresh", "import"} {
 				t.Run(name+"/"+state+"/"+path, func(t *testing.T) {
 					f := newFakeAWS()
-					spec, st := created(t, f)
+					spec := testSpec()
+					if row.configure != nil {
+						row.configure(spec)
+					}
+					st, err := Create(context.Background(), f.deps(), spec)
+					if err != nil {
+						t.Fatal(err)
+					}
 					d := f.deps()
 					switch state {
 					case "changed":
@@ -167,7 +176,6 @@ func TestEveryPartsRead(t *testing.T) {
 					}
 					var observed *Spec
 					var obs *State
-					var err error
 					if path == "refresh" {
 						observed, obs, err = Read(context.Background(), d, spec, st)
 					} else {
