@@ -87,7 +87,7 @@ const (
 var catalogue = []*part{
 	&secretPart, &rolePart, &logGroupPart, &topicPart,
 	&rolePolicyPart, &functionPart, &logRetentionPart, &rulePart, &subscriptionsPart,
-	&permissionPart,
+	&permissionPart, &resourcePolicyPart,
 	&schedulePart,
 }
 

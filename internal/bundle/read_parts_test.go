@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -104,6 +105,19 @@ var partReads = map[string]partRead{
 			return nil
 		},
 		gone: func(f *fakeAWS, st *State) { delete(f.topics, st.TopicARN) },
+	},
+	PartResourcePolicy: {
+		configure: func(spec *Spec) { spec.Readers = []string{appReader} },
+		change: func(f *fakeAWS, _ *Deps, st *State) {
+			f.resourcePolicies[st.SecretARN] = ReadersPolicy([]string{"arn:aws:iam::123456789012:role/intruder"}, st.RoleARN).String()
+		},
+		changed: func(_ *Spec, st *State) error {
+			if !strings.Contains(st.ResourcePolicy, "intruder") {
+				return fmt.Errorf("the policy reads as %s, want the one Secrets Manager holds", st.ResourcePolicy)
+			}
+			return nil
+		},
+		gone: func(f *fakeAWS, st *State) { delete(f.resourcePolicies, st.SecretARN) },
 	},
 }
 

@@ -27,6 +27,8 @@ type State struct {
 	TopicCreated bool
 	// Subscriptions are the subscriptions of a created topic, as last made or listed.
 	Subscriptions []SubscriptionState
+	// ResourcePolicy is the secret's resource policy as AWS reports it; "" when it has none.
+	ResourcePolicy string
 
 	RotationEnabled   bool
 	LastRotatedDate   time.Time

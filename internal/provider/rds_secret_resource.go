@@ -301,6 +301,8 @@ func importedModel(ctx context.Context, spec *bundle.Spec, st *bundle.State, dia
 		Description:          types.StringValue(""),
 		KMSKeyID:             types.StringNull(),
 		NamePrefix:           types.StringNull(),
+		Policy:               types.StringNull(),
+		Readers:              types.SetNull(types.StringType),
 		Tags:                 types.MapNull(types.StringType),
 		TagsAll:              types.MapNull(types.StringType),
 		Timeouts:             timeouts.Value{Object: types.ObjectNull(timeoutsAttrTypes(ctx))},

@@ -28,6 +28,9 @@ type rdsSecretModel struct {
 	Database             *databaseModel    `tfsdk:"database"`
 	Rotation             types.Object      `tfsdk:"rotation"`
 	DeletionAlert        types.Object      `tfsdk:"deletion_alert"`
+	Policy               types.String      `tfsdk:"policy"`
+	Readers              types.Set         `tfsdk:"readers"`
+	ResourcePolicy       types.String      `tfsdk:"resource_policy"`
 	Tags                 types.Map         `tfsdk:"tags"`
 	TagsAll              types.Map         `tfsdk:"tags_all"`
 	VersionID            types.String      `tfsdk:"version_id"`
@@ -158,6 +161,8 @@ func (m *rdsSecretModel) spec(ctx context.Context, defaultTags map[string]string
 		RecoveryWindowInDays: m.RecoveryWindowInDays.ValueInt64(),
 		Tags:                 stringMap(ctx, m.Tags, diags),
 		DefaultTags:          maps.Clone(defaultTags),
+		ResourcePolicy:       m.Policy.ValueString(),
+		Readers:              stringsOf(ctx, m.Readers, diags),
 		Rotation: bundle.Rotation{
 			Enabled:                r.Enabled.ValueBool(),
 			AutomaticallyAfterDays: r.AutomaticallyAfterDays.ValueInt64(),
@@ -286,6 +291,13 @@ func tagsValue(tags map[string]string) types.Map {
 // the plan; every other attribute stays as it is, null included.
 func (m *rdsSecretModel) setSpec(ctx context.Context, prior, spec *bundle.Spec, diags *diag.Diagnostics) {
 	setString(&m.Description, prior.Description, spec.Description)
+	if prior.ResourcePolicy != spec.ResourcePolicy {
+		// A configured policy removed outside Terraform shows as null, so that the plan puts it back.
+		m.Policy = types.StringValue(spec.ResourcePolicy)
+		if spec.ResourcePolicy == "" {
+			m.Policy = types.StringNull()
+		}
+	}
 	setString(&m.KMSKeyID, prior.KMSKeyID, spec.KMSKeyID)
 	if m.Credentials == nil && spec.Credentials != prior.Credentials {
 		m.Credentials = &credentialsModel{PasswordWO: types.StringNull(), PasswordWOVersion: types.Int64Null()}
