@@ -55,6 +55,9 @@ type part struct {
 	// find looks the part up by its deterministic name and records it in st when it carries the
 	// bundle tag, for a cleanup whose create never got its answer. nil when there is nothing to find.
 	find func(ctx context.Context, d Deps, spec *Spec, st *State) error
+	// drifted reports whether the read saw the part changed outside Terraform in a way that no
+	// attribute shows (the function's environment): Plan then repairs it.
+	drifted func(s *seen) bool
 	// attributes are the resource's computed attributes that hold the part's State.
 	attributes []Attribute
 	// observed writes what the part's read saw into the observed Spec (normalise), for the

@@ -31,7 +31,7 @@ var functionPart = part{
 	label:  func(st *State) string { return "Lambda function " + st.FunctionName },
 	create: func(ctx context.Context, d Deps, spec *Spec, st *State) error { return d.createFunction(ctx, spec, st) },
 	update: func(ctx context.Context, d Deps, c *change) error {
-		return d.updateFunction(ctx, c.prior, c.spec, c.st, c.plan[PartRole] == Add)
+		return d.updateFunction(ctx, c.prior, c.spec, c.st, c.plan[PartRole] == Add || c.plan[PartFunction] == Repair)
 	},
 	// Deleting the function takes its permission with it.
 	remove: func(ctx context.Context, d Deps, st *State) error { return d.deleteFunction(ctx, st) },
@@ -47,12 +47,13 @@ var functionPart = part{
 		}
 		return nil
 	},
-	forget: forgetFunction,
+	forget:  forgetFunction,
+	drifted: func(s *seen) bool { return s.functionChangedOutside },
 	attributes: []Attribute{
 		{Name: "rotation_function_arn", Get: func(st *State) string { return st.FunctionARN }, Set: (*State).SetFunctionARN},
 		// The provider compares the hash with its own rotator's: a new release updates the code.
 		{Name: "rotation_code_sha256", Get: func(st *State) string { return st.CodeSHA256 }, Set: func(st *State, v string) { st.CodeSHA256 = v },
-			unknownWhen: func(Changes) bool { return false }},
+			unknownWhen: func(c Changes) bool { return c[PartFunction] == Repair }},
 	},
 	locatedFrom: PartSecret,
 	locate: func(_ context.Context, _ Deps, o *observation) error {
@@ -190,16 +191,16 @@ func (d Deps) deleteFunction(ctx context.Context, st *State) error {
 }
 
 // updateFunction changes the function's configuration and code where they differ from spec.
-func (d Deps) updateFunction(ctx context.Context, prior, spec *Spec, st *State, roleRecreated bool) error {
+func (d Deps) updateFunction(ctx context.Context, prior, spec *Spec, st *State, putBack bool) error {
 	l, p := spec.Rotation.Lambda, prior.Rotation.Lambda
 	env, err := d.functionEnvironment(spec)
 	if err != nil {
 		return fmt.Errorf("Lambda function %s: %w", st.FunctionName, err)
 	}
 	priorEnv, _ := d.functionEnvironment(prior)
-	// Read marks a function whose environment or role was changed outside Terraform: the whole
-	// configuration is then put back.
-	configChanged := roleRecreated || st.CodeSHA256 == FunctionChangedOutside || l.MemorySize != p.MemorySize || l.Timeout != p.Timeout ||
+	// A new role, or Plan's repair of a function changed outside Terraform, puts the whole
+	// configuration back.
+	configChanged := putBack || l.MemorySize != p.MemorySize || l.Timeout != p.Timeout ||
 		!maps.Equal(env, priorEnv) ||
 		!slices.Equal(l.SubnetIDs, p.SubnetIDs) || !slices.Equal(l.SecurityGroupIDs, p.SecurityGroupIDs)
 	if configChanged {

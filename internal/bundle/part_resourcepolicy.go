@@ -9,7 +9,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
-	"github.com/hashicorp/awspolicyequivalence"
+	awspolicy "github.com/hashicorp/awspolicyequivalence"
 )
 
 // PartResourcePolicy is the secret's resource policy, as Plan reports it.

@@ -45,6 +45,10 @@ type State struct {
 	SecretDeletionDate time.Time
 	// RotationFailed: LastRotationError is the rotator's logged error of a rotation still pending.
 	RotationFailed bool
+	// Drifted names the parts Read saw changed outside Terraform in ways no attribute shows (the
+	// function's environment or role); Plan repairs them. The provider keeps it in private state
+	// from the refresh to the apply.
+	Drifted []string
 }
 
 // Parts lists the parts that exist, by the names errors and diagnostics use.

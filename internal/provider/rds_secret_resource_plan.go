@@ -127,6 +127,7 @@ func (r *rdsSecretResource) ModifyPlan(ctx context.Context, req resource.ModifyP
 	// bundle.Plan is what Update will do: a part it adds, replaces or removes gets a new id.
 	_, lambdaSettings := plan.rotation(ctx, &resp.Diagnostics)
 	current := state.bundleState(ctx, &resp.Diagnostics)
+	loadDrifted(ctx, req.Private, current, &resp.Diagnostics)
 	changes := bundle.Plan(state.spec(ctx, r.defaultTags, &resp.Diagnostics), plan.spec(ctx, r.defaultTags, &resp.Diagnostics), current)
 	repair := false
 	unknownIf := func(attribute *types.String, condition bool) {
