@@ -88,6 +88,8 @@ func (p *Proxy) serveControl(w http.ResponseWriter, r *http.Request) {
 		p.serveTrailControl(w, r)
 	case "/_proxy/faults":
 		p.serveFaults(w, r)
+	case "/_proxy/quotas":
+		p.serveQuotas(w, r)
 	default:
 		writeJSON(w, http.StatusNotFound, map[string]string{"error": "unknown awsproxy endpoint " + r.URL.Path + ": see internal/acctest/awsproxy/README.md"})
 	}
@@ -123,6 +125,27 @@ func (p *Proxy) serveFaults(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Allow", "GET, POST, DELETE")
 		writeJSON(w, http.StatusMethodNotAllowed, map[string]string{"error": "use GET, POST or DELETE on /_proxy/faults"})
 	}
+}
+
+// serveQuotas: GET {"enabled", "quotas"}; POST {"enabled": bool} switches AWS's request quotas.
+func (p *Proxy) serveQuotas(w http.ResponseWriter, r *http.Request) {
+	switch r.Method {
+	case http.MethodGet:
+	case http.MethodPost:
+		var body struct {
+			Enabled *bool `json:"enabled"`
+		}
+		if err := json.NewDecoder(r.Body).Decode(&body); err != nil || body.Enabled == nil {
+			writeJSON(w, http.StatusBadRequest, map[string]string{"error": "body must be JSON {\"enabled\": true|false}"})
+			return
+		}
+		p.SetQuotas(*body.Enabled)
+	default:
+		w.Header().Set("Allow", "GET, POST")
+		writeJSON(w, http.StatusMethodNotAllowed, map[string]string{"error": "use GET or POST on /_proxy/quotas"})
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"enabled": p.QuotasOn(), "quotas": Quotas})
 }
 
 func allow(w http.ResponseWriter, r *http.Request, method string) bool {
