@@ -12,6 +12,12 @@ type figures struct {
 	PerOperation     map[string]int `json:"perOperation"`
 	MaxConcurrency   int            `json:"maxConcurrency"`
 	SequentialRounds int            `json:"sequentialRounds"`
+	// Throttled is how many of the calls were answered with a throttling error.
+	Throttled int `json:"throttled"`
+	// QuotaFloorSeconds is the time AWS's quotas alone would take for these calls (QuotaFloor),
+	// QuotaSeconds the share of each quota.
+	QuotaFloorSeconds float64            `json:"quotaFloorSeconds"`
+	QuotaSeconds      map[string]float64 `json:"quotaSeconds"`
 }
 
 // serveControl answers the /_proxy/ endpoint (documented in README.md).
@@ -41,9 +47,12 @@ func (p *Proxy) serveControl(w http.ResponseWriter, r *http.Request) {
 			writeJSON(w, http.StatusNotFound, map[string]string{"error": err.Error()})
 			return
 		}
+		perOperation := CallsPerOperation(calls)
+		floor, perQuota := QuotaFloor(perOperation)
 		writeJSON(w, http.StatusOK, figures{
-			Calls: len(calls), PerOperation: CallsPerOperation(calls),
+			Calls: len(calls), PerOperation: perOperation,
 			MaxConcurrency: MaxConcurrency(calls), SequentialRounds: SequentialRounds(calls),
+			Throttled: Throttled(calls), QuotaFloorSeconds: floor, QuotaSeconds: perQuota,
 		})
 	case "/_proxy/reset":
 		if !allow(w, r, http.MethodPost) {

@@ -180,3 +180,15 @@ func (p *Proxy) SetQuotas(on bool) { p.quotas.Store(on) }
 
 // QuotasOn says whether AWS's request quotas are enforced.
 func (p *Proxy) QuotasOn() bool { return p.quotas.Load() }
+
+// Throttled counts the calls answered with a throttling error (AWS's or the proxy's).
+func Throttled(calls []Call) int {
+	n := 0
+	for _, c := range calls {
+		switch c.ErrorCode {
+		case "ThrottlingException", "Throttling", "TooManyRequestsException", "RequestLimitExceeded":
+			n++
+		}
+	}
+	return n
+}

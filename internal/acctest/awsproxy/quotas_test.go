@@ -114,6 +114,9 @@ func TestQuotasThrottleAsAWSDoes(t *testing.T) {
 	if last := calls[len(calls)-1]; last.Status != http.StatusBadRequest || last.ErrorCode != "ThrottlingException" {
 		t.Errorf("the throttled call is recorded as %d %s, want 400 ThrottlingException", last.Status, last.ErrorCode)
 	}
+	if n := Throttled(calls); n != 10 {
+		t.Errorf("Throttled counts %d calls, want 10", n)
+	}
 	// A second later the bucket holds 50 again.
 	clock.Advance(time.Second)
 	if ok, _ := createSecrets(t, p, "test", 50); ok != 50 {
