@@ -12,6 +12,12 @@ type figures struct {
 	PerOperation     map[string]int `json:"perOperation"`
 	MaxConcurrency   int            `json:"maxConcurrency"`
 	SequentialRounds int            `json:"sequentialRounds"`
+	// Throttled is how many of the calls were answered with a throttling error.
+	Throttled int `json:"throttled"`
+	// QuotaFloorSeconds is the time AWS's quotas alone would take for these calls (QuotaFloor),
+	// QuotaSeconds the share of each quota.
+	QuotaFloorSeconds float64            `json:"quotaFloorSeconds"`
+	QuotaSeconds      map[string]float64 `json:"quotaSeconds"`
 }
 
 // serveControl answers the /_proxy/ endpoint (documented in README.md).
@@ -41,9 +47,12 @@ func (p *Proxy) serveControl(w http.ResponseWriter, r *http.Request) {
 			writeJSON(w, http.StatusNotFound, map[string]string{"error": err.Error()})
 			return
 		}
+		perOperation := CallsPerOperation(calls)
+		floor, perQuota := QuotaFloor(perOperation)
 		writeJSON(w, http.StatusOK, figures{
-			Calls: len(calls), PerOperation: CallsPerOperation(calls),
+			Calls: len(calls), PerOperation: perOperation,
 			MaxConcurrency: MaxConcurrency(calls), SequentialRounds: SequentialRounds(calls),
+			Throttled: Throttled(calls), QuotaFloorSeconds: floor, QuotaSeconds: perQuota,
 		})
 	case "/_proxy/reset":
 		if !allow(w, r, http.MethodPost) {
@@ -88,6 +97,8 @@ func (p *Proxy) serveControl(w http.ResponseWriter, r *http.Request) {
 		p.serveTrailControl(w, r)
 	case "/_proxy/faults":
 		p.serveFaults(w, r)
+	case "/_proxy/quotas":
+		p.serveQuotas(w, r)
 	default:
 		writeJSON(w, http.StatusNotFound, map[string]string{"error": "unknown awsproxy endpoint " + r.URL.Path + ": see internal/acctest/awsproxy/README.md"})
 	}
@@ -123,6 +134,27 @@ func (p *Proxy) serveFaults(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Allow", "GET, POST, DELETE")
 		writeJSON(w, http.StatusMethodNotAllowed, map[string]string{"error": "use GET, POST or DELETE on /_proxy/faults"})
 	}
+}
+
+// serveQuotas: GET {"enabled", "quotas"}; POST {"enabled": bool} switches AWS's request quotas.
+func (p *Proxy) serveQuotas(w http.ResponseWriter, r *http.Request) {
+	switch r.Method {
+	case http.MethodGet:
+	case http.MethodPost:
+		var body struct {
+			Enabled *bool `json:"enabled"`
+		}
+		if err := json.NewDecoder(r.Body).Decode(&body); err != nil || body.Enabled == nil {
+			writeJSON(w, http.StatusBadRequest, map[string]string{"error": "body must be JSON {\"enabled\": true|false}"})
+			return
+		}
+		p.SetQuotas(*body.Enabled)
+	default:
+		w.Header().Set("Allow", "GET, POST")
+		writeJSON(w, http.StatusMethodNotAllowed, map[string]string{"error": "use GET or POST on /_proxy/quotas"})
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"enabled": p.QuotasOn(), "quotas": Quotas})
 }
 
 func allow(w http.ResponseWriter, r *http.Request, method string) bool {

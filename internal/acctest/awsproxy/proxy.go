@@ -15,6 +15,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/time/rate"
@@ -61,6 +62,10 @@ type Options struct {
 	ARNKey string
 	// Trails are the emulated CloudTrail trails at the start; default none.
 	Trails []Trail
+	// Quotas enforces AWS's request quotas (the Quotas table) per operation, account and region,
+	// answering a call over its quota with the service's throttling error. Off by default; on in
+	// the fleet benchmark. SetQuotas switches it while running.
+	Quotas bool
 }
 
 // Proxy is a recording, fault-injecting AWS proxy in front of LocalStack. It is safe for
@@ -84,8 +89,12 @@ type Proxy struct {
 	calls    []Call // ordered by Seq
 	marks    map[string]Mark
 	limiters map[string]*rate.Limiter
-	arnKey   string
-	trails   map[string]Trail
+	// quotaLimiters are the token buckets of AWS's request quotas (quotas.go), per account,
+	// region and quota; quotas says whether they are enforced.
+	quotaLimiters map[string]*rate.Limiter
+	quotas        atomic.Bool
+	arnKey        string
+	trails        map[string]Trail
 }
 
 type inflightKey struct{}
@@ -143,7 +152,10 @@ func New(opts Options) (*Proxy, error) {
 		logger:    logger,
 		marks:     map[string]Mark{},
 		limiters:  map[string]*rate.Limiter{},
+
+		quotaLimiters: map[string]*rate.Limiter{},
 	}
+	p.quotas.Store(opts.Quotas)
 	if err := p.SetARNKey(opts.ARNKey); err != nil {
 		return nil, fmt.Errorf("awsproxy: %w", err)
 	}
@@ -278,6 +290,7 @@ func (p *Proxy) Reset() {
 	p.calls = nil
 	p.marks = map[string]Mark{}
 	p.limiters = map[string]*rate.Limiter{}
+	p.quotaLimiters = map[string]*rate.Limiter{}
 }
 
 // Mark names the present point of the record. Calls that arrive later come after it.
@@ -380,6 +393,10 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		panic(http.ErrAbortHandler)
 	case decision.err != nil:
 		p.answerError(w, op, call, *decision.err)
+		return
+	}
+	if _, over := p.overQuota(call, op); over {
+		p.answerError(w, op, call, throttlingError(op))
 		return
 	}
 	// CloudTrail is answered here, after the fault rules, so that tests can make LookupEvents fail too.

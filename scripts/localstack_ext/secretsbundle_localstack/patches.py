@@ -17,15 +17,17 @@ DISABLE_ENV = "SECRETSBUNDLE_LOCALSTACK_PATCHES"
 _applied = False
 
 
-def apply() -> None:
+def apply() -> bool:
+    """Applies the fixes once; answers whether they are applied (False when disabled by DISABLE_ENV)."""
     global _applied
     if _applied:
-        return
+        return True
     if os.environ.get(DISABLE_ENV, "1").strip().lower() in ("0", "false", "no", "off"):
         LOG.warning("secretsbundle: LocalStack fixes disabled by %s", DISABLE_ENV)
-        return
+        return False
     _patch_delete_failed_function()
     _applied = True
+    return True
 
 
 def _patch_delete_failed_function() -> None:

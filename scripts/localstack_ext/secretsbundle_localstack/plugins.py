@@ -19,8 +19,7 @@ class ProcessRuntimeExecutorPlugin(RuntimeExecutorPlugin):
 def apply_patches():
     from secretsbundle_localstack import patches, rotation
 
-    patches.apply()
-    if patches._applied:
+    if patches.apply():
         rotation.apply()
 
 
@@ -35,8 +34,8 @@ def stop_lambda_environments():
 
 @hooks.on_infra_start()
 def enforce_iam():
-    # IAM identity policies evaluated for IAM users and assumed roles (iam_enforcement.py); on unless
-    # SECRETSBUNDLE_IAM_ENFORCEMENT=0.
+    # IAM evaluated for IAM users and assumed roles, and Lambda's assumption of a function's role
+    # (iam_enforcement.py); on unless SECRETSBUNDLE_IAM_ENFORCEMENT=0.
     from secretsbundle_localstack import iam_enforcement
 
     iam_enforcement.install()

@@ -136,8 +136,8 @@ def fake_elf(architecture: str) -> bytes:
     return bytes(header)
 
 
-@pytest.fixture(scope="session")
-def role_arn(endpoint) -> str:
+def make_role(endpoint: str):
+    """A Lambda execution role on this LocalStack (a generator: yields its ARN, then deletes it)."""
     iam = client("iam", endpoint)
     name = f"secretsbundle-executor-test-{uuid.uuid4().hex[:8]}"
     role = iam.create_role(
@@ -145,8 +145,9 @@ def role_arn(endpoint) -> str:
         AssumeRolePolicyDocument='{"Version":"2012-10-17","Statement":[{"Effect":"Allow",'
         '"Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]}',
     )
-    # IAM is enforced (iam_enforcement.py): Lambda writes the function's logs with its role, and the
-    # test function's rotation steps call Secrets Manager with it.
+    # IAM is enforced (iam_enforcement.py): Lambda assumes the role only as its trust policy allows,
+    # writes the function's logs with it, and the test function's rotation steps call Secrets
+    # Manager with it.
     iam.put_role_policy(
         RoleName=name,
         PolicyName="logs",
@@ -156,6 +157,18 @@ def role_arn(endpoint) -> str:
     yield role["Role"]["Arn"]
     iam.delete_role_policy(RoleName=name, PolicyName="logs")
     iam.delete_role(RoleName=name)
+
+
+@pytest.fixture(scope="session")
+def role_arn(endpoint) -> str:
+    yield from make_role(endpoint)
+
+
+@pytest.fixture(scope="module")
+def unpatched_role_arn(unpatched_endpoint) -> str:
+    """The execution role on the unpatched LocalStack, which has an IAM of its own: as on AWS, Lambda
+    cannot assume a role that does not exist there."""
+    yield from make_role(unpatched_endpoint)
 
 
 def log_messages(endpoint: str, function: str) -> list[str]:

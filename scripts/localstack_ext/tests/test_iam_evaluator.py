@@ -1,11 +1,16 @@
-"""The extensions to moto's evaluator in iam_enforcement.py, offline (no LocalStack needed)."""
+"""The evaluator (iam_policy.py) where moto's falls short, offline (no LocalStack needed)."""
 
 import json
 import re
 
 import pytest
 from moto.iam.access_control import IAMPolicy, PermissionResult
-from secretsbundle_localstack.iam_enforcement import evaluate
+from secretsbundle_localstack.iam_policy import Request, decide
+
+
+def evaluate(policies, action, resource, context):
+    decision = decide(Request(action, resource, context), policies)
+    return decision.answer, decision.statement
 
 SECRET = "arn:aws:secretsmanager:us-east-1:000000000000:secret:prod/orders/db-AbCdEf"
 PATTERN = "arn:aws:secretsmanager:us-east-1:000000000000:secret:prod/orders/db-??????"
@@ -53,9 +58,12 @@ def test_condition_that_does_not_hold_makes_the_statement_not_apply():
     assert evaluate([policy(if_exists)], "kms:Decrypt", "key", {})[0] == "allow"
 
 
-def test_operators_not_evaluated_fail_closed():
+def test_operators_moto_ignores_are_evaluated_and_unknown_ones_deny():
     numeric = allow("secretsmanager:GetSecretValue", "*", Condition={"NumericLessThan": {"aws:MultiFactorAuthAge": "300"}})
-    assert evaluate([policy(numeric)], "secretsmanager:GetSecretValue", SECRET, {"aws:MultiFactorAuthAge": ["1"]})[0] == "implicit"
+    assert evaluate([policy(numeric)], "secretsmanager:GetSecretValue", SECRET, {"aws:MultiFactorAuthAge": ["1"]})[0] == "allow"
+    assert evaluate([policy(numeric)], "secretsmanager:GetSecretValue", SECRET, {"aws:MultiFactorAuthAge": ["301"]})[0] == "implicit"
+    unknown = allow("secretsmanager:GetSecretValue", "*", Condition={"NumericAlmost": {"aws:MultiFactorAuthAge": "300"}})
+    assert evaluate([policy(unknown)], "secretsmanager:GetSecretValue", SECRET, {"aws:MultiFactorAuthAge": ["1"]})[0] == "unsupported"
 
 
 def test_explicit_deny_wins_and_not_resource():

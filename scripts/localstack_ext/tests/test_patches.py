@@ -47,9 +47,8 @@ def test_rotate_secret_without_immediate_rotation_stores_the_rules(endpoint, act
     assert [line.split(" token ")[0] for line in rotation_lines(endpoint, active_function)] == ["testfunc: rotation step testSecret"]
 
 
-def test_rotate_secret_without_immediate_rotation_fails_unpatched(unpatched_endpoint, role_arn, bootstrap_zip):
-    # The unpatched LocalStack has its own IAM; Lambda does not check that the role exists.
-    functions = Functions(unpatched_endpoint, role_arn)
+def test_rotate_secret_without_immediate_rotation_fails_unpatched(unpatched_endpoint, unpatched_role_arn, bootstrap_zip):
+    functions = Functions(unpatched_endpoint, unpatched_role_arn)
     try:
         name = functions.create(bootstrap_zip)
         function_arn = functions.lambda_.get_function(FunctionName=name)["Configuration"]["FunctionArn"]
@@ -112,8 +111,8 @@ def test_failed_function_can_be_deleted(functions):
         functions.lambda_.get_function(FunctionName=name)
 
 
-def test_failed_function_cannot_be_deleted_unpatched(unpatched_endpoint, role_arn):
-    functions = Functions(unpatched_endpoint, role_arn)
+def test_failed_function_cannot_be_deleted_unpatched(unpatched_endpoint, unpatched_role_arn):
+    functions = Functions(unpatched_endpoint, unpatched_role_arn)
     name = functions.create(PYTHON_CODE, runtime="python3.12", handler="handler.handler")
     assert functions.wait_settled(name)["State"] == "Failed"
 

@@ -24,6 +24,8 @@ func main() {
 	accessLog := flag.Bool("access-log", false, "log one line per proxied call")
 	arnKey := flag.String("cloudtrail-arn-key", envOr("AWSPROXY_CLOUDTRAIL_ARN_KEY", awsproxy.ARNKeyCurrent),
 		"how Secrets Manager's CloudTrail events spell the secret's ARN in responseElements: arn (since 2024) or aRN (before, for the operations AWS lists); env AWSPROXY_CLOUDTRAIL_ARN_KEY")
+	quotas := flag.Bool("quotas", envOr("AWSPROXY_QUOTAS", "") == "1",
+		"enforce AWS's request quotas (the table in quotas.go) with the services' throttling errors; env AWSPROXY_QUOTAS=1; POST /_proxy/quotas switches it while running")
 	flag.Parse()
 
 	logger := log.New(os.Stderr, "awsproxy: ", log.LstdFlags)
@@ -39,6 +41,7 @@ func main() {
 		DisableEventBridge:   *noEventBridge,
 		AccessLog:            *accessLog,
 		ARNKey:               *arnKey,
+		Quotas:               *quotas,
 		Logger:               logger,
 	})
 	if err != nil {
