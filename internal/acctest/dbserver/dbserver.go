@@ -48,6 +48,10 @@ type Options struct {
 	// LogStatements logs every statement the server runs (PostgreSQL's log_statement=all,
 	// MariaDB's general query log), for tests that look for secrets in the server's log.
 	LogStatements bool
+	// MD5Passwords configures PostgreSQL as RDS PostgreSQL 13 and earlier and PgBouncer auth_file
+	// setups have it: password_encryption = md5 and md5 logins over TCP (which also accept a
+	// SCRAM verifier).
+	MD5Passwords bool
 }
 
 // Server is a running database server.
