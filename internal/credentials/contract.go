@@ -6,11 +6,17 @@ import (
 )
 
 // Engines are the engine values the rotator supports.
-var Engines = []string{"postgres", "mysql", "mariadb", "aurora-postgresql", "aurora-mysql"}
+var Engines = []string{"postgres", "mysql", "mariadb", "aurora-postgresql", "aurora-mysql", EngineMongo}
+
+// EngineMongo is the engine of Amazon DocumentDB's secrets (and MongoDB's): the MongoDB wire protocol.
+const EngineMongo = "mongo"
 
 // DefaultPort is an engine's usual port, used when neither the configuration nor RDS gives one.
 func DefaultPort(engine string) int64 {
-	if strings.Contains(engine, "postgres") {
+	switch {
+	case engine == EngineMongo:
+		return 27017
+	case strings.Contains(engine, "postgres"):
 		return 5432
 	}
 	return 3306
