@@ -6,16 +6,26 @@ import (
 )
 
 // Engines are the engine values the rotator supports.
-var Engines = []string{"postgres", "mysql", "mariadb", "aurora-postgresql", "aurora-mysql", EngineMongo}
+var Engines = []string{"postgres", "mysql", "mariadb", "aurora-postgresql", "aurora-mysql", EngineMongo, EngineRedshift}
 
-// EngineMongo is the engine of Amazon DocumentDB's secrets (and MongoDB's): the MongoDB wire protocol.
-const EngineMongo = "mongo"
+// EngineMongo is the engine of Amazon DocumentDB's secrets (and MongoDB's): the MongoDB wire
+// protocol. EngineRedshift is Amazon Redshift's, which the rotator rotates with the single-user
+// strategy only (SingleUserOnly).
+const (
+	EngineMongo    = "mongo"
+	EngineRedshift = "redshift"
+)
+
+// SingleUserOnly reports whether an engine is rotated by the single-user strategy only.
+func SingleUserOnly(engine string) bool { return engine == EngineRedshift }
 
 // DefaultPort is an engine's usual port, used when neither the configuration nor RDS gives one.
 func DefaultPort(engine string) int64 {
 	switch {
 	case engine == EngineMongo:
 		return 27017
+	case engine == EngineRedshift:
+		return 5439
 	case strings.Contains(engine, "postgres"):
 		return 5432
 	}

@@ -80,6 +80,7 @@ func DefaultEngines() Engines {
 		"aurora-mysql":      mysql,
 		"mariadb":           mariadb,
 		"mongo":             mongoEngine{},
+		"redshift":          redshiftEngine{},
 	}
 }
 

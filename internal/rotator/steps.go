@@ -32,6 +32,9 @@ func (run *rotation) createSecret(ctx context.Context) (Outcome, error) {
 	}
 	username := current.Username
 	if run.settings.Strategy == StrategyAlternatingUsers {
+		if _, ok := engine.(interface{ singleUserOnly() }); ok {
+			return OutcomeFailed, failure(CodeInvalidSettings, "secret %s has engine %q, which the rotator rotates with the single-user strategy only; set ROTATION_STRATEGY to single_user", run.secretARN, current.Engine)
+		}
 		if current.MasterARN == "" {
 			return OutcomeFailed, failure(CodeMasterMissing, "secret %s has no masterarn key; the alternating-users strategy changes passwords as the master user, so add masterarn (the ARN of the master user's secret)", run.secretARN)
 		}
