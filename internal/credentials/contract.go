@@ -16,6 +16,15 @@ const (
 	EngineRedshift = "redshift"
 )
 
+// SecretEngine is the secret's engine for an engine the RDS API reports: DocumentDB's docdb is
+// mongo, as AWS writes DocumentDB secrets; the others are the same.
+func SecretEngine(rdsEngine string) string {
+	if rdsEngine == "docdb" {
+		return EngineMongo
+	}
+	return rdsEngine
+}
+
 // SingleUserOnly reports whether an engine is rotated by the single-user strategy only.
 func SingleUserOnly(engine string) bool { return engine == EngineRedshift }
 
