@@ -70,8 +70,9 @@ func Create(ctx context.Context, d Deps, spec *Spec) (*State, error) {
 	return st, nil
 }
 
-// fillFromDatabase completes the credentials from the RDS instance or cluster named in the spec:
-// engine, host, port and database name, where the configuration leaves them empty.
+// fillFromDatabase completes the credentials from the RDS instance or cluster named in the spec
+// (a DocumentDB cluster is one: the same API, engine docdb): engine, host, port and database
+// name, where the configuration leaves them empty.
 func (d Deps) fillFromDatabase(ctx context.Context, spec *Spec) error {
 	db := spec.Database
 	if db == nil {
@@ -109,7 +110,7 @@ func (d Deps) fillFromDatabase(ctx context.Context, spec *Spec) error {
 		return errors.New("database needs instance_identifier or cluster_identifier")
 	}
 	if c.Engine == "" {
-		c.Engine = engine
+		c.Engine = credentials.SecretEngine(engine)
 	}
 	if c.Host == "" {
 		c.Host = host

@@ -72,3 +72,21 @@ func TestCredentialsFromTheDatabase(t *testing.T) {
 		t.Errorf("a missing instance should name the attribute: %v", err)
 	}
 }
+
+// A DocumentDB cluster is an RDS API cluster whose engine is docdb: the secret's engine is mongo,
+// as AWS writes DocumentDB secrets, with the cluster's endpoint and port.
+func TestCredentialsFromADocumentDBCluster(t *testing.T) {
+	f := newFakeAWS()
+	deps := f.deps()
+	deps.AWS.RDS = fakeRDS{clusters: map[string]rdstypes.DBCluster{"docs": {Engine: aws.String("docdb"),
+		Endpoint: aws.String("docs.cluster-abc.eu-west-1.docdb.amazonaws.com"), Port: aws.Int32(27017)}}}
+	spec := testSpec()
+	spec.Credentials = Credentials{Username: "app"}
+	spec.Database = &Database{ClusterIdentifier: "docs"}
+	if err := deps.fillFromDatabase(context.Background(), spec); err != nil {
+		t.Fatal(err)
+	}
+	if c := spec.Credentials; c.Engine != "mongo" || c.Host != "docs.cluster-abc.eu-west-1.docdb.amazonaws.com" || c.Port != 27017 || c.DBName != "" {
+		t.Errorf("credentials from the DocumentDB cluster = %+v", c)
+	}
+}

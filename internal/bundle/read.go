@@ -114,9 +114,10 @@ func normalise(prior *Spec, st *State, s *seen) *Spec {
 	}
 	// The function's environment says which strategy rotates the secret. A secret adopted by
 	// import from elsewhere has no function of ours yet: a master secret in its value means
-	// alternating users, as in AWS's rotation templates.
+	// alternating users, as in AWS's rotation templates, except for an engine rotated by the
+	// single-user strategy only (Redshift).
 	strategy := s.env[credentials.EnvRotationStrategy]
-	if strategy == "" && s.credentials != nil && s.credentials.MasterARN != "" {
+	if strategy == "" && s.credentials != nil && s.credentials.MasterARN != "" && !credentials.SingleUserOnly(s.credentials.Engine) {
 		strategy = StrategyAlternatingUsers
 	}
 	if c := s.credentials; c != nil {

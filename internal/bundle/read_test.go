@@ -176,6 +176,25 @@ func TestReadNormalises(t *testing.T) {
 				s.Rotation.Strategy, s.Rotation.MasterSecretARN = StrategyAlternatingUsers, masterARN
 			},
 		},
+		"import: a Redshift secret with a master secret stays single user": {
+			prior:      func(s *Spec) { s.Credentials = Credentials{} },
+			noFunction: true,
+			value:      `{"engine":"redshift","host":"wh.internal","port":5439,"username":"etl","dbname":"dev","password":"x","masterarn":"` + masterARN + `"}`,
+			want: func(s *Spec) {
+				s.Credentials = Credentials{Engine: "redshift", Host: "wh.internal", Port: 5439, DBName: "dev", Username: "etl"}
+				s.Rotation.MasterSecretARN = masterARN
+			},
+		},
+		"import: a DocumentDB secret as AWS writes it": {
+			prior:      func(s *Spec) { s.Credentials = Credentials{} },
+			noFunction: true,
+			value:      `{"engine":"mongo","host":"docs.cluster-x.docdb.amazonaws.com","port":27017,"username":"app_clone","ssl":true,"password":"x","masterarn":"` + masterARN + `"}`,
+			want: func(s *Spec) {
+				ssl := true
+				s.Credentials = Credentials{Engine: "mongo", Host: "docs.cluster-x.docdb.amazonaws.com", Port: 27017, Username: "app", SSL: &ssl}
+				s.Rotation.Strategy, s.Rotation.MasterSecretARN = StrategyAlternatingUsers, masterARN
+			},
+		},
 		"the function's settings as reported": {
 			function: func(c *lambdatypes.FunctionConfiguration) {
 				deployed(c)

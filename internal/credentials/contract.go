@@ -6,11 +6,36 @@ import (
 )
 
 // Engines are the engine values the rotator supports.
-var Engines = []string{"postgres", "mysql", "mariadb", "aurora-postgresql", "aurora-mysql"}
+var Engines = []string{"postgres", "mysql", "mariadb", "aurora-postgresql", "aurora-mysql", EngineMongo, EngineRedshift}
+
+// EngineMongo is the engine of Amazon DocumentDB's secrets (and MongoDB's): the MongoDB wire
+// protocol. EngineRedshift is Amazon Redshift's, which the rotator rotates with the single-user
+// strategy only (SingleUserOnly).
+const (
+	EngineMongo    = "mongo"
+	EngineRedshift = "redshift"
+)
+
+// SecretEngine is the secret's engine for an engine the RDS API reports: DocumentDB's docdb is
+// mongo, as AWS writes DocumentDB secrets; the others are the same.
+func SecretEngine(rdsEngine string) string {
+	if rdsEngine == "docdb" {
+		return EngineMongo
+	}
+	return rdsEngine
+}
+
+// SingleUserOnly reports whether an engine is rotated by the single-user strategy only.
+func SingleUserOnly(engine string) bool { return engine == EngineRedshift }
 
 // DefaultPort is an engine's usual port, used when neither the configuration nor RDS gives one.
 func DefaultPort(engine string) int64 {
-	if strings.Contains(engine, "postgres") {
+	switch {
+	case engine == EngineMongo:
+		return 27017
+	case engine == EngineRedshift:
+		return 5439
+	case strings.Contains(engine, "postgres"):
 		return 5432
 	}
 	return 3306

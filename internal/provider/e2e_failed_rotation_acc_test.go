@@ -23,15 +23,60 @@ import (
 // database is down again fails the same way: the next refresh warns and shows last_rotation_error,
 // AWSCURRENT is untouched and logs in once the database is back, and the next rotation clears it.
 func TestAccE2E_failedRotation(t *testing.T) {
-	for _, engine := range []dbserver.Engine{dbserver.Postgres, dbserver.MariaDB} {
+	for _, engine := range []dbserver.Engine{dbserver.Postgres, dbserver.MariaDB, dbserver.FerretDB} {
 		t.Run(string(engine), func(t *testing.T) { testE2EFailedRotation(t, engine) })
 	}
+	t.Run("ferretdb_wrong_password", testE2EWrongPassword)
+}
+
+// testE2EWrongPassword: a bundle of a MongoDB user (FerretDB over TLS) given a wrong initial
+// password. The first rotation fails at setSecret with the login refused, apply warns, the secret
+// keeps the configured value, and the user's real password is untouched.
+func testE2EWrongPassword(t *testing.T) {
+	client := testAWS(t)
+	proxy := startProxy(t)
+	db := newE2EDatabase(t, dbserver.Shared(t, dbserver.Options{Engine: dbserver.FerretDB, TLS: true}))
+	realPassword := db.password
+	db.password = "Wrong-" + acctest.RandString(12)
+	name := acctest.RandomWithPrefix("tf-acc-e2e-wrong")
+	recorder := &diagnosticRecorder{}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: recorder.factories(),
+		Steps: []resource.TestStep{{
+			Config: db.bundleConfig(proxy.URL(), name, rotationBlock("", "")),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(testResource, tfjsonpath.New("last_rotation_error"),
+					knownvalue.StringRegexp(regexp.MustCompile(`setSecret step failed \(db_login_failed\): .*MongoDB.*`+db.username))),
+			},
+			Check: func(s *terraform.State) error {
+				a, err := attributes(s)
+				if err != nil {
+					return err
+				}
+				if err := recorder.expectWarning("ApplyResourceChange", name, a["last_rotation_error"]); err != nil {
+					return err
+				}
+				current, err := readVersion(client, a["arn"], "AWSCURRENT")
+				if err != nil {
+					return err
+				}
+				if current.password != db.password {
+					return fmt.Errorf("AWSCURRENT no longer holds the configured value after the failed rotation")
+				}
+				if err := db.logIn(db.username, realPassword); err != nil {
+					return fmt.Errorf("the user's real password stopped working: %v", err)
+				}
+				return nil
+			},
+		}},
+	})
 }
 
 func testE2EFailedRotation(t *testing.T, engine dbserver.Engine) {
 	client := testAWS(t)
 	proxy := startProxy(t)
-	server := dbserver.StartT(t, dbserver.Options{Engine: engine})
+	// FerretDB (engine mongo) over TLS verified with the test CA.
+	server := dbserver.StartT(t, dbserver.Options{Engine: engine, TLS: engine == dbserver.FerretDB})
 	db := newE2EDatabase(t, server)
 	name := acctest.RandomWithPrefix("tf-acc-e2e-failing")
 	config := db.bundleConfig(proxy.URL(), name, rotationBlock("", "")+`

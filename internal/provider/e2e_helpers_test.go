@@ -19,19 +19,33 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	harness "github.com/secretsbundle/terraform-provider-secretsbundle/internal/acctest"
+	"go.mongodb.org/mongo-driver/v2/bson"
+
 	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/acctest/awsproxy"
 	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/acctest/dbserver"
 	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/awsclient/cloudwatchlogs"
 )
 
-// e2eDatabase is a login user on a real PostgreSQL or MariaDB server, as the end-to-end tests
-// give it to the bundle.
+// e2eDatabase is a login user on a real PostgreSQL, MariaDB or FerretDB server, as the
+// end-to-end tests give it to the bundle.
 type e2eDatabase struct {
-	engine   dbserver.Engine
-	server   *dbserver.Server
-	username string
-	password string
-	dbname   string
+	engine dbserver.Engine
+	// secretEngine is the secret's engine: the server's, "mongo" for FerretDB, or another engine
+	// the server stands in for (newE2EStandIn).
+	secretEngine string
+	server       *dbserver.Server
+	username     string
+	password     string
+	dbname       string
+}
+
+// newE2EStandIn is newE2EDatabase with the secret naming another engine of the same protocol
+// (PostgreSQL standing in for Redshift).
+func newE2EStandIn(t *testing.T, server *dbserver.Server, secretEngine string) e2eDatabase {
+	t.Helper()
+	db := newE2EDatabase(t, server)
+	db.secretEngine = secretEngine
+	return db
 }
 
 // newE2EDatabase creates a user that may read one table, so that the alternating-users clone has
@@ -39,7 +53,7 @@ type e2eDatabase struct {
 func newE2EDatabase(t *testing.T, server *dbserver.Server) e2eDatabase {
 	t.Helper()
 	db := e2eDatabase{
-		engine: server.Engine, server: server,
+		engine: server.Engine, secretEngine: string(server.Engine), server: server,
 		username: "e2e_" + strings.ToLower(acctest.RandString(8)), password: "Initial-" + acctest.RandString(16),
 	}
 	table := "t_" + strings.ToLower(acctest.RandString(6))
@@ -77,6 +91,18 @@ func newE2EDatabase(t *testing.T, server *dbserver.Server) e2eDatabase {
 				t.Fatalf("preparing the MariaDB user %s: %v", db.username, err)
 			}
 		}
+	case dbserver.FerretDB:
+		db.secretEngine, db.dbname = "mongo", "admin"
+		client, err := server.MongoClient(server.SuperUser, server.SuperPassword)
+		if err != nil {
+			t.Fatalf("connecting to the test FerretDB as its superuser: %v", err)
+		}
+		defer func() { _ = client.Disconnect(context.Background()) }()
+		// FerretDB takes no roles (it enforces none): the clone's roles are the empty list.
+		command := bson.D{{Key: "createUser", Value: db.username}, {Key: "pwd", Value: db.password}, {Key: "roles", Value: bson.A{}}}
+		if err := client.Database("admin").RunCommand(context.Background(), command).Err(); err != nil {
+			t.Fatalf("preparing the FerretDB user %s: %v", db.username, err)
+		}
 	}
 	return db
 }
@@ -85,12 +111,20 @@ func newE2EDatabase(t *testing.T, server *dbserver.Server) e2eDatabase {
 func (db e2eDatabase) logIn(username, password string) error {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	if db.engine == dbserver.Postgres {
+	switch db.engine {
+	case dbserver.Postgres:
 		conn, err := pgx.Connect(ctx, db.server.PostgresURL(username, password, db.dbname))
 		if err != nil {
 			return err
 		}
 		return conn.Close(ctx)
+	case dbserver.FerretDB:
+		client, err := db.server.MongoClient(username, password)
+		if err != nil {
+			return err
+		}
+		defer func() { _ = client.Disconnect(context.Background()) }()
+		return client.Database(db.dbname).RunCommand(ctx, bson.D{{Key: "ping", Value: 1}}).Err()
 	}
 	conn, err := db.server.OpenMySQL(username, password, db.dbname)
 	if err != nil {
@@ -106,8 +140,8 @@ func (db e2eDatabase) masterSecret(t *testing.T, client *harness.AWS) string {
 	t.Helper()
 	out, err := client.SecretsManager.CreateSecret(context.Background(), &secretsmanager.CreateSecretInput{
 		Name: aws.String(acctest.RandomWithPrefix("tf-acc-e2e-master")),
-		SecretString: aws.String(fmt.Sprintf(`{"engine":%q,"host":%q,"port":%d,"dbname":%q,"username":%q,"password":%q,"ssl":false}`,
-			db.engine, db.server.Host, db.server.Port, db.dbname, db.server.SuperUser, db.server.SuperPassword)),
+		SecretString: aws.String(fmt.Sprintf(`{"engine":%q,"host":%q,"port":%d,"dbname":%q,"username":%q,"password":%q,"ssl":%t}`,
+			db.secretEngine, db.server.Host, db.server.Port, db.dbname, db.server.SuperUser, db.server.SuperPassword, db.server.TLS)),
 	})
 	if err != nil {
 		t.Fatalf("creating the master secret: %v", err)
@@ -133,11 +167,20 @@ resource "secretsbundle_rds_secret" "test" {
     username            = %[6]q
     password_wo         = %[7]q
     password_wo_version = 1
-    ssl                 = false
-  }
 %[8]s
+  }
+%[9]s
 }
-`, name, db.engine, db.server.Host, db.server.Port, db.dbname, db.username, db.password, extra)
+`, name, db.secretEngine, db.server.Host, db.server.Port, db.dbname, db.username, db.password, db.sslSettings(), extra)
+}
+
+// sslSettings are the credentials' TLS settings: verified TLS with the test CA on a TLS server,
+// plaintext otherwise.
+func (db e2eDatabase) sslSettings() string {
+	if !db.server.TLS {
+		return "    ssl                 = false"
+	}
+	return fmt.Sprintf("    ssl                 = true\n    ssl_ca_bundle       = %q", db.server.CACertPEM)
 }
 
 // secretVersion is one version of the secret as Secrets Manager holds it.

@@ -24,14 +24,22 @@ import (
 // writes the password back.
 func TestAccE2E_rotation(t *testing.T) {
 	client := testAWS(t)
-	for _, engine := range []dbserver.Engine{dbserver.Postgres, dbserver.MariaDB} {
+	for _, engine := range []dbserver.Engine{dbserver.Postgres, dbserver.MariaDB, dbserver.FerretDB} {
 		for _, strategy := range []string{bundle.StrategySingleUser, bundle.StrategyAlternatingUsers} {
 			t.Run(string(engine)+"/"+strategy, func(t *testing.T) {
-				db := newE2EDatabase(t, dbserver.Shared(t, dbserver.Options{Engine: engine}))
+				// FerretDB (engine mongo) over TLS verified with the test CA.
+				opts := dbserver.Options{Engine: engine, TLS: engine == dbserver.FerretDB}
+				db := newE2EDatabase(t, dbserver.Shared(t, opts))
 				testE2ERotation(t, client, db, strategy)
 			})
 		}
 	}
+	// Redshift, single user only, against PostgreSQL with md5 passwords standing in for its
+	// protocol and its ALTER USER ... PASSWORD 'md5...'.
+	t.Run("redshift/"+bundle.StrategySingleUser, func(t *testing.T) {
+		db := newE2EStandIn(t, dbserver.Shared(t, dbserver.Options{Engine: dbserver.Postgres, MD5Passwords: true}), "redshift")
+		testE2ERotation(t, client, db, bundle.StrategySingleUser)
+	})
 }
 
 func testE2ERotation(t *testing.T, client *harness.AWS, db e2eDatabase, strategy string) {

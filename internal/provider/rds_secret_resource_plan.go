@@ -13,6 +13,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/bundle"
+	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/credentials"
 	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/validators"
 )
 
@@ -45,6 +46,11 @@ func (r *rdsSecretResource) ValidateConfig(ctx context.Context, req resource.Val
 	if rotation.Strategy.ValueString() == bundle.StrategyAlternatingUsers && rotation.MasterSecretARN.IsNull() {
 		resp.Diagnostics.AddAttributeError(rotationPath.AtName("master_secret_arn"), "Missing rotation.master_secret_arn",
 			"Attribute rotation.master_secret_arn is required when rotation.strategy is alternating_users: it names the secret of the user that creates the _clone user and sets its password.")
+	}
+	if c := config.Credentials; c != nil && rotation.Strategy.ValueString() == bundle.StrategyAlternatingUsers && credentials.SingleUserOnly(c.Engine.ValueString()) {
+		resp.Diagnostics.AddAttributeError(rotationPath.AtName("strategy"), "Strategy not supported for "+c.Engine.ValueString(),
+			fmt.Sprintf("Attribute rotation.strategy %q is not supported with credentials.engine %q: the rotator rotates Redshift users with %q only (Redshift lets only a superuser change another user's password).",
+				bundle.StrategyAlternatingUsers, c.Engine.ValueString(), bundle.StrategySingleUser))
 	}
 	if c := config.Credentials; c != nil && rotation.Strategy.ValueString() == bundle.StrategyAlternatingUsers {
 		if username := c.Username.ValueString(); strings.HasSuffix(username, bundle.CloneSuffix) {

@@ -20,7 +20,7 @@ const (
 )
 
 var secretValueComputedStrings = map[string]string{
-	"engine":       "Key `engine` of the secret's JSON (`postgres`, `mysql`, `mariadb`...)." + secretValueFieldNote,
+	"engine":       "Key `engine` of the secret's JSON (`postgres`, `mysql`, `mariadb`, `mongo` for DocumentDB, `redshift`...)." + secretValueFieldNote,
 	"host":         "Key `host` of the secret's JSON." + secretValueFieldNote,
 	"dbname":       "Key `dbname` of the secret's JSON." + secretValueFieldNote,
 	"username":     "Key `username` of the secret's JSON." + secretValueFieldNote,

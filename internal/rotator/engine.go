@@ -67,7 +67,8 @@ type Session interface {
 // Engines maps the secret's engine key to its implementation.
 type Engines map[string]Engine
 
-// DefaultEngines are the engines the rotator supports, by the names RDS uses.
+// DefaultEngines are the engines the rotator supports, by the names RDS uses (DocumentDB's secrets
+// say "mongo").
 func DefaultEngines() Engines {
 	postgres := postgresEngine{}
 	mysql := mysqlEngine{maxUsernameLength: 32}
@@ -78,6 +79,8 @@ func DefaultEngines() Engines {
 		"mysql":             mysql,
 		"aurora-mysql":      mysql,
 		"mariadb":           mariadb,
+		"mongo":             mongoEngine{},
+		"redshift":          redshiftEngine{},
 	}
 }
 

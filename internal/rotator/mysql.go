@@ -3,15 +3,19 @@ package rotator
 import (
 	"context"
 	"crypto/sha1" //nolint:gosec // mysql_native_password's hash is SHA1(SHA1(password)) by definition
+	"crypto/sha512"
 	"database/sql"
+	"encoding/base64"
 	"encoding/hex"
 	"errors"
 	"fmt"
 	"net"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
 
+	"filippo.io/edwards25519"
 	"github.com/go-sql-driver/mysql"
 )
 
@@ -28,9 +32,15 @@ const (
 	// ER_CON_COUNT_ERROR and ER_TOO_MANY_USER_CONNECTIONS: the server is busy.
 	mysqlTooManyConnections     = 1040
 	mysqlTooManyUserConnections = 1203
+	// ER_TABLEACCESS_DENIED_ERROR and ER_COLUMNACCESS_DENIED_ERROR.
+	mysqlTableAccessDenied  = 1142
+	mysqlColumnAccessDenied = 1143
+	// ER_SP_DOES_NOT_EXIST: a function the server does not have (CURRENT_ROLE before roles).
+	mysqlNoSuchFunction = 1305
 )
 
 func (mysqlEngine) DefaultPort() int      { return 3306 }
+func (mysqlEngine) accountsPerHost()      {}
 func (mysqlEngine) DefaultDBName() string { return "" }
 
 func (e mysqlEngine) CheckUsername(username string) error {
@@ -162,6 +172,9 @@ func (s *mysqlSession) SetOwnPassword(ctx context.Context, password string) erro
 	if err != nil {
 		return err
 	}
+	if err := s.setOtherEntries(ctx, syntax, password); err != nil {
+		return err
+	}
 	if syntax.mariaDB {
 		// MariaDB writes statements to its general and slow logs as they are: send the
 		// mysql_native_password hash, not the password. A user of another plugin (ed25519) has
@@ -183,6 +196,50 @@ func (s *mysqlSession) SetOwnPassword(ctx context.Context, password string) erro
 	return nil
 }
 
+// setOtherEntries sets the password of the user's other host entries (app@'10.0.1.%' beside
+// app@'10.0.2.%'): a login matches one entry only, and SET PASSWORD changes that one, so the
+// application would keep the old password wherever it connects from another network. It runs
+// before the user's own entry changes, so a refusal leaves every entry as it was (and a retried
+// setSecret finds the current password still working). A user that cannot read mysql.user
+// cannot see its other entries: then only its own changes (the alternating-users strategy's
+// master sees them all).
+func (s *mysqlSession) setOtherEntries(ctx context.Context, syntax mysqlSyntax, password string) error {
+	rows, err := s.conn.QueryContext(ctx, "SELECT Host, CONCAT(User, '@', Host) = CURRENT_USER() FROM mysql.user WHERE User = ? ORDER BY Host", s.username)
+	if err != nil {
+		var mysqlErr *mysql.MySQLError
+		if errors.As(err, &mysqlErr) && (mysqlErr.Number == mysqlTableAccessDenied || mysqlErr.Number == mysqlColumnAccessDenied) {
+			return nil // no SELECT on mysql.user
+		}
+		return failure(CodeDBStatementFailed, "listing the host entries of MySQL user %q: %v", s.username, mysqlErrorText(err))
+	}
+	defer rows.Close()
+	var others []string
+	for rows.Next() {
+		var host string
+		var own bool
+		if err := rows.Scan(&host, &own); err != nil {
+			return failure(CodeDBStatementFailed, "listing the host entries of MySQL user %q: %v", s.username, mysqlErrorText(err))
+		}
+		if !own {
+			others = append(others, host)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return failure(CodeDBStatementFailed, "listing the host entries of MySQL user %q: %v", s.username, mysqlErrorText(err))
+	}
+	for _, host := range others {
+		plugin, err := s.accountPlugin(ctx, s.username, host)
+		if err == nil {
+			err = s.setAccountPassword(ctx, syntax, s.username, host, password, plugin)
+		}
+		if err != nil {
+			return failure(CodeDBStatementFailed, "MySQL user %q has the host entries %s besides the one the function logs in as, and changing their passwords failed (%s); the entry it logs in as keeps its password — grant the user CREATE USER so that it can change its other entries, drop the entries it no longer needs, or use the alternating-users strategy, whose master changes every entry",
+				s.username, strings.Join(others, ", "), messageOf(err))
+		}
+	}
+	return nil
+}
+
 // mysqlNativePasswordHash is the mysql_native_password hash: "*" and SHA1(SHA1(password)) in
 // upper-case hex, as PASSWORD() computes it.
 func mysqlNativePasswordHash(password string) string {
@@ -198,30 +255,69 @@ func isMySQLHashFormatError(err error) bool {
 	return errors.As(err, &mysqlErr) && (mysqlErr.Number == 1372 || mysqlErr.Number == 1827)
 }
 
-// setAccountPassword sets another account's password as the master user: on MariaDB by the
-// mysql_native_password hash when the account uses that plugin, so the password never appears in
-// the server's logs.
-func (s *mysqlSession) setAccountPassword(ctx context.Context, syntax mysqlSyntax, user, host, password string) error {
-	account := quoteMySQLAccount(user, host)
-	if syntax.mariaDB {
-		var plugin sql.NullString
-		// mysql.user's plugin column (a view over mysql.global_priv from 10.4).
-		_ = s.conn.QueryRowContext(ctx, "SELECT plugin FROM mysql.user WHERE User = ? AND Host = ?", user, host).Scan(&plugin)
-		if plugin.String == "" || plugin.String == "mysql_native_password" {
-			statement := "SET PASSWORD FOR " + account + " = ?"
-			if syntax.alterUser {
-				statement = "ALTER USER " + account + " IDENTIFIED BY PASSWORD ?"
-			}
-			if _, err := s.conn.ExecContext(ctx, statement, mysqlNativePasswordHash(password)); err != nil {
-				return failure(CodeDBStatementFailed, "setting the password of MySQL user %s: %v", account, mysqlErrorText(err))
-			}
-			return nil
-		}
+// accountPlugin is the authentication plugin of user@host ("" when the server does not say).
+func (s *mysqlSession) accountPlugin(ctx context.Context, user, host string) (string, error) {
+	var plugin sql.NullString
+	// mysql.user's plugin column (a view over mysql.global_priv from MariaDB 10.4).
+	err := s.conn.QueryRowContext(ctx, "SELECT plugin FROM mysql.user WHERE User = ? AND Host = ?", user, host).Scan(&plugin)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return "", failure(CodeDBStatementFailed, "reading the authentication plugin of MySQL user %s: %v", quoteMySQLAccount(user, host), mysqlErrorText(err))
 	}
-	if _, err := s.conn.ExecContext(ctx, mysqlSetPasswordStatement(syntax, account), password); err != nil {
+	return plugin.String, nil
+}
+
+// setAccountPassword sets another account's password, with the authentication plugin plugin
+// (the base user's, for a clone: the server's default plugin may be another). On MariaDB the
+// statement carries the plugin's hash, not the password, so the password never appears in the
+// server's logs: mysql_native_password's and ed25519's are computed here. MySQL 5.7 and later
+// rewrite the password out of the statements they log.
+func (s *mysqlSession) setAccountPassword(ctx context.Context, syntax mysqlSyntax, user, host, password, plugin string) error {
+	account := quoteMySQLAccount(user, host)
+	statement, value := mysqlSetPasswordStatement(syntax, account), password
+	switch {
+	case syntax.mariaDB && (plugin == "" || plugin == "mysql_native_password"):
+		statement, value = "SET PASSWORD FOR "+account+" = ?", mysqlNativePasswordHash(password)
+		if syntax.alterUser {
+			statement = "ALTER USER " + account + " IDENTIFIED BY PASSWORD ?"
+		}
+	case syntax.mariaDB && plugin == "ed25519":
+		statement, value = "ALTER USER "+account+" IDENTIFIED VIA ed25519 USING ?", mariaDBEd25519Hash(password)
+	case syntax.mariaDB:
+		return failure(CodeDBStatementFailed, "MySQL user %s authenticates with the %s plugin; the rotator sets passwords of mysql_native_password and ed25519 accounts on MariaDB", account, plugin)
+	case plugin != "" && syntax.alterUser:
+		if !isMySQLPluginName(plugin) {
+			return failure(CodeDBStatementFailed, "MySQL user %s has the authentication plugin %q, which is not a plugin name", account, plugin)
+		}
+		statement = "ALTER USER " + account + " IDENTIFIED WITH " + plugin + " BY ?"
+	}
+	if _, err := s.conn.ExecContext(ctx, statement, value); err != nil {
 		return failure(CodeDBStatementFailed, "setting the password of MySQL user %s: %v", account, mysqlErrorText(err))
 	}
 	return nil
+}
+
+// isMySQLPluginName: plugin names are plain identifiers (caching_sha2_password, sha256_password).
+func isMySQLPluginName(name string) bool {
+	for _, r := range name {
+		if (r < 'a' || r > 'z') && (r < '0' || r > '9') && r != '_' {
+			return false
+		}
+	}
+	return name != ""
+}
+
+// mariaDBEd25519Hash is what MariaDB's ed25519 plugin stores for a password: the Ed25519 public
+// key whose secret scalar is the clamped first half of SHA-512(password), in unpadded base64 (the
+// plugin's crypto_sign_keypair on the password as the seed).
+func mariaDBEd25519Hash(password string) string {
+	digest := sha512.Sum512([]byte(password))
+	scalar, err := edwards25519.NewScalar().SetBytesWithClamping(digest[:32])
+	if err != nil {
+		// SetBytesWithClamping fails only on a length other than 32.
+		panic(err)
+	}
+	point := new(edwards25519.Point).ScalarBaseMult(scalar)
+	return base64.RawStdEncoding.EncodeToString(point.Bytes())
 }
 
 func (s *mysqlSession) CloneUser(ctx context.Context, source, clone, password string) error {
@@ -246,6 +342,30 @@ func (s *mysqlSession) CloneUser(ctx context.Context, source, clone, password st
 		}
 	}
 	return nil
+}
+
+// CloneComplete implements cloneChecker: clone has an entry for every host of source, all with
+// one password (one plugin and stored hash: a half-made entry still has its throwaway password).
+// With several entries, a plugin whose hash is salted (MySQL's caching_sha2_password) never looks
+// complete; CloneUser then runs again, which is idempotent.
+func (s *mysqlSession) CloneComplete(ctx context.Context, source, clone string) (bool, error) {
+	hosts, err := s.accountHosts(ctx, source)
+	if err != nil || len(hosts) == 0 {
+		return false, err
+	}
+	var hashes []string
+	for _, host := range hosts {
+		var plugin, hash sql.NullString
+		err := s.conn.QueryRowContext(ctx, "SELECT plugin, authentication_string FROM mysql.user WHERE User = ? AND Host = ?", clone, host).Scan(&plugin, &hash)
+		if errors.Is(err, sql.ErrNoRows) {
+			return false, nil
+		}
+		if err != nil {
+			return false, failure(CodeDBStatementFailed, "reading MySQL user %s: %v", quoteMySQLAccount(clone, host), mysqlErrorText(err))
+		}
+		hashes = append(hashes, plugin.String+" "+hash.String)
+	}
+	return len(slices.Compact(hashes)) <= 1, nil
 }
 
 func (s *mysqlSession) accountHosts(ctx context.Context, user string) ([]string, error) {
@@ -283,7 +403,11 @@ func (s *mysqlSession) cloneAccount(ctx context.Context, syntax mysqlSyntax, sou
 		return failure(CodeDBStatementFailed, "looking up MySQL user %s: %v", account, mysqlErrorText(err))
 	}
 	if exists != 0 && toBase {
-		return s.setAccountPassword(ctx, syntax, clone, host, password)
+		plugin, err := s.accountPlugin(ctx, clone, host)
+		if err != nil {
+			return err
+		}
+		return s.setAccountPassword(ctx, syntax, clone, host, password, plugin)
 	}
 	if exists == 0 {
 		if _, err := s.conn.ExecContext(ctx, "CREATE USER "+account+" IDENTIFIED BY ?", throwawayPassword()); err != nil {
@@ -343,7 +467,75 @@ func (s *mysqlSession) cloneAccount(ctx context.Context, syntax mysqlSyntax, sou
 	if err := s.copyTLSRequirement(ctx, syntax, source, account, host); err != nil {
 		return err
 	}
-	return s.setAccountPassword(ctx, syntax, clone, host, password)
+	if err := s.copyDefaultRoles(ctx, syntax, source, host, account, sourceRows); err != nil {
+		return err
+	}
+	plugin, err := s.accountPlugin(ctx, source, host)
+	if err != nil {
+		return err
+	}
+	return s.setAccountPassword(ctx, syntax, clone, host, password, plugin)
+}
+
+// copyDefaultRoles gives the clone the source's default roles: the roles it holds are copied as
+// grants, but a role that is not a default is not active at login (MariaDB; MySQL 8 unless
+// activate_all_roles_on_login, which RDS leaves OFF), and the clone would log in without its
+// privileges. MariaDB shows the default as a SET DEFAULT ROLE row of SHOW GRANTS; MySQL 8 keeps
+// it in mysql.default_roles (that path follows MySQL's manual; the tests run MariaDB).
+func (s *mysqlSession) copyDefaultRoles(ctx context.Context, syntax mysqlSyntax, source, host, account string, sourceRows []string) error {
+	if !syntax.alterUser {
+		return nil // no roles before MariaDB 10.2's ALTER USER era nor in MySQL 5.7
+	}
+	var roles []string
+	if syntax.mariaDB {
+		for _, row := range sourceRows {
+			if role, ok := mariaDBDefaultRole(row); ok {
+				roles = append(roles, role)
+			}
+		}
+	} else {
+		rows, err := s.conn.QueryContext(ctx, "SELECT DEFAULT_ROLE_USER, DEFAULT_ROLE_HOST FROM mysql.default_roles WHERE USER = ? AND HOST = ? ORDER BY 1, 2", source, host)
+		if err != nil {
+			return failure(CodeDBStatementFailed, "reading the default roles of MySQL user %s: %v; the master user needs SELECT on mysql.default_roles", quoteMySQLAccount(source, host), mysqlErrorText(err))
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var roleUser, roleHost string
+			if err := rows.Scan(&roleUser, &roleHost); err != nil {
+				return failure(CodeDBStatementFailed, "reading the default roles of MySQL user %s: %v", quoteMySQLAccount(source, host), mysqlErrorText(err))
+			}
+			roles = append(roles, quoteMySQLAccount(roleUser, roleHost))
+		}
+		if err := rows.Err(); err != nil {
+			return failure(CodeDBStatementFailed, "reading the default roles of MySQL user %s: %v", quoteMySQLAccount(source, host), mysqlErrorText(err))
+		}
+	}
+	list := "NONE"
+	if len(roles) > 0 {
+		list = strings.Join(roles, ", ")
+	}
+	statement := "ALTER USER " + account + " DEFAULT ROLE " + list
+	if syntax.mariaDB {
+		statement = "SET DEFAULT ROLE " + list + " FOR " + account
+	}
+	if _, err := s.conn.ExecContext(ctx, statement); err != nil {
+		return failure(CodeDBStatementFailed, "giving MySQL user %s the default role %s of %s: %v; the master user needs the role WITH ADMIN OPTION", account, list, quoteMySQLAccount(source, host), mysqlErrorText(err))
+	}
+	return nil
+}
+
+// mariaDBDefaultRole reads MariaDB's "SET DEFAULT ROLE `role` FOR `user`@`host`" row.
+func mariaDBDefaultRole(row string) (string, bool) {
+	const prefix = "SET DEFAULT ROLE "
+	if !strings.HasPrefix(strings.ToUpper(row), prefix) {
+		return "", false
+	}
+	index := lastTopLevel(row, " FOR ")
+	if index < len(prefix) {
+		return "", false
+	}
+	role := strings.TrimSpace(row[len(prefix):index])
+	return role, role != "" && !strings.EqualFold(role, "NONE")
 }
 
 func mysqlSetPasswordStatement(syntax mysqlSyntax, account string) string {

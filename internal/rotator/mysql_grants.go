@@ -3,9 +3,13 @@ package rotator
 import (
 	"context"
 	"crypto/rand"
+	"database/sql"
 	"encoding/hex"
+	"errors"
 	"slices"
 	"strings"
+
+	"github.com/go-sql-driver/mysql"
 )
 
 // mysqlGrant is one SHOW GRANTS row, retargeted to an account: a GRANT of privileges on an object
@@ -192,6 +196,20 @@ func (s *mysqlSession) GrantsMatch(ctx context.Context, source Session) error {
 	if !ok {
 		return nil
 	}
+	// The effective privileges are the grants and the roles active at login: a clone holding
+	// the base user's role but not as its default has the grant rows and none of the privileges.
+	myRoles, err := s.activeRoles(ctx)
+	if err != nil {
+		return err
+	}
+	theirRoles, err := other.activeRoles(ctx)
+	if err != nil {
+		return err
+	}
+	if myRoles != theirRoles {
+		return failure(CodeTestFailed, "MySQL user %q logs in with the active roles %s, but %q with %s; the clone lacks the base user's default roles — cancel the rotation and rotate again, which copies them",
+			s.username, orNone(myRoles), other.username, orNone(theirRoles))
+	}
 	mine, err := s.ownGrants(ctx)
 	if err != nil {
 		return err
@@ -216,6 +234,30 @@ func (s *mysqlSession) GrantsMatch(ctx context.Context, source Session) error {
 			s.username, other.username, listOrNone(missing), listOrNone(extra))
 	}
 	return nil
+}
+
+// activeRoles are the roles active in the session (CURRENT_ROLE(): MariaDB's one role or NULL,
+// MySQL 8's list or NONE); "" where the server has no roles.
+func (s *mysqlSession) activeRoles(ctx context.Context) (string, error) {
+	var roles sql.NullString
+	if err := s.conn.QueryRowContext(ctx, "SELECT CURRENT_ROLE()").Scan(&roles); err != nil {
+		var mysqlErr *mysql.MySQLError
+		if errors.As(err, &mysqlErr) && mysqlErr.Number == mysqlNoSuchFunction {
+			return "", nil
+		}
+		return "", failure(CodeDBStatementFailed, "reading the active roles of MySQL user %q: %v", s.username, mysqlErrorText(err))
+	}
+	if strings.EqualFold(roles.String, "NONE") {
+		return "", nil
+	}
+	return roles.String, nil
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "none"
+	}
+	return s
 }
 
 // throwawayPassword is a password nobody knows: a new clone has it until its grants are copied,

@@ -2,6 +2,8 @@ package rotator
 
 import (
 	"context"
+	"crypto/md5" //nolint:gosec // PostgreSQL's md5 verifier is MD5(password || role) by definition
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"strings"
@@ -89,11 +91,28 @@ func postgresTransient(code string) bool {
 type postgresSession struct {
 	conn     *pgx.Conn
 	username string
+	// encryption is password_encryption, read once.
+	encryption string
 }
 
-// passwordLiteral is what ALTER ROLE / CREATE ROLE ... PASSWORD receives: the SCRAM-SHA-256
-// verifier, never the password. A verifier computed ahead for this password (withVerifier) is
-// taken from ctx.
+// verifierLiteral is what ALTER ROLE / CREATE ROLE ... PASSWORD receives for role: a verifier
+// in the server's password_encryption, never the password: SCRAM-SHA-256 (passwordLiteral) unless
+// the server keeps md5 verifiers (RDS PostgreSQL 13 and earlier by default; PgBouncer auth_file
+// setups), which need md5 ones. A verifier given pre-hashed is stored as it is, whatever the
+// setting, so the server's own choice is followed here.
+func (s *postgresSession) verifierLiteral(ctx context.Context, role, password string) (string, error) {
+	encryption, err := s.passwordEncryption(ctx)
+	if err != nil {
+		return "", err
+	}
+	if encryption == "md5" {
+		return quotePostgresLiteral(postgresMD5Verifier(role, password)), nil
+	}
+	return passwordLiteral(ctx, password)
+}
+
+// passwordLiteral is the quoted SCRAM-SHA-256 verifier of password. A verifier computed ahead for
+// this password (withVerifier) is taken from ctx.
 func passwordLiteral(ctx context.Context, password string) (string, error) {
 	var verifier string
 	var err error
@@ -107,6 +126,29 @@ func passwordLiteral(ctx context.Context, password string) (string, error) {
 		return "", failure(CodeInvalidSettings, "computing the SCRAM-SHA-256 verifier of the new password: %v; set the function's EXCLUDE_CHARACTERS so that passwords are ASCII", err)
 	}
 	return quotePostgresLiteral(verifier), nil
+}
+
+// passwordEncryption is the session's password_encryption (on, a synonym of md5 before
+// PostgreSQL 14, counts as md5).
+func (s *postgresSession) passwordEncryption(ctx context.Context) (string, error) {
+	if s.encryption == "" {
+		var value string
+		if err := s.conn.QueryRow(ctx, "SHOW password_encryption").Scan(&value); err != nil {
+			return "", failure(CodeDBStatementFailed, "reading password_encryption: %v", postgresErrorText(err))
+		}
+		s.encryption = strings.ToLower(value)
+		if s.encryption == "on" {
+			s.encryption = "md5"
+		}
+	}
+	return s.encryption, nil
+}
+
+// postgresMD5Verifier is PostgreSQL's md5 verifier: "md5" and the hex MD5 of the password
+// followed by the role name.
+func postgresMD5Verifier(role, password string) string {
+	sum := md5.Sum([]byte(password + role)) //nolint:gosec // the verifier format the server asks for
+	return "md5" + hex.EncodeToString(sum[:])
 }
 
 // verifierKey is the context key of a verifierAhead.
@@ -133,7 +175,7 @@ func withVerifier(ctx context.Context, password string) (_ context.Context, wait
 }
 
 func (s *postgresSession) SetOwnPassword(ctx context.Context, password string) error {
-	literal, err := passwordLiteral(ctx, password)
+	literal, err := s.verifierLiteral(ctx, s.username, password)
 	if err != nil {
 		return err
 	}
@@ -149,11 +191,12 @@ func (s *postgresSession) CloneUser(ctx context.Context, source, clone, password
 	if err := s.conn.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = $1)", clone).Scan(&exists); err != nil {
 		return failure(CodeDBStatementFailed, "looking up PostgreSQL role %q: %v", clone, postgresErrorText(err))
 	}
-	literal, err := passwordLiteral(ctx, password)
+	literal, err := s.verifierLiteral(ctx, clone, password)
 	if err != nil {
 		return err
 	}
-	if exists {
+	// Rotating back to the base user changes its password only.
+	if exists && source == clone+cloneSuffix {
 		statement := fmt.Sprintf("ALTER ROLE %s WITH LOGIN PASSWORD %s", quotePostgresIdentifier(clone), literal)
 		if _, err := s.conn.Exec(ctx, statement); err != nil {
 			return failure(CodeDBStatementFailed, "changing the password of PostgreSQL role %q: %v", clone, postgresErrorText(err))
@@ -161,22 +204,42 @@ func (s *postgresSession) CloneUser(ctx context.Context, source, clone, password
 		return nil
 	}
 	// Membership in the source role, not a copy of its grants: privileges granted to the source
-	// later reach the clone at once, as in the AWS alternating-users template.
+	// later reach the clone at once, as in the AWS alternating-users template. An existing clone
+	// is granted it again (a no-op for a member): a clone whose membership was revoked since the
+	// last rotation would become current without the base role's privileges. The password is
+	// set in the same transaction, so the pending password never logs in without the membership.
 	tx, err := s.conn.Begin(ctx)
 	if err != nil {
 		return failure(CodeDBStatementFailed, "creating PostgreSQL role %q: %v", clone, postgresErrorText(err))
 	}
 	defer func() { _ = tx.Rollback(ctx) }()
-	create := fmt.Sprintf("CREATE ROLE %s WITH LOGIN PASSWORD %s", quotePostgresIdentifier(clone), literal)
-	if _, err := tx.Exec(ctx, create); err != nil {
-		return failure(CodeDBStatementFailed, "creating PostgreSQL role %q: %v", clone, postgresErrorText(err))
+	statement, verb := fmt.Sprintf("CREATE ROLE %s WITH LOGIN PASSWORD %s", quotePostgresIdentifier(clone), literal), "creating"
+	if exists {
+		statement, verb = fmt.Sprintf("ALTER ROLE %s WITH LOGIN PASSWORD %s", quotePostgresIdentifier(clone), literal), "changing the password of"
+	}
+	if _, err := tx.Exec(ctx, statement); err != nil {
+		return failure(CodeDBStatementFailed, "%s PostgreSQL role %q: %v", verb, clone, postgresErrorText(err))
 	}
 	grant := fmt.Sprintf("GRANT %s TO %s", quotePostgresIdentifier(source), quotePostgresIdentifier(clone))
 	if _, err := tx.Exec(ctx, grant); err != nil {
-		return failure(CodeDBStatementFailed, "granting role %q to the new role %q: %v; the master user needs CREATEROLE and ADMIN on %q", source, clone, postgresErrorText(err), source)
+		return failure(CodeDBStatementFailed, "granting role %q to the role %q: %v; the master user needs CREATEROLE and ADMIN on %q", source, clone, postgresErrorText(err), source)
 	}
 	if err := tx.Commit(ctx); err != nil {
-		return failure(CodeDBStatementFailed, "creating PostgreSQL role %q: %v", clone, postgresErrorText(err))
+		return failure(CodeDBStatementFailed, "%s PostgreSQL role %q: %v", verb, clone, postgresErrorText(err))
+	}
+	return nil
+}
+
+// HasPrivilegesOf implements memberChecker: the session's role (the pending clone) has the
+// privileges of role (the base role) through its membership.
+func (s *postgresSession) HasPrivilegesOf(ctx context.Context, role string) error {
+	var has bool
+	err := s.conn.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = $1) AND pg_has_role(current_user, $1, 'USAGE')", role).Scan(&has)
+	if err != nil {
+		return failure(CodeTestFailed, "checking that PostgreSQL role %q is a member of %q: %v", s.username, role, postgresErrorText(err))
+	}
+	if !has {
+		return failure(CodeTestFailed, "PostgreSQL role %q is not a member of %q with its privileges (an inheriting member); the clone was not completed — cancel the rotation and rotate again, which grants the membership", s.username, role)
 	}
 	return nil
 }

@@ -32,6 +32,9 @@ func (run *rotation) createSecret(ctx context.Context) (Outcome, error) {
 	}
 	username := current.Username
 	if run.settings.Strategy == StrategyAlternatingUsers {
+		if _, ok := engine.(interface{ singleUserOnly() }); ok {
+			return OutcomeFailed, failure(CodeInvalidSettings, "secret %s has engine %q, which the rotator rotates with the single-user strategy only; set ROTATION_STRATEGY to single_user", run.secretARN, current.Engine)
+		}
 		if current.MasterARN == "" {
 			return OutcomeFailed, failure(CodeMasterMissing, "secret %s has no masterarn key; the alternating-users strategy changes passwords as the master user, so add masterarn (the ARN of the master user's secret)", run.secretARN)
 		}
@@ -189,10 +192,11 @@ func (run *rotation) setAlternating(ctx context.Context, engine Engine, pending,
 		return OutcomeFailed, err
 	}
 	_ = session.Close(ctx)
-	if done, err := run.pendingLogsIn(ctx, engine, pending); err != nil || done {
-		if err != nil {
-			return OutcomeFailed, err
-		}
+	done, err := run.pendingLogsIn(ctx, engine, pending)
+	if err != nil {
+		return OutcomeFailed, err
+	}
+	if _, perHost := engine.(perHostAccounts); done && !perHost {
 		return OutcomeAlreadyDone, nil
 	}
 
@@ -208,6 +212,17 @@ func (run *rotation) setAlternating(ctx context.Context, engine Engine, pending,
 		return OutcomeFailed, err
 	}
 	defer func() { _ = masterSession.Close(ctx) }()
+	if checker, ok := masterSession.(cloneChecker); ok && done {
+		// The pending login proves the entry the function's address matched; the others are
+		// judged by the master.
+		complete, err := checker.CloneComplete(ctx, current.Username, pending.Username)
+		if err != nil {
+			return OutcomeFailed, err
+		}
+		if complete {
+			return OutcomeAlreadyDone, nil
+		}
+	}
 	if err := masterSession.CloneUser(ctx, current.Username, pending.Username, pending.Password); err != nil {
 		return OutcomeFailed, err
 	}
@@ -261,6 +276,12 @@ func (run *rotation) testSecret(ctx context.Context) (Outcome, error) {
 	if err := session.Probe(ctx); err != nil {
 		return OutcomeFailed, err
 	}
+	if checker, ok := session.(memberChecker); ok && run.settings.Strategy == StrategyAlternatingUsers && strings.HasSuffix(pending.Username, cloneSuffix) {
+		// PostgreSQL's clone has the base role's privileges by membership.
+		if err := checker.HasPrivilegesOf(ctx, strings.TrimSuffix(pending.Username, cloneSuffix)); err != nil {
+			return OutcomeFailed, err
+		}
+	}
 	if checker, ok := session.(grantChecker); ok && run.settings.Strategy == StrategyAlternatingUsers && strings.HasSuffix(pending.Username, cloneSuffix) {
 		// A clone copied by grants (MySQL, MariaDB) must hold exactly what the base user holds
 		// before it becomes current; PostgreSQL's clone is a member of the base role instead.
@@ -278,6 +299,23 @@ func (run *rotation) testSecret(ctx context.Context) (Outcome, error) {
 		}
 	}
 	return OutcomeSucceeded, nil
+}
+
+// perHostAccounts is an engine whose users are one account per host entry (MySQL's
+// app@'10.0.1.%' and app@'10.0.2.%'): a clone logging in from the function's address says
+// nothing of its other entries, so setAlternating asks the master session (a cloneChecker).
+type perHostAccounts interface {
+	accountsPerHost()
+}
+
+// cloneChecker is a master session that judges whether clone is complete on every entry of source.
+type cloneChecker interface {
+	CloneComplete(ctx context.Context, source, clone string) (bool, error)
+}
+
+// memberChecker is a session that can check its role's membership in another.
+type memberChecker interface {
+	HasPrivilegesOf(ctx context.Context, role string) error
 }
 
 // grantChecker is a session that can compare its user's grants with another session's user's.

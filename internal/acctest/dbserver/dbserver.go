@@ -1,6 +1,7 @@
 // Package dbserver starts real database servers for the integration tests: PostgreSQL and MariaDB
-// from their Debian packages, each initialised in its own temporary directory and listening on a
-// free loopback port, optionally with TLS from a self-signed certificate, and stopped by pid.
+// from their Debian packages and FerretDB (the MongoDB wire protocol) built from the Go module
+// proxy into .harness/ferretdb, each initialised in its own temporary directory and listening on
+// a free loopback port, optionally with TLS from a self-signed certificate, and stopped by pid.
 //
 // The packages are installed by scripts/databases.sh when missing (apt, under a lock so that test
 // binaries running in parallel install once). PostgreSQL refuses to run as root, so when the tests
@@ -48,6 +49,10 @@ type Options struct {
 	// LogStatements logs every statement the server runs (PostgreSQL's log_statement=all,
 	// MariaDB's general query log), for tests that look for secrets in the server's log.
 	LogStatements bool
+	// MD5Passwords configures PostgreSQL as RDS PostgreSQL 13 and earlier and PgBouncer auth_file
+	// setups have it: password_encryption = md5 and md5 logins over TCP (which also accept a
+	// SCRAM verifier).
+	MD5Passwords bool
 }
 
 // Server is a running database server.
@@ -83,8 +88,10 @@ const superPassword = "harness-superuser-password"
 
 // Start starts a server; Stop must be called (StartT and Shared arrange that).
 func Start(ctx context.Context, opts Options) (*Server, error) {
-	if err := ensureInstalled(ctx); err != nil {
-		return nil, err
+	if opts.Engine != FerretDB {
+		if err := ensureInstalled(ctx); err != nil {
+			return nil, err
+		}
 	}
 	// A port that was free when picked can be taken before the server binds it (the machine is
 	// shared); such a start is tried again on another port.
@@ -100,8 +107,10 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 			err = server.startPostgres(ctx)
 		case MariaDB:
 			err = server.startMariaDB(ctx)
+		case FerretDB:
+			err = server.startFerretDB(ctx)
 		default:
-			return nil, fmt.Errorf("dbserver: unknown engine %q (use postgres or mariadb)", opts.Engine)
+			return nil, fmt.Errorf("dbserver: unknown engine %q (use postgres, mariadb or ferretdb)", opts.Engine)
 		}
 		if err == nil {
 			break

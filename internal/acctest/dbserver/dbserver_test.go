@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/jackc/pgx/v5"
+	"go.mongodb.org/mongo-driver/v2/bson"
 )
 
 func requireAcc(t *testing.T) {
@@ -105,5 +106,56 @@ func TestAccHaltAndRestart(t *testing.T) {
 				t.Fatalf("login after Restart: %v\n%s", err, server.Log())
 			}
 		})
+	}
+}
+
+// FerretDB is built from the module proxy, starts with TLS only, and has SCRAM-SHA-256 users: a
+// user created by the superuser logs in, changes its own password, and the old one is refused.
+func TestAccFerretDBStartsWithTLSAndUsers(t *testing.T) {
+	requireAcc(t)
+	server := StartT(t, Options{Engine: FerretDB, TLS: true})
+	ctx := context.Background()
+	admin, err := server.MongoClient(server.SuperUser, server.SuperPassword)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = admin.Disconnect(ctx) }()
+	if err := admin.Database("admin").RunCommand(ctx, bson.D{{Key: "createUser", Value: "app"}, {Key: "pwd", Value: "first-pw"}, {Key: "roles", Value: bson.A{}}}).Err(); err != nil {
+		t.Fatalf("createUser: %v\n%s", err, server.Log())
+	}
+	app, err := server.MongoClient("app", "first-pw")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := app.Database("admin").RunCommand(ctx, bson.D{{Key: "updateUser", Value: "app"}, {Key: "pwd", Value: "second-pw"}}).Err(); err != nil {
+		t.Fatalf("updateUser of its own password: %v", err)
+	}
+	_ = app.Disconnect(ctx)
+	for password, want := range map[string]bool{"second-pw": true, "first-pw": false} {
+		client, err := server.MongoClient("app", password)
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = client.Database("admin").RunCommand(ctx, bson.D{{Key: "ping", Value: 1}}).Err()
+		_ = client.Disconnect(ctx)
+		if (err == nil) != want {
+			t.Errorf("login with %s: err=%v, want success=%v", password, err, want)
+		}
+	}
+	plain := &Server{Engine: FerretDB, Host: server.Host, Port: server.Port}
+	client, err := plain.MongoClient(server.SuperUser, server.SuperPassword)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := client.Database("admin").RunCommand(ctx, bson.D{{Key: "ping", Value: 1}}).Err(); err == nil {
+		t.Error("a plaintext login succeeded on the TLS-only server")
+	}
+	_ = client.Disconnect(ctx)
+	pid := server.pid
+	if err := server.Stop(); err != nil {
+		t.Fatal(err)
+	}
+	if alive(pid) {
+		t.Errorf("FerretDB %d still runs after Stop", pid)
 	}
 }

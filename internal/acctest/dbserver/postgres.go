@@ -54,13 +54,18 @@ func (s *Server) startPostgres(ctx context.Context) error {
 	if s.opts.LogStatements {
 		settings = append(settings, "-c", "log_statement=all", "-c", "log_min_error_statement=error")
 	}
+	hostAuth := "scram-sha-256"
+	if s.opts.MD5Passwords {
+		hostAuth = "md5"
+		settings = append(settings, "-c", "password_encryption=md5")
+	}
 	if asPostgres {
 		if err := chownTree(s.dir, uid, gid); err != nil {
 			return err
 		}
 	}
 	initdb := command(ctx, asPostgres, filepath.Join(bin, "initdb"), "-D", data, "-U", s.SuperUser,
-		"--pwfile="+passwordFile, "--auth-local=trust", "--auth-host=scram-sha-256", "-E", "UTF8",
+		"--pwfile="+passwordFile, "--auth-local=trust", "--auth-host="+hostAuth, "-E", "UTF8",
 		"--locale=C", "--no-sync")
 	if output, err := initdb.CombinedOutput(); err != nil {
 		return fmt.Errorf("initdb in %s: %w\n%s", data, err, output)

@@ -82,7 +82,7 @@ func connection(db database, username, password string) map[string]any {
 		"username": username,
 		"password": password,
 	}
-	if db.engine() == "postgres" {
+	if db.engine() == "postgres" || db.engine() == "redshift" {
 		value["dbname"] = "postgres"
 	}
 	// The rotator logs in with verified TLS unless the secret says ssl=false; the plain servers
