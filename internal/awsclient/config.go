@@ -118,6 +118,20 @@ func ValidEndpoint(endpoint string) error {
 	return nil
 }
 
+// SecureEndpoint reports why endpoint may not be a service endpoint of the provider, or nil: the
+// requests carry credentials and secret values, so it must be an absolute https:// URL, or an
+// http:// URL on a loopback address (LocalStack and test harnesses).
+func SecureEndpoint(endpoint string) error {
+	if err := ValidEndpoint(endpoint); err != nil {
+		return err
+	}
+	u, _ := url.Parse(endpoint)
+	if u.Scheme == "https" || isLoopback(u.Hostname()) {
+		return nil
+	}
+	return errors.New("must be https://: plain http:// is accepted only on a loopback address (127.0.0.1, [::1], localhost, or a name that resolves only to loopback addresses), because the requests carry credentials and secret values")
+}
+
 // AssumeRole durations allowed by STS.
 const (
 	MinAssumeRoleDuration = 15 * time.Minute

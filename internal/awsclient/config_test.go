@@ -42,6 +42,19 @@ func TestValidEndpoint(t *testing.T) {
 	}
 }
 
+func TestSecureEndpoint(t *testing.T) {
+	for endpoint, ok := range map[string]bool{
+		"https://secretsmanager.eu-west-1.amazonaws.com": true, "https://10.0.0.5": true,
+		"http://127.0.0.1:4566": true, "http://localhost:4566": true, "http://[::1]:4566": true,
+		"http://10.0.0.5:4566": false, "http://secretsmanager.eu-west-1.amazonaws.com": false,
+		"127.0.0.1:4566": false, "ftp://127.0.0.1": false, "http://": false,
+	} {
+		if err := SecureEndpoint(endpoint); (err == nil) != ok {
+			t.Errorf("SecureEndpoint(%q) = %v, want ok=%v", endpoint, err, ok)
+		}
+	}
+}
+
 func TestPartition(t *testing.T) {
 	for region, want := range map[string]string{"us-east-1": "aws", "cn-north-1": "aws-cn", "us-gov-west-1": "aws-us-gov"} {
 		if got := partitionOf(region); got != want {

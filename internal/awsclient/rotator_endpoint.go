@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net"
-	"net/url"
 	"time"
 )
 
@@ -27,19 +26,10 @@ func (c *Client) RotatorEndpoint() (string, error) {
 // SafeRotatorEndpoint reports why endpoint may not be given to the rotator, or nil: it must be
 // https, or http to a loopback address.
 func SafeRotatorEndpoint(endpoint string) error {
-	u, err := url.Parse(endpoint)
-	if err != nil || u.Host == "" {
-		return fmt.Errorf("endpoints.secretsmanager %q is not an absolute URL", endpoint)
+	if err := SecureEndpoint(endpoint); err != nil {
+		return fmt.Errorf("endpoints.secretsmanager %q is given to the rotator, which sends database passwords there: it %w", endpoint, err)
 	}
-	switch u.Scheme {
-	case "https":
-		return nil
-	case "http":
-		if isLoopback(u.Hostname()) {
-			return nil
-		}
-	}
-	return fmt.Errorf("endpoints.secretsmanager %q is given to the rotator, which sends database passwords there: it must be https:// (plain http is accepted only on a loopback address such as 127.0.0.1, localhost or a name that resolves only to loopback addresses)", endpoint)
+	return nil
 }
 
 // isLoopback reports whether host is a loopback address, or a name whose every address is one

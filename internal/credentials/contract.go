@@ -41,6 +41,21 @@ func DefaultPort(engine string) int64 {
 	return 3306
 }
 
+// UsernameLimit is the longest user name an engine accepts, and whether it counts bytes (true) or
+// characters: PostgreSQL's NAMEDATALEN - 1 = 63 bytes, MySQL 8's 32 characters, MariaDB's 80
+// characters (mysql.user's User column). 0 for an engine without a documented limit here.
+func UsernameLimit(engine string) (limit int, bytes bool) {
+	switch engine {
+	case "postgres", "aurora-postgresql":
+		return 63, true
+	case "mysql", "aurora-mysql":
+		return 32, false
+	case "mariadb":
+		return 80, false
+	}
+	return 0, false
+}
+
 // Rotation strategies, as the rotator's ROTATION_STRATEGY accepts them.
 const (
 	StrategySingleUser       = "single_user"

@@ -24,8 +24,8 @@ func providerSchema() schema.Schema {
 			Optional: true,
 			MarkdownDescription: fmt.Sprintf("Use this URL for %s instead of the default endpoint. "+
 				"Without it, `%s` and then `AWS_ENDPOINT_URL` apply, as in the AWS CLI.",
-				service, awsclient.EndpointEnvVar(service)),
-			Validators: []validator.String{validators.EndpointURL()},
+				service, awsclient.EndpointEnvVar(service)) + " It must be `https://`, except on a loopback address such as `http://127.0.0.1:4566`.",
+			Validators: []validator.String{validators.ServiceEndpointURL()},
 		}
 	}
 	return schema.Schema{
@@ -217,7 +217,8 @@ func providerSchema() schema.Schema {
 					"tags": schema.MapAttribute{
 						ElementType:         types.StringType,
 						Optional:            true,
-						MarkdownDescription: "The tags.",
+						MarkdownDescription: "The tags. Keys may not begin with `aws:`, which AWS reserves.",
+						Validators:          []validator.Map{mapvalidator.KeysAre(validators.TagKey())},
 					},
 				},
 			},

@@ -53,6 +53,7 @@ func TestProviderBadConfiguration(t *testing.T) {
 		"region format":            {`region = "US East"`, `(?s)Attribute region must be an AWS region name`},
 		"endpoint not a URL":       {"endpoints {\n sts = \"localhost:4566\"\n}", `(?s)Attribute endpoints\.sts must be an absolute http`},
 		"endpoint bad scheme":      {"endpoints {\n secretsmanager = \"ftp://127.0.0.1\"\n}", `(?s)Attribute endpoints\.secretsmanager must be an absolute`},
+		"endpoint plain http":      {"endpoints {\n sns = \"http://10.0.0.5:4566\"\n}", `(?s)Attribute endpoints\.sns must be an absolute https:// URL, or an http:// URL on a loopback address.*got "http://10\.0\.0\.5:4566": the requests carry credentials`},
 		"assume_role without arn":  {"assume_role {\n session_name = \"x\"\n}", `(?s)Missing assume_role\.role_arn`},
 		"assume_role too short":    {"assume_role {\n role_arn = \"arn:aws:iam::123456789012:role/r\"\n duration = \"5m\"\n}", `(?s)Attribute assume_role\.duration must be a duration.*from 15m to 12h`},
 		"assume_role too long":     {"assume_role {\n role_arn = \"arn:aws:iam::123456789012:role/r\"\n duration = \"13h\"\n}", `(?s)Attribute assume_role\.duration.*from 15m to 12h`},

@@ -64,7 +64,25 @@ func (r *rdsSecretResource) deps() bundle.Deps {
 	return bundle.Deps{AWS: r.client, RotatorCode: rotatorCode}
 }
 
+// accountMissing says why the bundle cannot be written without the account id: its policies are
+// scoped to this account's objects, and without the id they would name any account's.
+const accountMissing = "The bundle's IAM policy, topic policy and invoke grant name this account's secret, rule and log group, " +
+	"and skip_requesting_account_id = true leaves the provider without the account ID: they would match an object of that name in any account. " +
+	"Remove skip_requesting_account_id from the provider block (the provider then calls sts:GetCallerIdentity once) to create or update a bundle."
+
+// requireAccount refuses, before any AWS call, a write that would need the account id.
+func (r *rdsSecretResource) requireAccount(diags *diag.Diagnostics) bool {
+	if r.client != nil && r.client.AccountID == "" {
+		diags.AddAttributeError(path.Root("name"), "Account ID required", accountMissing)
+		return false
+	}
+	return true
+}
+
 func (r *rdsSecretResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	if !r.requireAccount(&resp.Diagnostics) {
+		return
+	}
 	var plan rdsSecretModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	password := writeOnlyPassword(ctx, req.Config, &resp.Diagnostics)
@@ -258,6 +276,9 @@ func setOf(values []string) types.Set {
 }
 
 func (r *rdsSecretResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	if !r.requireAccount(&resp.Diagnostics) {
+		return
+	}
 	var plan, state rdsSecretModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)

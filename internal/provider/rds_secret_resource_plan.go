@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -39,9 +40,11 @@ func (r *rdsSecretResource) ValidateConfig(ctx context.Context, req resource.Val
 	}
 	warnUnheardAlert(ctx, &config, &resp.Diagnostics)
 	if config.Rotation.IsNull() || config.Rotation.IsUnknown() {
+		checkUsernameLength(config.Credentials, bundle.StrategySingleUser, &resp.Diagnostics)
 		return
 	}
 	rotation, lambdaSettings := config.rotation(ctx, &resp.Diagnostics)
+	checkUsernameLength(config.Credentials, rotation.Strategy.ValueString(), &resp.Diagnostics)
 	rotationPath := path.Root("rotation")
 	if rotation.Strategy.ValueString() == bundle.StrategyAlternatingUsers && rotation.MasterSecretARN.IsNull() {
 		resp.Diagnostics.AddAttributeError(rotationPath.AtName("master_secret_arn"), "Missing rotation.master_secret_arn",
@@ -106,6 +109,10 @@ func (r *rdsSecretResource) ModifyPlan(ctx context.Context, req resource.ModifyP
 		if _, err := r.client.RotatorEndpoint(); err != nil {
 			resp.Diagnostics.AddError("Unsafe Secrets Manager endpoint for the rotator", err.Error())
 			return
+		}
+		if r.client.AccountID == "" {
+			// A plan may run offline; the apply refuses (requireAccount).
+			resp.Diagnostics.AddAttributeWarning(path.Root("name"), "Account ID required to apply", accountMissing)
 		}
 	}
 	if req.State.Raw.IsNull() {
@@ -202,4 +209,33 @@ func warnUnheardAlert(ctx context.Context, config *rdsSecretModel, diags *diag.D
 		"Attribute deletion_alert.sns_topic_arn is not set, so the bundle creates a topic for the alert, and deletion_alert.email_addresses, deletion_alert.sms_numbers and deletion_alert.subscriptions are empty, so nobody is subscribed to it: "+
 			"the alert on the secret's deletion would reach no one. Add deletion_alert.email_addresses, deletion_alert.sms_numbers or deletion_alert.subscriptions (an SQS queue, a Lambda function, an https webhook), "+
 			"or give an existing topic with subscribers in deletion_alert.sns_topic_arn, or set deletion_alert.enabled = false.")
+}
+
+// checkUsernameLength refuses a user name longer than its engine allows; with alternating users
+// the _clone user's name must fit too.
+func checkUsernameLength(c *credentialsModel, strategy string, diags *diag.Diagnostics) {
+	if c == nil || c.Engine.IsNull() || c.Engine.IsUnknown() || c.Username.IsNull() || c.Username.IsUnknown() {
+		return
+	}
+	limit, bytes := credentials.UsernameLimit(c.Engine.ValueString())
+	if limit == 0 {
+		return
+	}
+	name, unit := c.Username.ValueString(), "characters"
+	if strategy == bundle.StrategyAlternatingUsers {
+		name += bundle.CloneSuffix
+	}
+	length := utf8.RuneCountInString(name)
+	if bytes {
+		length, unit = len(name), "bytes"
+	}
+	if length <= limit {
+		return
+	}
+	detail := fmt.Sprintf("Attribute credentials.username %q is %d %s; engine %q allows at most %d.", c.Username.ValueString(), length, unit, c.Engine.ValueString(), limit)
+	if name != c.Username.ValueString() {
+		detail = fmt.Sprintf("Attribute credentials.username %q makes the alternating user %q, %d %s; engine %q allows at most %d: shorten the user name by %d.",
+			c.Username.ValueString(), name, length, unit, c.Engine.ValueString(), limit, length-limit)
+	}
+	diags.AddAttributeError(path.Root("credentials").AtName("username"), "User name too long", detail)
 }

@@ -153,8 +153,8 @@ func rdsSecretSchema(ctx context.Context) schema.Schema {
 			},
 			"kms_key_id": schema.StringAttribute{
 				Optional:            true,
-				MarkdownDescription: "The KMS key (ARN, key id or alias) that encrypts the secret; default the AWS managed key `aws/secretsmanager`. With a key ARN the rotator's role gets Decrypt and GenerateDataKey on it, for this secret only (Secrets Manager uses them on the rotator's behalf when it reads and writes the secret).",
-				Validators:          []validator.String{stringvalidator.LengthBetween(1, 2048)},
+				MarkdownDescription: "The KMS key that encrypts the secret, as key id, key ARN, alias name (`alias/...`) or alias ARN; default the AWS managed key `aws/secretsmanager`. With a key ARN the rotator's role gets Decrypt and GenerateDataKey on it, for this secret only (Secrets Manager uses them on the rotator's behalf when it reads and writes the secret).",
+				Validators:          []validator.String{stringvalidator.LengthBetween(1, 2048), validators.KMSKeyID()},
 			},
 			"recovery_window_in_days": schema.Int64Attribute{
 				Optional: true, Computed: true, Default: int64default.StaticInt64(defaultRecoveryWindow),
@@ -185,7 +185,7 @@ func rdsSecretSchema(ctx context.Context) schema.Schema {
 				ElementType: types.StringType, Optional: true,
 				MarkdownDescription: "Tags for every part. Merged over the provider's `default_tags`.",
 				Validators: []validator.Map{
-					mapvalidator.KeysAre(stringvalidator.LengthBetween(1, 128), stringvalidator.NoneOf(bundle.BundleTagKey)),
+					mapvalidator.KeysAre(stringvalidator.LengthBetween(1, 128), stringvalidator.NoneOf(bundle.BundleTagKey), validators.TagKey()),
 					mapvalidator.ValueStringsAre(stringvalidator.LengthAtMost(256)),
 				},
 			},

@@ -127,6 +127,13 @@ var badConfigs = []badConfig{
 	{name: "redshift with alternating users", credentials: "engine = \"redshift\"\nhost = \"h\"\nusername = \"etl\"", rotation: "rotation = {\nstrategy = \"alternating_users\"\nmaster_secret_arn = \"arn:aws:secretsmanager:us-east-1:123456789012:secret:master-AbCdEf\"\n}", want: `(?s)rotation\.strategy "alternating_users" is not supported with credentials\.engine "redshift".*single_user`},
 	{name: "CA bundle not PEM", credentials: "engine = \"postgres\"\nhost = \"h\"\nusername = \"u\"\nssl_ca_bundle = \"not a certificate\"", want: `(?s)Invalid CA bundle.*credentials\.ssl_ca_bundle must be one or more PEM certificates`},
 	{name: "CA bundle too long", credentials: "engine = \"postgres\"\nhost = \"h\"\nusername = \"u\"\nssl_ca_bundle = \"" + strings.Repeat("A", 3001) + "\"", want: `(?s)CA bundle too long.*credentials\.ssl_ca_bundle is 3001 characters; at most 3000`},
+	{name: "tag key aws: prefix", top: `tags = { "AWS:team" = "orders" }`, want: `(?s)Invalid tag key.*Attribute tags\["AWS:team"\] must not begin with aws:`},
+	{name: "KMS key not an identifier", top: `kms_key_id = "orders-key"`, want: `(?s)Invalid KMS key identifier.*Attribute kms_key_id must be a KMS key id.*alias ARN.*got "orders-key"`},
+	{name: "KMS ARN of a grant", top: `kms_key_id = "arn:aws:kms:us-east-1:123456789012:grant/abc"`, want: `(?s)Invalid KMS key identifier.*kms_key_id.*neither key/<key id> nor alias/<name>`},
+	{name: "KMS ARN of another service", top: `kms_key_id = "arn:aws:iam::123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"`, want: `(?s)Invalid KMS key identifier.*an ARN of iam, not of kms`},
+	{name: "PostgreSQL user name over 63 bytes", credentials: "engine = \"postgres\"\nhost = \"h\"\nusername = \"" + strings.Repeat("u", 64) + "\"", want: `(?s)User name too long.*credentials\.username.*is 64 bytes; engine "postgres" allows at most 63`},
+	{name: "MariaDB user name over 80 characters", credentials: "engine = \"mariadb\"\nhost = \"h\"\nusername = \"" + strings.Repeat("é", 81) + "\"", want: `(?s)User name too long.*is 81 characters; engine "mariadb" allows at most 80`},
+	{name: "MySQL clone over 32 characters", credentials: "engine = \"mysql\"\nhost = \"h\"\nusername = \"" + strings.Repeat("u", 27) + "\"", rotation: "rotation = {\nstrategy = \"alternating_users\"\nmaster_secret_arn = \"arn:aws:secretsmanager:us-east-1:123456789012:secret:master-AbCdEf\"\n}", want: `(?s)User name too long.*makes the alternating user "u+_clone", 33 characters; engine "mysql" allows at most 32: shorten the user name by 1`},
 	{name: "timeout syntax", top: "timeouts {\ncreate = \"ten minutes\"\n}", want: `(?s)Invalid Attribute Value Time Duration.*"ten minutes" must be a string containing a sequence of decimal numbers`},
 }
 
@@ -201,4 +208,27 @@ func TestRDSSecretFirstRotationPlan(t *testing.T) {
 // check and the account id), so that a plan that passes validation makes no AWS call.
 func offlineProvider(config string) string {
 	return strings.Replace(config, "  endpoints {", "  skip_credentials_validation = true\n  skip_requesting_account_id  = true\n  endpoints {", 1)
+}
+
+// TestRDSSecretNeedsAccountID applies a valid bundle with skip_requesting_account_id = true: the plan
+// warns and the apply refuses before any AWS call, rather than write policies that name any
+// account's secret, rule and log group.
+func TestRDSSecretNeedsAccountID(t *testing.T) {
+	isolateAWSEnvironment(t)
+	proxy, err := awsproxy.Start(context.Background(), awsproxy.Options{Listen: "127.0.0.1:0", Upstream: "http://127.0.0.1:9", DisableEventBridge: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer proxy.Close()
+	valid := badConfig{name: "rotation off", rotation: `rotation = { enabled = false }`}
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config:      offlineProvider(valid.hcl(proxy.URL())),
+			ExpectError: regexp.MustCompile(`(?s)Account ID required.*skip_requesting_account_id\s+=\s+true\s+leaves\s+the\s+provider\s+without\s+the\s+account\s+ID`),
+		}},
+	})
+	if calls := proxy.Calls(); len(calls) > 0 {
+		t.Errorf("the apply reached AWS without an account id: %d calls, first %s", len(calls), calls[0].Key())
+	}
 }

@@ -32,3 +32,24 @@ func (v endpointURLValidator) ValidateString(ctx context.Context, req validator.
 			"Attribute "+req.Path.String()+" "+v.Description(ctx)+" such as http://127.0.0.1:4566, got "+req.ConfigValue.ValueString()+": "+err.Error())
 	}
 }
+
+// ServiceEndpointURL accepts absolute https:// URLs, and http:// URLs on a loopback address only:
+// the provider's requests carry credentials and secret values.
+func ServiceEndpointURL() validator.String {
+	return stringCheck{
+		summary:     "Invalid endpoint URL",
+		description: "must be an absolute https:// URL, or an http:// URL on a loopback address (127.0.0.1, [::1], localhost)",
+		problem: func(value string) string {
+			if value == "" {
+				return ""
+			}
+			if err := awsclient.ValidEndpoint(value); err != nil {
+				return err.Error()
+			}
+			if awsclient.SecureEndpoint(value) != nil {
+				return "the requests carry credentials and secret values, which plain http:// would send in clear text"
+			}
+			return ""
+		},
+	}
+}
