@@ -29,6 +29,21 @@ type Event struct {
 	ErrorMessage    string
 	ReadOnly        bool
 	RequestID       string
+	// IssuerARN is the role (with its path) of an assumed role's session, "" otherwise.
+	IssuerARN string
+	// Resources are the names (ARNs, or the name the caller used) of the resources LookupEvents
+	// lists for the event.
+	Resources []string
+}
+
+// names tells whether the event is about the secret of that ARN or name.
+func (e Event) names(arn, name string) bool {
+	for _, r := range e.Resources {
+		if r != "" && (r == arn || r == name) {
+			return true
+		}
+	}
+	return false
 }
 
 // cloudTrailRecord is the part of CloudTrail's event record (the CloudTrailEvent JSON) we read.
@@ -53,6 +68,7 @@ type cloudTrailRecord struct {
 		SessionContext struct {
 			SessionIssuer struct {
 				UserName string `json:"userName"`
+				ARN      string `json:"arn"`
 			} `json:"sessionIssuer"`
 		} `json:"sessionContext"`
 	} `json:"userIdentity"`
@@ -73,6 +89,9 @@ func ParseEvent(event types.Event) Event {
 		parsed.EventTime = event.EventTime.UTC()
 	}
 	parsed.ReadOnly, _ = strconv.ParseBool(aws.ToString(event.ReadOnly))
+	for _, r := range event.Resources {
+		parsed.Resources = append(parsed.Resources, aws.ToString(r.ResourceName))
+	}
 
 	var record cloudTrailRecord
 	if event.CloudTrailEvent == nil || json.Unmarshal([]byte(*event.CloudTrailEvent), &record) != nil {
@@ -87,6 +106,9 @@ func ParseEvent(event types.Event) Event {
 	// Calls AWS services make on a user's behalf carry no ARN, only the service that made them.
 	parsed.PrincipalARN = firstOf(identity.ARN, identity.InvokedBy)
 	parsed.Username = firstOf(parsed.Username, identity.UserName, sessionName(identity.Type, identity.ARN), identity.SessionContext.SessionIssuer.UserName)
+	if identity.Type == "AssumedRole" {
+		parsed.IssuerARN = identity.SessionContext.SessionIssuer.ARN
+	}
 	parsed.SourceIPAddress = record.SourceIPAddress
 	parsed.UserAgent = record.UserAgent
 	parsed.AWSRegion = record.AWSRegion

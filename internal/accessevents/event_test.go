@@ -1,6 +1,7 @@
 package accessevents
 
 import (
+	"reflect"
 	"testing"
 	"time"
 
@@ -30,8 +31,9 @@ func TestParseEventAssumedRole(t *testing.T) {
 		PrincipalARN: "arn:aws:sts::123456789012:assumed-role/app-role/app-session", PrincipalType: "AssumedRole",
 		AccessKeyID: "ASIAEXAMPLE", SourceIPAddress: "203.0.113.7", UserAgent: "aws-sdk-go-v2/1.30.0 os/linux",
 		AWSRegion: "eu-west-1", ReadOnly: true, RequestID: "6f8d1b2a-0000-4000-8000-000000000001",
+		IssuerARN: "arn:aws:iam::123456789012:role/app-role",
 	}
-	if got != want {
+	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("parsed\n%+v\nwant\n%+v", got, want)
 	}
 }
@@ -66,7 +68,7 @@ func TestParseEventBrokenRecord(t *testing.T) {
 	got := ParseEvent(types.Event{EventId: aws.String("e-4"), EventName: aws.String("GetSecretValue"), EventTime: aws.Time(at),
 		Username: aws.String("bob"), AccessKeyId: aws.String("AKIABOB"), ReadOnly: aws.String("true"), CloudTrailEvent: aws.String("{not json")})
 	want := Event{EventID: "e-4", EventName: "GetSecretValue", EventTime: at, Username: "bob", AccessKeyID: "AKIABOB", ReadOnly: true}
-	if got != want {
+	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("parsed %+v, want %+v", got, want)
 	}
 }

@@ -4,6 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
+	"slices"
+	"sort"
 	"strconv"
 	"sync"
 	"time"
@@ -25,23 +28,60 @@ type fakeCloudTrail struct {
 
 type fakeCall struct {
 	at           time.Time
-	resourceName string
+	key          types.LookupAttributeKey
+	resourceName string // the lookup attribute's value
 	nextToken    string
+}
+
+// byEventName is what CloudTrail answers a lookup by event name: that event on every resource,
+// newest first, each listing the resources it was recorded under.
+func (f *fakeCloudTrail) byEventName(name string) []types.Event {
+	byID := map[string]*types.Event{}
+	var events []*types.Event
+	for _, resource := range slices.Sorted(maps.Keys(f.events)) {
+		for _, event := range f.events[resource] {
+			if aws.ToString(event.EventName) != name {
+				continue
+			}
+			e, ok := byID[aws.ToString(event.EventId)]
+			if !ok {
+				copied := event
+				e = &copied
+				byID[aws.ToString(event.EventId)], events = e, append(events, e)
+			}
+			e.Resources = append(e.Resources, types.Resource{ResourceName: aws.String(resource)})
+		}
+	}
+	sort.SliceStable(events, func(i, j int) bool { return events[i].EventTime.After(*events[j].EventTime) })
+	out := make([]types.Event, len(events))
+	for i, e := range events {
+		out[i] = *e
+	}
+	return out
 }
 
 func (f *fakeCloudTrail) LookupEvents(_ context.Context, params *cloudtrail.LookupEventsInput, _ ...func(*cloudtrail.Options)) (*cloudtrail.LookupEventsOutput, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if len(params.LookupAttributes) != 1 || params.LookupAttributes[0].AttributeKey != types.LookupAttributeKeyResourceName {
-		return nil, fmt.Errorf("fake: want exactly one ResourceName lookup attribute, got %+v", params.LookupAttributes)
+	if len(params.LookupAttributes) != 1 {
+		return nil, fmt.Errorf("fake: want exactly one lookup attribute, got %+v", params.LookupAttributes)
 	}
-	name := aws.ToString(params.LookupAttributes[0].AttributeValue)
-	f.calls = append(f.calls, fakeCall{at: time.Now(), resourceName: name, nextToken: aws.ToString(params.NextToken)})
+	key, name := params.LookupAttributes[0].AttributeKey, aws.ToString(params.LookupAttributes[0].AttributeValue)
+	var matching []types.Event
+	switch key {
+	case types.LookupAttributeKeyResourceName:
+		matching = f.events[name]
+	case types.LookupAttributeKeyEventName:
+		matching = f.byEventName(name)
+	default:
+		return nil, fmt.Errorf("fake: lookup attribute %s not supported", key)
+	}
+	f.calls = append(f.calls, fakeCall{at: time.Now(), key: key, resourceName: name, nextToken: aws.ToString(params.NextToken)})
 	if err := f.failures[len(f.calls)]; err != nil {
 		return nil, err
 	}
 	var window []types.Event
-	for _, event := range f.events[name] {
+	for _, event := range matching {
 		if !event.EventTime.Before(params.StartTime.Truncate(time.Second)) && !event.EventTime.After(*params.EndTime) {
 			window = append(window, event)
 		}

@@ -33,18 +33,58 @@ type Query struct {
 	// followed.
 	SecretARN  string
 	SecretName string
-	// EventNames keeps only these events. Filtering happens here: LookupEvents allows one lookup
-	// attribute per call, and the secret already takes it.
+	// EventNames keeps only these events. LookupEvents allows one lookup attribute per call: when
+	// every name is a write (ServerSideNames), the lookup is by event name, one cursor per name,
+	// and the secret is matched here; otherwise the lookup is by the secret and the names are
+	// matched here.
 	EventNames []string
 	Start, End time.Time
 	MaxEvents  int
+	// MaxPages bounds the LookupEvents pages read (throttled attempts are bounded by Options);
+	// 0 is DefaultMaxPages(MaxEvents).
+	MaxPages int
+}
+
+// DefaultMaxPages is a listing's page budget when none is given: the pages max events take through
+// both of the secret's lookups (ARN and name), and 20 more (1,000 events that do not match, 10
+// seconds at CloudTrail's 2 requests per second).
+func DefaultMaxPages(maxEvents int) int {
+	return 20 + 2*((maxEvents+pageSize-1)/pageSize)
+}
+
+// MaxMaxPages is the largest page budget a listing may be given (about 17 minutes).
+const MaxMaxPages = 2000
+
+// readEvents are the Secrets Manager events that a busy secret records many times a day: a lookup by
+// their name would page through every secret's reads in the account, so they are looked up by the
+// secret instead.
+var readEvents = []string{"GetSecretValue", "BatchGetSecretValue", "DescribeSecret", "ListSecretVersionIds", "GetResourcePolicy"}
+
+// ServerSideNames tells whether the listing of these events looks them up by event name (rare
+// writes, such as DeleteSecret or RotationFailed: CloudTrail returns only them) rather than by the
+// secret (whose reads may be thousands a day).
+func ServerSideNames(names []string) bool {
+	if len(names) == 0 {
+		return false
+	}
+	for _, name := range names {
+		if slices.Contains(readEvents, name) {
+			return false
+		}
+	}
+	return true
 }
 
 // Result is a listing, newest first.
 type Result struct {
 	Events []Event
-	// Truncated is true when MaxEvents stopped the listing while more matching events may exist.
+	// Truncated is true when MaxEvents or MaxPages stopped the listing while more matching events
+	// may exist.
 	Truncated bool
+	// OutOfPages is true when the page budget (MaxPages) stopped it.
+	OutOfPages bool
+	// Pages is how many pages were read.
+	Pages int
 	// Requests is how many LookupEvents calls were made, retries included.
 	Requests int
 }
@@ -92,14 +132,24 @@ func List(ctx context.Context, api API, query Query, options Options) (*Result, 
 	if query.MaxEvents <= 0 {
 		query.MaxEvents = DefaultMaxEvents
 	}
-	lister := &lister{api: api, query: query, options: options, result: &Result{}}
-	cursors := []*cursor{{resourceName: query.SecretARN}}
-	if query.SecretName != "" && query.SecretName != query.SecretARN {
-		cursors = append(cursors, &cursor{resourceName: query.SecretName})
+	if query.MaxPages <= 0 {
+		query.MaxPages = DefaultMaxPages(query.MaxEvents)
 	}
-	if len(cursors) == 2 {
+	lister := &lister{api: api, query: query, options: options, result: &Result{}}
+	var cursors []*cursor
+	if ServerSideNames(query.EventNames) {
+		for _, name := range query.EventNames {
+			cursors = append(cursors, &cursor{key: types.LookupAttributeKeyEventName, value: name})
+		}
+	} else {
+		cursors = []*cursor{{key: types.LookupAttributeKeyResourceName, value: query.SecretARN}}
+		if query.SecretName != "" && query.SecretName != query.SecretARN {
+			cursors = append(cursors, &cursor{key: types.LookupAttributeKeyResourceName, value: query.SecretName})
+		}
+	}
+	if len(cursors) == 2 && cursors[0].key == types.LookupAttributeKeyResourceName {
 		if _, err := lister.newest(ctx, cursors); err != nil {
-			return nil, err
+			return lister.stopped(err)
 		}
 		cursors = withoutContained(cursors)
 	}
@@ -107,7 +157,7 @@ func List(ctx context.Context, api API, query Query, options Options) (*Result, 
 	for len(lister.result.Events) < query.MaxEvents {
 		next, err := lister.newest(ctx, cursors)
 		if err != nil {
-			return nil, err
+			return lister.stopped(err)
 		}
 		if next == nil {
 			return lister.result, nil
@@ -123,6 +173,19 @@ func List(ctx context.Context, api API, query Query, options Options) (*Result, 
 	return lister.result, nil
 }
 
+// errOutOfPages stops a listing that has spent its page budget.
+var errOutOfPages = errors.New("page budget spent")
+
+// stopped ends a listing on err: the page budget's end is a truncated result, anything else
+// an error.
+func (l *lister) stopped(err error) (*Result, error) {
+	if !errors.Is(err, errOutOfPages) {
+		return nil, err
+	}
+	l.result.OutOfPages, l.result.Truncated = true, true
+	return l.result, nil
+}
+
 type lister struct {
 	api     API
 	query   Query
@@ -130,12 +193,13 @@ type lister struct {
 	result  *Result
 }
 
-// cursor walks the pages of one lookup attribute value.
+// cursor walks the pages of one lookup attribute value: the secret (ResourceName) or an event name.
 type cursor struct {
-	resourceName string
-	buffer       []Event
-	nextToken    *string
-	started      bool
+	key       types.LookupAttributeKey
+	value     string
+	buffer    []Event
+	nextToken *string
+	started   bool
 }
 
 func (c *cursor) exhausted() bool { return len(c.buffer) == 0 && c.started && c.nextToken == nil }
@@ -236,6 +300,9 @@ func (l *lister) wanted(event Event, seen map[string]bool) bool {
 	if event.EventTime.Before(l.query.Start.Truncate(time.Second)) || event.EventTime.After(l.query.End) {
 		return false
 	}
+	if ServerSideNames(l.query.EventNames) && !event.names(l.query.SecretARN, l.query.SecretName) {
+		return false
+	}
 	return len(l.query.EventNames) == 0 || slices.Contains(l.query.EventNames, event.EventName)
 }
 
@@ -259,19 +326,23 @@ func (l *lister) moreMayExist(cursors []*cursor, seen map[string]bool) bool {
 // waits for the limiter, so retries spend the same 2-per-second budget as first tries.
 func (l *lister) fetch(ctx context.Context, c *cursor) error {
 	input := &cloudtrail.LookupEventsInput{
-		LookupAttributes: []types.LookupAttribute{{AttributeKey: types.LookupAttributeKeyResourceName, AttributeValue: aws.String(c.resourceName)}},
+		LookupAttributes: []types.LookupAttribute{{AttributeKey: c.key, AttributeValue: aws.String(c.value)}},
 		StartTime:        aws.Time(l.query.Start),
 		EndTime:          aws.Time(l.query.End),
 		MaxResults:       aws.Int32(pageSize),
 		NextToken:        c.nextToken,
 	}
 	for attempt := 1; ; attempt++ {
+		if l.result.Pages >= l.query.MaxPages {
+			return errOutOfPages
+		}
 		if err := l.options.Limiter.Wait(ctx); err != nil {
-			return fmt.Errorf("listing CloudTrail events for secret %s: stopped while waiting for the LookupEvents rate limit: %w", c.resourceName, err)
+			return fmt.Errorf("listing CloudTrail events for secret %s: stopped while waiting for the LookupEvents rate limit: %w", l.query.SecretARN, err)
 		}
 		l.result.Requests++
 		out, err := l.api.LookupEvents(ctx, input, withoutSDKRetries)
 		if err == nil {
+			l.result.Pages++
 			c.started = true
 			c.nextToken = out.NextToken
 			if aws.ToString(c.nextToken) == "" {
@@ -283,16 +354,16 @@ func (l *lister) fetch(ctx context.Context, c *cursor) error {
 			return nil
 		}
 		if !retryable(err) {
-			return describe(err, c.resourceName)
+			return describe(err, l.query.SecretARN)
 		}
 		if attempt >= l.options.MaxAttempts {
-			return fmt.Errorf("listing CloudTrail events for secret %s: LookupEvents still failing after %d attempts (CloudTrail allows 2 LookupEvents per second per account and region, shared with every other caller); try again later or lower max_events: %w", c.resourceName, attempt, err)
+			return fmt.Errorf("listing CloudTrail events for secret %s: LookupEvents still failing after %d attempts (CloudTrail allows 2 LookupEvents per second per account and region, shared with every other caller); try again later or lower max_events: %w", l.query.SecretARN, attempt, err)
 		}
 		timer := time.NewTimer(l.options.Backoff(attempt))
 		select {
 		case <-ctx.Done():
 			timer.Stop()
-			return fmt.Errorf("listing CloudTrail events for secret %s: stopped while backing off after %v: %w", c.resourceName, err, ctx.Err())
+			return fmt.Errorf("listing CloudTrail events for secret %s: stopped while backing off after %v: %w", l.query.SecretARN, err, ctx.Err())
 		case <-timer.C:
 		}
 	}

@@ -298,3 +298,89 @@ func TestExponentialBackoff(t *testing.T) {
 		}
 	}
 }
+
+// A rare event on a busy secret: looked up by event name, the listing reads one page, not the 400
+// pages of 20,000 reads a lookup by the secret would, and keeps only this secret's event.
+func TestListLooksUpRareEventsByName(t *testing.T) {
+	now := time.Now().UTC().Truncate(time.Second)
+	const otherARN = "arn:aws:secretsmanager:us-east-1:123456789012:secret:other-XyZ123"
+	reads := testEvents(20000, now)
+	deletion := testEvent("d-ours", "DeleteSecret", now.Add(-90*time.Minute), "arn:aws:iam::123456789012:user/mallory", "203.0.113.9")
+	fake := &fakeCloudTrail{events: map[string][]types.Event{
+		testARN:  append(reads, deletion),
+		otherARN: {testEvent("d-other", "DeleteSecret", now.Add(-time.Minute), "arn:aws:iam::123456789012:user/ops", "10.0.0.3")},
+	}}
+	query := testQuery(now, 50)
+	query.EventNames = []string{"DeleteSecret"}
+	result, err := List(context.Background(), fake, query, fastOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ids := eventIDs(result.Events); len(ids) != 1 || ids[0] != "d-ours" || result.Truncated {
+		t.Fatalf("listed %v (truncated %v), want only this secret's deletion d-ours", ids, result.Truncated)
+	}
+	if result.Requests != 1 || fake.calls[0].key != types.LookupAttributeKeyEventName || fake.calls[0].resourceName != "DeleteSecret" {
+		t.Errorf("made %d requests (%+v), want one lookup by EventName DeleteSecret", result.Requests, fake.calls)
+	}
+}
+
+// Reads are looked up by the secret: a lookup by GetSecretValue would page through every secret's
+// reads in the account.
+func TestListLooksUpReadsBySecret(t *testing.T) {
+	for _, names := range [][]string{{"GetSecretValue"}, {"DeleteSecret", "BatchGetSecretValue"}, {"DescribeSecret"}, nil} {
+		if ServerSideNames(names) {
+			t.Errorf("ServerSideNames(%q) = true, want a lookup by the secret", names)
+		}
+	}
+	for _, names := range [][]string{{"DeleteSecret"}, {"RotationFailed", "RotationAbandoned"}, {"PutResourcePolicy", "RestoreSecret"}} {
+		if !ServerSideNames(names) {
+			t.Errorf("ServerSideNames(%q) = false, want a lookup by event name", names)
+		}
+	}
+}
+
+// The page budget stops a listing that finds nothing: truncated, out of pages, no error.
+func TestListStopsAtPageBudget(t *testing.T) {
+	now := time.Now().UTC().Truncate(time.Second)
+	var describes []types.Event
+	for i := range 5000 {
+		describes = append(describes, testEvent(fmt.Sprintf("x-%d", i), "DescribeSecret", now.Add(-time.Duration(i)*time.Second), "arn:aws:iam::123456789012:user/scanner", "10.0.0.4"))
+	}
+	fake := &fakeCloudTrail{events: map[string][]types.Event{testARN: describes}}
+	query := testQuery(now, 50)
+	query.EventNames, query.MaxPages = []string{"GetSecretValue"}, 20
+	result, err := List(context.Background(), fake, query, fastOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(result.Events) != 0 || !result.Truncated || !result.OutOfPages || result.Pages != 20 || len(fake.calls) != 20 {
+		t.Fatalf("got %d events, truncated %v, out of pages %v, %d pages, %d calls; want 0 events, truncated and out of pages after 20 pages",
+			len(result.Events), result.Truncated, result.OutOfPages, result.Pages, len(fake.calls))
+	}
+	// Enough pages: the same listing is complete and not out of pages.
+	query.MaxPages = 100
+	result, err = List(context.Background(), &fakeCloudTrail{events: fake.events}, query, fastOptions())
+	if err != nil || result.Truncated || result.OutOfPages || result.Pages != 100 {
+		t.Fatalf("with 100 pages: %+v, %v; want all 100 pages read, not truncated", result, err)
+	}
+}
+
+// Throttled attempts do not spend the page budget; the default budget covers max events through
+// both lookups and 20 pages more.
+func TestListPageBudgetCountsPages(t *testing.T) {
+	now := time.Now().UTC().Truncate(time.Second)
+	throttled := &smithy.GenericAPIError{Code: "ThrottlingException", Message: "Rate exceeded"}
+	fake := &fakeCloudTrail{events: map[string][]types.Event{testARN: testEvents(100, now)}, failures: map[int]error{1: throttled, 2: throttled}}
+	query := testQuery(now, 100)
+	query.MaxPages = 2
+	result, err := List(context.Background(), fake, query, fastOptions())
+	if err != nil || len(result.Events) != 100 || result.OutOfPages || result.Requests != 4 || result.Pages != 2 {
+		t.Fatalf("got %+v, %v; want 100 events in 2 pages after 2 throttled attempts", result, err)
+	}
+	if got := DefaultMaxPages(50); got != 22 {
+		t.Errorf("DefaultMaxPages(50) = %d, want 22", got)
+	}
+	if got := DefaultMaxPages(1000); got != 60 {
+		t.Errorf("DefaultMaxPages(1000) = %d, want 60", got)
+	}
+}

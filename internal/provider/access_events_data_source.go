@@ -31,8 +31,8 @@ func (d *accessEventsDataSource) Metadata(_ context.Context, req datasource.Meta
 	resp.TypeName = req.ProviderTypeName + "_access_events"
 }
 
-func (d *accessEventsDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
-	resp.Schema = accessEventsSchema()
+func (d *accessEventsDataSource) Schema(ctx context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
+	resp.Schema = accessEventsSchema(ctx)
 }
 
 func (d *accessEventsDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
@@ -60,11 +60,15 @@ func (d *accessEventsDataSource) Read(ctx context.Context, req datasource.ReadRe
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	readTimeout, diags := model.Timeouts.Read(ctx, defaultAccessEventsReadTimeout)
+	resp.Diagnostics.Append(diags...)
 	query, diags := accessEventsQuery(ctx, &model)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	ctx, cancel := context.WithTimeout(ctx, readTimeout)
+	defer cancel()
 	arn, name, err := accessevents.ResolveSecret(ctx, d.client.SecretsManager, model.SecretID.ValueString())
 	if err != nil {
 		summary := "Cannot resolve the secret"
@@ -88,14 +92,30 @@ func (d *accessEventsDataSource) Read(ctx context.Context, req datasource.ReadRe
 		Limiter: accessevents.SharedLimiter(d.client.AccountID + "/" + d.client.Region),
 	})
 	if err != nil {
+		if ctx.Err() == context.DeadlineExceeded {
+			err = fmt.Errorf("%w (the read timeout, timeouts.read = %s: raise it, or lower max_events or max_pages)", err, readTimeout)
+		}
 		resp.Diagnostics.AddError("Cannot list the secret's CloudTrail events", err.Error())
 		return
+	}
+	if result.OutOfPages {
+		resp.Diagnostics.AddAttributeWarning(path.Root("max_pages"), "Listing stopped at max_pages",
+			fmt.Sprintf("Read %d pages of LookupEvents (max_pages = %d) and found %d of up to %d matching events: truncated is true and older events may exist in the window. "+
+				"Raise max_pages, narrow the window (lookback, start_time), or list rarer events (event_names with writes only are looked up by event name).",
+				result.Pages, query.MaxPages, len(result.Events), query.MaxEvents))
 	}
 	model.SecretARN = types.StringValue(arn)
 	model.Truncated = types.BoolValue(result.Truncated)
 	model.Events = make([]accessEventModel, len(result.Events))
 	for i, event := range result.Events {
 		model.Events[i] = newAccessEventModel(event)
+	}
+	if !model.Readers.IsNull() {
+		readers := d.expectedReaders(ctx, &model, arn, &resp.Diagnostics)
+		model.Unexpected = []accessEventModel{}
+		for _, event := range readers.Unexpected(result.Events) {
+			model.Unexpected = append(model.Unexpected, newAccessEventModel(event))
+		}
 	}
 	principals := accessevents.Principals(result.Events)
 	model.Principals = make([]accessPrincipalModel, len(principals))
@@ -114,6 +134,11 @@ func accessEventsQuery(ctx context.Context, model *accessEventsModel) (accesseve
 		query.MaxEvents = int(model.MaxEvents.ValueInt64())
 	}
 	model.MaxEvents = types.Int64Value(int64(query.MaxEvents))
+	query.MaxPages = accessevents.DefaultMaxPages(query.MaxEvents)
+	if !model.MaxPages.IsNull() {
+		query.MaxPages = int(model.MaxPages.ValueInt64())
+	}
+	model.MaxPages = types.Int64Value(int64(query.MaxPages))
 	if !model.EventNames.IsNull() {
 		diags.Append(model.EventNames.ElementsAs(ctx, &query.EventNames, false)...)
 	}
@@ -139,4 +164,24 @@ func accessEventsQuery(ctx context.Context, model *accessEventsModel) (accesseve
 	model.StartTime = rfc3339(query.Start)
 	model.EndTime = rfc3339(query.End)
 	return query, diags
+}
+
+// expectedReaders is readers with the identities expected without being listed: Terraform's own
+// (every session of its role) and the role of the secret's rotation function. A rotator role that
+// cannot be read is a warning: its reads then count as unexpected.
+func (d *accessEventsDataSource) expectedReaders(ctx context.Context, model *accessEventsModel, secretARN string, diags *diag.Diagnostics) accessevents.Readers {
+	var readers accessevents.Readers
+	diags.Append(model.Readers.ElementsAs(ctx, &readers, false)...)
+	if d.client.CallerARN != "" {
+		readers = append(readers, accessevents.CallerPattern(d.client.CallerARN))
+	}
+	role, err := accessevents.RotatorRole(ctx, d.client.SecretsManager, d.client.Lambda, secretARN)
+	if err != nil {
+		diags.AddAttributeWarning(path.Root("readers"), "Rotation function's role not read",
+			"The rotator's role is expected without being listed, but it could not be read, so its calls count as unexpected: "+err.Error())
+	}
+	if role != "" {
+		readers = append(readers, role)
+	}
+	return readers
 }

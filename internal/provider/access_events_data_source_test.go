@@ -96,7 +96,17 @@ type eventIDsAre struct {
 	want    func() []string
 }
 
-func (c eventIDsAre) CheckState(_ context.Context, req statecheck.CheckStateRequest, resp *statecheck.CheckStateResponse) {
+func (c eventIDsAre) CheckState(ctx context.Context, req statecheck.CheckStateRequest, resp *statecheck.CheckStateResponse) {
+	eventListIDsAre{address: c.address, attribute: "events", want: c.want}.CheckState(ctx, req, resp)
+}
+
+// eventListIDsAre checks a list of events of a data source (events, unexpected), in order, by id.
+type eventListIDsAre struct {
+	address, attribute string
+	want               func() []string
+}
+
+func (c eventListIDsAre) CheckState(_ context.Context, req statecheck.CheckStateRequest, resp *statecheck.CheckStateResponse) {
 	if req.State == nil || req.State.Values == nil || req.State.Values.RootModule == nil {
 		resp.Error = fmt.Errorf("no state to check %s in", c.address)
 		return
@@ -105,12 +115,13 @@ func (c eventIDsAre) CheckState(_ context.Context, req statecheck.CheckStateRequ
 		if r.Address != c.address {
 			continue
 		}
-		encoded, _ := json.Marshal(r.AttributeValues["events"])
+		attribute := c.attribute
+		encoded, _ := json.Marshal(r.AttributeValues[attribute])
 		var events []struct {
 			EventID string `json:"event_id"`
 		}
 		if err := json.Unmarshal(encoded, &events); err != nil {
-			resp.Error = fmt.Errorf("%s.events is not a list of events: %w", c.address, err)
+			resp.Error = fmt.Errorf("%s.%s is not a list of events: %w", c.address, attribute, err)
 			return
 		}
 		got := make([]string, len(events))
@@ -118,7 +129,7 @@ func (c eventIDsAre) CheckState(_ context.Context, req statecheck.CheckStateRequ
 			got[i] = e.EventID
 		}
 		if want := c.want(); !slices.Equal(got, want) {
-			resp.Error = fmt.Errorf("%s lists %d events %v, want %d events %v (newest first)", c.address, len(got), got, len(want), want)
+			resp.Error = fmt.Errorf("%s.%s lists %d events %v, want %d events %v (newest first)", c.address, attribute, len(got), got, len(want), want)
 		}
 		return
 	}

@@ -3,6 +3,7 @@ package provider
 import (
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/datasource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/accessevents"
@@ -15,10 +16,14 @@ type accessEventsModel struct {
 	EndTime    types.String           `tfsdk:"end_time"`
 	Lookback   types.String           `tfsdk:"lookback"`
 	MaxEvents  types.Int64            `tfsdk:"max_events"`
+	MaxPages   types.Int64            `tfsdk:"max_pages"`
+	Readers    types.Set              `tfsdk:"readers"`
 	SecretARN  types.String           `tfsdk:"secret_arn"`
 	Events     []accessEventModel     `tfsdk:"events"`
+	Unexpected []accessEventModel     `tfsdk:"unexpected"`
 	Truncated  types.Bool             `tfsdk:"truncated"`
 	Principals []accessPrincipalModel `tfsdk:"principals"`
+	Timeouts   timeouts.Value         `tfsdk:"timeouts"`
 }
 
 type accessEventModel struct {

@@ -1,8 +1,13 @@
 package provider
 
 import (
+	"context"
 	"fmt"
 	"strings"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/datasource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
@@ -16,17 +21,40 @@ import (
 	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/validators"
 )
 
-func accessEventsSchema() schema.Schema {
+// defaultAccessEventsReadTimeout bounds a read of secretsbundle_access_events: its page budget at
+// CloudTrail's 2 requests per second, with room for backoff when the account's budget is shared.
+const defaultAccessEventsReadTimeout = 10 * time.Minute
+
+func accessEventsSchema(ctx context.Context) schema.Schema {
 	eventString := func(description string) schema.StringAttribute {
 		return schema.StringAttribute{MarkdownDescription: description, Computed: true}
 	}
+	eventObject := schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
+		"event_id":          eventString("CloudTrail's id of the event."),
+		"event_time":        eventString("When the call was made, in RFC 3339 (CloudTrail keeps whole seconds)."),
+		"event_name":        eventString("The event, such as `GetSecretValue`."),
+		"event_source":      eventString("The service, `secretsmanager.amazonaws.com`."),
+		"username":          eventString("IAM user name, or role session name for an assumed role."),
+		"principal_arn":     eventString("ARN of the caller (for an AWS service acting on its own, the service's name)."),
+		"principal_type":    eventString("CloudTrail's identity type: `IAMUser`, `AssumedRole`, `Root`, `AWSService`, `FederatedUser`..."),
+		"access_key_id":     eventString("Access key the call was signed with."),
+		"source_ip_address": eventString("Address the call came from (or the AWS service that made it)."),
+		"user_agent":        eventString("User agent of the caller's client."),
+		"aws_region":        eventString("Region the call was made to."),
+		"error_code":        eventString("AWS error code, when the call failed (such as `AccessDenied`)."),
+		"error_message":     eventString("AWS error message, when the call failed."),
+		"read_only":         schema.BoolAttribute{MarkdownDescription: "Whether the call only reads.", Computed: true},
+		"request_id":        eventString("AWS request id of the call."),
+	}}
 	return schema.Schema{
 		MarkdownDescription: "Lists recent CloudTrail management events on one Secrets Manager secret, newest first, " +
 			"and sums them up per principal: who has been reading (or changing) the secret, when, and from where.\n\n" +
 			"It reads CloudTrail's event history (LookupEvents), which keeps 90 days and shows events about 5 to 15 minutes after they happen. " +
 			"LookupEvents allows 2 requests per second per account and region, shared with everything else the account runs: " +
 			"this data source keeps to that rate (50 events per request) and backs off when throttled, so 1,000 events take about 10 seconds. " +
-			"Reading it needs `cloudtrail:LookupEvents`, and `secretsmanager:DescribeSecret` when `secret_id` is a name.",
+			"Reading it needs `cloudtrail:LookupEvents`, and `secretsmanager:DescribeSecret` when `secret_id` is a name or `readers` is set.\n\n" +
+			"When every name in `event_names` is a write (such as `DeleteSecret`, `PutSecretValue`, `RotationFailed`), events are looked up by event name, so CloudTrail returns only those, and kept when they name the secret; " +
+			"reads (`GetSecretValue`, `BatchGetSecretValue`, `DescribeSecret`, ...) are looked up by the secret. `max_pages` bounds either, and `timeouts { read = \"10m\" }` bounds the whole read (default 10m).",
 		Attributes: map[string]schema.Attribute{
 			"secret_id": schema.StringAttribute{
 				MarkdownDescription: "Name or ARN of the secret. A name is resolved to the ARN with DescribeSecret; give the full ARN to list the events of a secret that has been deleted.",
@@ -67,29 +95,34 @@ func accessEventsSchema() schema.Schema {
 			},
 			"secret_arn": schema.StringAttribute{MarkdownDescription: "ARN of the secret.", Computed: true},
 			"truncated": schema.BoolAttribute{
-				MarkdownDescription: "True when `max_events` stopped the listing while more events may exist in the window.",
+				MarkdownDescription: "True when `max_events` or `max_pages` stopped the listing while more events may exist in the window.",
 				Computed:            true,
 			},
 			"events": schema.ListNestedAttribute{
 				MarkdownDescription: "The events, newest first. Attributes CloudTrail did not record are null.",
 				Computed:            true,
-				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
-					"event_id":          eventString("CloudTrail's id of the event."),
-					"event_time":        eventString("When the call was made, in RFC 3339 (CloudTrail keeps whole seconds)."),
-					"event_name":        eventString("The event, such as `GetSecretValue`."),
-					"event_source":      eventString("The service, `secretsmanager.amazonaws.com`."),
-					"username":          eventString("IAM user name, or role session name for an assumed role."),
-					"principal_arn":     eventString("ARN of the caller (for an AWS service acting on its own, the service's name)."),
-					"principal_type":    eventString("CloudTrail's identity type: `IAMUser`, `AssumedRole`, `Root`, `AWSService`, `FederatedUser`..."),
-					"access_key_id":     eventString("Access key the call was signed with."),
-					"source_ip_address": eventString("Address the call came from (or the AWS service that made it)."),
-					"user_agent":        eventString("User agent of the caller's client."),
-					"aws_region":        eventString("Region the call was made to."),
-					"error_code":        eventString("AWS error code, when the call failed (such as `AccessDenied`)."),
-					"error_message":     eventString("AWS error message, when the call failed."),
-					"read_only":         schema.BoolAttribute{MarkdownDescription: "Whether the call only reads.", Computed: true},
-					"request_id":        eventString("AWS request id of the call."),
-				}},
+				NestedObject:        eventObject,
+			},
+			"max_pages": schema.Int64Attribute{
+				MarkdownDescription: fmt.Sprintf("Most LookupEvents pages (of 50 events) to read: the listing stops there, with `truncated = true` and a warning, when it has not found `max_events` by then. "+
+					"A rare event on a busy secret would otherwise page through every read. From 1 to %d; defaults to 20 more than `max_events` takes through both of the secret's lookups (2 × ⌈max_events / 50⌉ + 20, 22 for the default `max_events`). Throttled attempts do not count.", accessevents.MaxMaxPages),
+				Optional:   true,
+				Computed:   true,
+				Validators: []validator.Int64{int64validator.Between(1, accessevents.MaxMaxPages)},
+			},
+			"readers": schema.SetAttribute{
+				MarkdownDescription: "The identities expected to call the secret: IAM ARNs or ARN patterns (`*` any run of characters, `?` one), such as `arn:aws:iam::123456789012:role/orders/*`. " +
+					"A session of an assumed role matches by its session ARN or by its role's ARN. With it, `unexpected` lists the events of everyone else. " +
+					"The identity Terraform runs as (every session of its role) and the role of the secret's rotation function (read with `lambda:GetFunctionConfiguration`) are expected without being listed, and so are AWS services acting on their own. The same list as the resource's `readers`.",
+				ElementType: types.StringType,
+				Optional:    true,
+				Validators:  []validator.Set{setvalidator.SizeAtLeast(1), setvalidator.ValueStringsAre(validators.PrincipalARNPattern())},
+			},
+			"unexpected": schema.ListNestedAttribute{
+				MarkdownDescription: "With `readers`: the events among `events` whose caller is not expected, newest first (empty when all are). Null without `readers`. " +
+					"A `check` block with `length(data.secretsbundle_access_events.x.unexpected) == 0` fails the plan when a stranger has read the secret.",
+				Computed:     true,
+				NestedObject: eventObject,
 			},
 			"principals": schema.ListNestedAttribute{
 				MarkdownDescription: "One entry per caller among `events`, most recently active first.",
@@ -105,5 +138,6 @@ func accessEventsSchema() schema.Schema {
 				}},
 			},
 		},
+		Blocks: map[string]schema.Block{"timeouts": timeouts.BlockWithOpts(ctx, timeouts.Opts{ReadDescription: "How long the read may take, a duration such as `10m` (Go's `time.ParseDuration`). Default `10m`."})},
 	}
 }

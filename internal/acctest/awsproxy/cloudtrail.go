@@ -30,6 +30,37 @@ type cloudTrailIdentity struct {
 	AccountID   string `json:"accountId"`
 	AccessKeyID string `json:"accessKeyId,omitempty"`
 	UserName    string `json:"userName,omitempty"`
+	// SessionContext names the role of an assumed role's session, as CloudTrail records it.
+	SessionContext *cloudTrailSessionContext `json:"sessionContext,omitempty"`
+}
+
+type cloudTrailSessionContext struct {
+	SessionIssuer cloudTrailSessionIssuer `json:"sessionIssuer"`
+}
+
+type cloudTrailSessionIssuer struct {
+	Type        string `json:"type"`
+	PrincipalID string `json:"principalId"`
+	ARN         string `json:"arn"`
+	AccountID   string `json:"accountId"`
+	UserName    string `json:"userName"`
+}
+
+// sessionIssuer is the role of an assumed-role session ARN
+// (arn:aws:sts::123456789012:assumed-role/app/session): the identity's IssuerARN when the proxy
+// knows the role's path, otherwise the role ARN without a path.
+func sessionIssuer(id Identity) *cloudTrailSessionContext {
+	fields := strings.SplitN(id.ARN, ":", 6) // arn, partition, sts, "", account, assumed-role/role/session
+	if id.Type != "AssumedRole" || len(fields) != 6 || !strings.HasPrefix(fields[5], "assumed-role/") {
+		return nil
+	}
+	role, _, _ := strings.Cut(strings.TrimPrefix(fields[5], "assumed-role/"), "/")
+	issuer := id.IssuerARN
+	if issuer == "" {
+		issuer = "arn:" + fields[1] + ":iam::" + fields[4] + ":role/" + role
+	}
+	principalID, _, _ := strings.Cut(id.PrincipalID, ":")
+	return &cloudTrailSessionContext{SessionIssuer: cloudTrailSessionIssuer{Type: "Role", PrincipalID: principalID, ARN: issuer, AccountID: fields[4], UserName: role}}
 }
 
 // cloudTrailEvent is a CloudTrail management event record, field order as CloudTrail writes it.
@@ -70,6 +101,7 @@ func toCloudTrailEvent(call Call) cloudTrailEvent {
 	if call.Identity.Type == "IAMUser" {
 		identity.UserName = call.Identity.UserName
 	}
+	identity.SessionContext = sessionIssuer(call.Identity)
 	params, _ := lowerCamelKeys(call.Parameters).(map[string]any)
 	response, _ := lowerCamelKeys(call.Response).(map[string]any)
 	if call.Service == "secretsmanager" && response != nil {

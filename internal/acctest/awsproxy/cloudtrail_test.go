@@ -309,3 +309,21 @@ func TestFaultRulesApplyToLookupEvents(t *testing.T) {
 		t.Errorf("after the rule's one time, LookupEvents listed %v, want the one DeleteSecret", got)
 	}
 }
+
+// An assumed role's event names its role in sessionContext.sessionIssuer, as CloudTrail records
+// it: with the path the proxy knows, or the role's name without one. A user's event has none.
+func TestCloudTrailSessionIssuer(t *testing.T) {
+	session := Identity{Type: "AssumedRole", PrincipalID: "AROAAPP:i-1", ARN: "arn:aws:sts::000000000000:assumed-role/app/i-1", AccountID: "000000000000", UserName: "i-1"}
+	got := toCloudTrailEvent(Call{Identity: session}).UserIdentity.SessionContext
+	if got == nil || got.SessionIssuer != (cloudTrailSessionIssuer{Type: "Role", PrincipalID: "AROAAPP", ARN: "arn:aws:iam::000000000000:role/app", AccountID: "000000000000", UserName: "app"}) {
+		t.Errorf("session issuer %+v, want role app", got)
+	}
+	session.IssuerARN = "arn:aws:iam::000000000000:role/team/app"
+	if got := toCloudTrailEvent(Call{Identity: session}).UserIdentity.SessionContext; got == nil || got.SessionIssuer.ARN != session.IssuerARN {
+		t.Errorf("session issuer %+v, want the role's path kept", got)
+	}
+	user := Identity{Type: "IAMUser", ARN: "arn:aws:iam::000000000000:user/alice", AccountID: "000000000000", UserName: "alice"}
+	if got := toCloudTrailEvent(Call{Identity: user}).UserIdentity.SessionContext; got != nil {
+		t.Errorf("a user's event has session context %+v", got)
+	}
+}

@@ -21,6 +21,9 @@ type Identity struct {
 	// UserName is the IAM user name, "root", or the role session name of an assumed role: what
 	// LookupEvents shows as Username.
 	UserName string `json:"userName,omitempty"`
+	// IssuerARN is an assumed role's role ARN with its path, where known; CloudTrail records it as
+	// userIdentity.sessionContext.sessionIssuer.arn.
+	IssuerARN string `json:"-"`
 }
 
 // identities maps access key ids to identities. Keys registered by tests win; keys issued by an
