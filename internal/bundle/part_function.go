@@ -49,6 +49,7 @@ var functionPart = part{
 	},
 	forget:  forgetFunction,
 	drifted: func(s *seen) bool { return s.functionChangedOutside },
+	tagger:  func(d Deps, st *State) tagger { return d.functionTagger(st.FunctionName, st.FunctionARN) },
 	attributes: []Attribute{
 		{Name: "rotation_function_arn", Get: func(st *State) string { return st.FunctionARN }, Set: (*State).SetFunctionARN},
 		// The provider compares the hash with its own rotator's: a new release updates the code.
@@ -245,5 +246,5 @@ func (d Deps) updateFunction(ctx context.Context, prior, spec *Spec, st *State, 
 			return err
 		}
 	}
-	return d.retag(ctx, d.functionTagger(st.FunctionName, st.FunctionARN), prior, spec)
+	return nil
 }

@@ -17,9 +17,7 @@ var logGroupPart = part{
 	id:     func(st *State) string { return st.LogGroupName },
 	label:  func(st *State) string { return "log group " + st.LogGroupName },
 	create: func(ctx context.Context, d Deps, spec *Spec, st *State) error { return d.createLogGroup(ctx, spec, st) },
-	update: func(ctx context.Context, d Deps, c *change) error {
-		return d.retag(ctx, d.logGroupTagger(c.st.LogGroupName), c.prior, c.spec)
-	},
+	tagger: func(d Deps, st *State) tagger { return d.logGroupTagger(st.LogGroupName) },
 	remove: func(ctx context.Context, d Deps, st *State) error { return d.deleteLogGroup(ctx, st) },
 	read: func(ctx context.Context, d Deps, o *observation) error {
 		group, err := d.findLogGroupByName(ctx, o.prior.LogGroupName)

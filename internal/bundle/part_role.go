@@ -15,9 +15,7 @@ var rolePart = part{
 	id:     func(st *State) string { return st.RoleName },
 	label:  func(st *State) string { return "IAM role " + st.RoleName },
 	create: func(ctx context.Context, d Deps, spec *Spec, st *State) error { return d.createRole(ctx, spec, st) },
-	update: func(ctx context.Context, d Deps, c *change) error {
-		return d.retag(ctx, d.roleTagger(c.st.RoleName), c.prior, c.spec)
-	},
+	tagger: func(d Deps, st *State) tagger { return d.roleTagger(st.RoleName) },
 	remove: func(ctx context.Context, d Deps, st *State) error { return d.deleteRole(ctx, st) },
 	read: func(ctx context.Context, d Deps, o *observation) error {
 		out, err := d.findRoleByName(ctx, o.prior.RoleName)

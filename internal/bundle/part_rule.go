@@ -24,12 +24,11 @@ var rulePart = part{
 	update: func(ctx context.Context, d Deps, c *change) error {
 		// A rule whose target was lost (Read clears its ARN) alerts nobody: put it again.
 		if c.plan[PartRule] == Replace || c.st.RuleARN == "" || !slices.Equal(c.prior.Alert.Events, c.spec.Alert.Events) {
-			if err := d.putRule(ctx, c.spec, c.st, false); err != nil {
-				return err
-			}
+			return d.putRule(ctx, c.spec, c.st, false)
 		}
-		return d.retag(ctx, d.ruleTagger(c.st.RuleName, c.st.RuleARN), c.prior, c.spec)
+		return nil
 	},
+	tagger:      func(d Deps, st *State) tagger { return d.ruleTagger(st.RuleName, st.RuleARN) },
 	remove:      func(ctx context.Context, d Deps, st *State) error { return d.deleteRule(ctx, st) },
 	read:        readRule,
 	forget:      forgetRule,

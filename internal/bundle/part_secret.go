@@ -31,6 +31,7 @@ var secretPart = part{
 	update: func(ctx context.Context, d Deps, c *change) error {
 		return d.updateSecret(ctx, c.prior, c.spec, c.st)
 	},
+	tagger: func(d Deps, st *State) tagger { return d.secretTagger(st.SecretARN) },
 	remove: func(ctx context.Context, d Deps, st *State) error { return d.deleteSecret(ctx, st, 0) },
 	read:   readSecret,
 	locate: func(_ context.Context, _ Deps, o *observation) error {
@@ -193,7 +194,7 @@ func (d Deps) updateSecret(ctx context.Context, prior, spec *Spec, st *State) er
 			return err
 		}
 	}
-	return d.retag(ctx, d.secretTagger(st.SecretARN), prior, spec)
+	return nil
 }
 
 func credentialsEqual(a, b *Spec) bool {

@@ -24,9 +24,7 @@ var topicPart = part{
 	id:     createdTopicARN,
 	label:  func(st *State) string { return "SNS topic " + st.TopicARN },
 	create: func(ctx context.Context, d Deps, spec *Spec, st *State) error { return d.createTopic(ctx, spec, st) },
-	update: func(ctx context.Context, d Deps, c *change) error {
-		return d.retag(ctx, d.topicTagger(c.st.TopicARN), c.prior, c.spec)
-	},
+	tagger: func(d Deps, st *State) tagger { return d.topicTagger(st.TopicARN) },
 	remove: func(ctx context.Context, d Deps, st *State) error { return d.deleteTopic(ctx, st) },
 	// Listing the subscriptions tells both whether the topic exists and who is subscribed.
 	read: func(ctx context.Context, d Deps, o *observation) error {
