@@ -248,3 +248,15 @@ func (d Deps) updateFunction(ctx context.Context, prior, spec *Spec, st *State, 
 	}
 	return nil
 }
+
+func (d Deps) functionTagger(name, arn string) tagger {
+	return tagger{what: "Lambda function " + name,
+		tag: func(ctx context.Context, set map[string]string) error {
+			_, err := d.AWS.Lambda.TagResource(ctx, &lambda.TagResourceInput{Resource: aws.String(arn), Tags: set})
+			return err
+		},
+		untag: func(ctx context.Context, keys []string) error {
+			_, err := d.AWS.Lambda.UntagResource(ctx, &lambda.UntagResourceInput{Resource: aws.String(arn), TagKeys: keys})
+			return err
+		}}
+}

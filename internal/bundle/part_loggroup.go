@@ -131,3 +131,16 @@ func (d Deps) deleteLogGroup(ctx context.Context, st *State) error {
 	st.LogGroupName = ""
 	return nil
 }
+
+func (d Deps) logGroupTagger(name string) tagger {
+	arn := d.arns().logGroupARN(name)
+	return tagger{what: "log group " + name,
+		tag: func(ctx context.Context, set map[string]string) error {
+			_, err := d.AWS.Logs.TagResource(ctx, &cloudwatchlogs.TagResourceInput{ResourceArn: aws.String(arn), Tags: set})
+			return err
+		},
+		untag: func(ctx context.Context, keys []string) error {
+			_, err := d.AWS.Logs.UntagResource(ctx, &cloudwatchlogs.UntagResourceInput{ResourceArn: aws.String(arn), TagKeys: keys})
+			return err
+		}}
+}

@@ -154,3 +154,19 @@ func (d Deps) deleteRolePolicy(ctx context.Context, st *State) error {
 	st.RolePolicy = ""
 	return nil
 }
+
+func (d Deps) roleTagger(name string) tagger {
+	return tagger{what: "IAM role " + name,
+		tag: func(ctx context.Context, set map[string]string) error {
+			_, err := d.AWS.IAM.TagRole(ctx, &iam.TagRoleInput{RoleName: aws.String(name), Tags: iamTags(set)})
+			return err
+		},
+		untag: func(ctx context.Context, keys []string) error {
+			_, err := d.AWS.IAM.UntagRole(ctx, &iam.UntagRoleInput{RoleName: aws.String(name), TagKeys: keys})
+			return err
+		}}
+}
+
+func iamTags(tags map[string]string) []iamtypes.Tag {
+	return tagList(tags, func(k, v *string) iamtypes.Tag { return iamtypes.Tag{Key: k, Value: v} })
+}

@@ -145,3 +145,19 @@ func (d Deps) deleteRule(ctx context.Context, st *State) error {
 	forgetRule(st)
 	return nil
 }
+
+func (d Deps) ruleTagger(name, arn string) tagger {
+	return tagger{what: "EventBridge rule " + name,
+		tag: func(ctx context.Context, set map[string]string) error {
+			_, err := d.AWS.Events.TagResource(ctx, &eventbridge.TagResourceInput{ResourceARN: aws.String(arn), Tags: eventTags(set)})
+			return err
+		},
+		untag: func(ctx context.Context, keys []string) error {
+			_, err := d.AWS.Events.UntagResource(ctx, &eventbridge.UntagResourceInput{ResourceARN: aws.String(arn), TagKeys: keys})
+			return err
+		}}
+}
+
+func eventTags(tags map[string]string) []ebtypes.Tag {
+	return tagList(tags, func(k, v *string) ebtypes.Tag { return ebtypes.Tag{Key: k, Value: v} })
+}

@@ -334,3 +334,19 @@ func (d Deps) confirmations(ctx context.Context, subs []SubscriptionState, wasPe
 }
 
 func isARN(s string) bool { return len(s) > 4 && s[:4] == "arn:" }
+
+func (d Deps) topicTagger(arn string) tagger {
+	return tagger{what: "SNS topic " + arn,
+		tag: func(ctx context.Context, set map[string]string) error {
+			_, err := d.AWS.SNS.TagResource(ctx, &sns.TagResourceInput{ResourceArn: aws.String(arn), Tags: snsTags(set)})
+			return err
+		},
+		untag: func(ctx context.Context, keys []string) error {
+			_, err := d.AWS.SNS.UntagResource(ctx, &sns.UntagResourceInput{ResourceArn: aws.String(arn), TagKeys: keys})
+			return err
+		}}
+}
+
+func snsTags(tags map[string]string) []snstypes.Tag {
+	return tagList(tags, func(k, v *string) snstypes.Tag { return snstypes.Tag{Key: k, Value: v} })
+}
