@@ -7,8 +7,9 @@ import (
 // part is one piece of a bundle in the catalogue. It knows how it is created, read, updated,
 // deleted, located for import and found again by its deterministic name and the bundle tag, and
 // which parts it needs first. Create, Read, Update, Delete, Find, the rollback, Plan, the sweeper
-// and State.Parts all build on the catalogue, so a new part is one new file (part_*.go) and one
-// line in catalogue.
+// and State.Parts all build on the catalogue, so a new part is its own file (part_*.go), one line
+// in catalogue, its Spec and State fields and the provider's schema and model (CONTRIBUTING.md,
+// "Adding a part", lists every file).
 type part struct {
 	// name is how steps, errors and Plan name the part.
 	name string
@@ -27,8 +28,11 @@ type part struct {
 	// then keeps it (Keep) instead of updating it (Modify). nil: Plan always updates an existing
 	// part, and update itself skips what is unchanged.
 	current func(spec *Spec, st *State) bool
-	// update brings an existing part from c.prior to c.spec, re-tagging included.
+	// update brings an existing part from c.prior to c.spec; nil when only its tags change.
 	update func(ctx context.Context, d Deps, c *change) error
+	// tagger is the part's tagging calls: Update re-tags every part that has one after its
+	// update, through the one retag. nil for parts without tags of their own.
+	tagger func(d Deps, st *State) tagger
 	// remove deletes the part when st records it and forgets it; parts already gone count as
 	// deleted. nil when the part goes with another one (a permission with its function).
 	remove func(ctx context.Context, d Deps, st *State) error
