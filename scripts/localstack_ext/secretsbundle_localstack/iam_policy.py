@@ -20,8 +20,9 @@ condition context) and answers as AWS's policy evaluation logic does within one 
   ``…IfExists`` one true; ``ForAllValues:`` is true and ``ForAnyValue:`` false on an absent key;
 - policy variables (``${aws:username}``, ``${*}``, ``${?}``, ``${$}``, defaults) in Resource and in
   string conditions, for policies of version 2012-10-17;
-- an operator that is not one of those makes the whole request denied (``UnsupportedOperator``),
-  whatever the statement's effect: the test ground fails closed in both directions.
+- an operator that is not one of those, in a statement whose Action, Resource and Principal match
+  the request, makes the whole request denied (``UnsupportedOperator``), whatever the statement's
+  effect: the test ground fails closed in both directions.
 """
 
 from __future__ import annotations
@@ -174,7 +175,7 @@ def _arn_like(actual: str, expected: str) -> bool:
     a, e = actual.split(":", 5), expected.split(":", 5)
     if len(a) != 6 or len(e) != 6:
         return expected == "*" or glob(expected, actual)
-    return all(glob(ep, ap) for ap, ep in zip(a, e))
+    return all(glob(ep, ap) for ap, ep in zip(a, e, strict=True))
 
 
 def _ip(actual: str, expected: str) -> bool:
