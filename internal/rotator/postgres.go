@@ -29,6 +29,15 @@ func (postgresEngine) CheckUsername(username string) error {
 }
 
 func (postgresEngine) Connect(ctx context.Context, creds Credentials) (Session, error) {
+	session, err := connectPostgres(ctx, creds)
+	if err != nil {
+		return nil, err
+	}
+	return session, nil
+}
+
+// connectPostgres logs in over the PostgreSQL protocol (PostgreSQL, Aurora PostgreSQL, Redshift).
+func connectPostgres(ctx context.Context, creds Credentials) (*postgresSession, error) {
 	// ParseConfig("") gives a complete default configuration; every connection field is then set
 	// from structured values, so no password or name is ever pasted into a connection string.
 	config, err := pgx.ParseConfig("")
