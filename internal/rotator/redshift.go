@@ -27,7 +27,7 @@ func (redshiftEngine) CheckUsername(username string) error {
 }
 
 func (redshiftEngine) Connect(ctx context.Context, creds Credentials) (Session, error) {
-	session, err := connectPostgres(ctx, creds)
+	session, err := connectPostgres(ctx, creds, "Redshift")
 	if err != nil {
 		return nil, err
 	}
