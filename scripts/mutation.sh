@@ -3,7 +3,7 @@
 # told. Slow (each mutant reruns a package's tests): not part of make test or CI.
 #
 #   scripts/mutation.sh [package ...]      default: bundle rotator awsclient/awsrpc awsclient/cloudtrail
-#                                          awsclient/rds awsclient/cloudwatchlogs accessevents secretvalue validators
+#                                          awsclient/rds awsclient/redshift awsclient/cloudwatchlogs accessevents secretvalue validators
 # (a package is a directory under internal/; gremlins runs each mutant against its own package's tests)
 #
 # Env: MUTATION_TIMEOUT (per package, default 40m), MUTATION_WORKERS (default 1),
@@ -17,7 +17,7 @@ repo=$(cd "$(dirname "$0")/.." && pwd)
 gremlins="$repo/.harness/bin/gremlins"
 out="$repo/.harness/mutation"
 packages=("$@")
-[ ${#packages[@]} -gt 0 ] || packages=(bundle rotator awsclient/awsrpc awsclient/cloudtrail awsclient/rds awsclient/cloudwatchlogs accessevents secretvalue validators)
+[ ${#packages[@]} -gt 0 ] || packages=(bundle rotator awsclient/awsrpc awsclient/cloudtrail awsclient/rds awsclient/redshift awsclient/cloudwatchlogs accessevents secretvalue validators)
 [ -x "$gremlins" ] || { echo "mutation.sh: $gremlins missing: make mutation installs it" >&2; exit 1; }
 mkdir -p "$out"
 

@@ -12,6 +12,7 @@ import (
 	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/awsclient/cloudtrail"
 	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/awsclient/cloudwatchlogs"
 	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/awsclient/rds"
+	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/awsclient/redshift"
 )
 
 // Client is what the provider hands to resources, data sources and ephemeral resources through
@@ -26,6 +27,7 @@ type Client struct {
 	STS            STSAPI
 	Logs           LogsAPI
 	RDS            RDSAPI
+	Redshift       RedshiftAPI
 
 	Region    string
 	AccountID string
@@ -52,6 +54,7 @@ func newClient(cfg aws.Config, c Config) *Client {
 			}
 		}),
 		RDS:       rds.NewFromConfig(cfg, func(o *rds.Options) { setEndpoint(c, "rds", &o.BaseEndpoint) }),
+		Redshift:  redshift.NewFromConfig(cfg, func(o *redshift.Options) { setEndpoint(c, "redshift", &o.BaseEndpoint) }),
 		Region:    cfg.Region,
 		Partition: partitionOf(cfg.Region),
 		Endpoints: c.Endpoints,

@@ -25,7 +25,7 @@ import (
 
 // Services are the endpoint keys users may override, named as in terraform-provider-aws's
 // endpoints block and as the SDK's AWS_ENDPOINT_URL_<SERVICE> variables.
-var Services = []string{"secretsmanager", "lambda", "iam", "events", "sns", "sqs", "cloudtrail", "kms", "sts", "logs", "rds"}
+var Services = []string{"secretsmanager", "lambda", "iam", "events", "sns", "sqs", "cloudtrail", "kms", "sts", "logs", "rds", "redshift"}
 
 // endpointEnvSuffix is each service's part of the SDK's AWS_ENDPOINT_URL_<SERVICE> variable: the
 // SDK's service id in upper case with spaces as underscores ("Secrets Manager" → SECRETS_MANAGER),
@@ -42,6 +42,7 @@ var endpointEnvSuffix = map[string]string{
 	"sts":            "STS",
 	"logs":           "CLOUDWATCH_LOGS",
 	"rds":            "RDS",
+	"redshift":       "REDSHIFT",
 }
 
 // EndpointEnvVar is the environment variable the SDK reads a service's endpoint from, for a key of

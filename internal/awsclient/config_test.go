@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/rds"
+	"github.com/aws/aws-sdk-go-v2/service/redshift"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
@@ -114,7 +115,7 @@ func TestEndpointEnvVarIsTheSDKs(t *testing.T) {
 		"secretsmanager": secretsmanager.ServiceID, "lambda": lambda.ServiceID, "iam": iam.ServiceID,
 		"events": eventbridge.ServiceID, "sns": sns.ServiceID, "sqs": sqs.ServiceID,
 		"cloudtrail": cloudtrail.ServiceID, "kms": kms.ServiceID, "sts": sts.ServiceID,
-		"logs": cloudwatchlogs.ServiceID, "rds": rds.ServiceID,
+		"logs": cloudwatchlogs.ServiceID, "rds": rds.ServiceID, "redshift": redshift.ServiceID,
 	}
 	for _, service := range Services {
 		id, ok := serviceIDs[service]

@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 
 	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/awsclient/rds"
+	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/awsclient/redshift"
 	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/credentials"
 )
 
@@ -71,8 +72,9 @@ func Create(ctx context.Context, d Deps, spec *Spec) (*State, error) {
 }
 
 // fillFromDatabase completes the credentials from the RDS instance or cluster named in the spec
-// (a DocumentDB cluster is one: the same API, engine docdb): engine, host, port and database
-// name, where the configuration leaves them empty.
+// (a DocumentDB cluster is one: the same API, engine docdb), or the Redshift cluster when the
+// credentials' engine is redshift: engine, host, port and database name, where the configuration
+// leaves them empty.
 func (d Deps) fillFromDatabase(ctx context.Context, spec *Spec) error {
 	db := spec.Database
 	if db == nil {
@@ -95,6 +97,19 @@ func (d Deps) fillFromDatabase(ctx context.Context, spec *Spec) error {
 		engine, dbname = aws.ToString(instance.Engine), aws.ToString(instance.DBName)
 		if instance.Endpoint != nil {
 			host, port = aws.ToString(instance.Endpoint.Address), int64(aws.ToInt32(instance.Endpoint.Port))
+		}
+	case db.ClusterIdentifier != "" && c.Engine == credentials.EngineRedshift:
+		out, err := d.AWS.Redshift.DescribeClusters(ctx, &redshift.DescribeClustersInput{ClusterIdentifier: aws.String(db.ClusterIdentifier)})
+		if err != nil {
+			return fmt.Errorf("looking up Redshift cluster %s for database.cluster_identifier: %w", db.ClusterIdentifier, err)
+		}
+		if len(out.Clusters) == 0 {
+			return fmt.Errorf("the Redshift cluster %s, named in database.cluster_identifier, does not exist in %s", db.ClusterIdentifier, d.AWS.Region)
+		}
+		cluster := out.Clusters[0]
+		dbname = aws.ToString(cluster.DBName)
+		if cluster.Endpoint != nil {
+			host, port = aws.ToString(cluster.Endpoint.Address), int64(aws.ToInt32(cluster.Endpoint.Port))
 		}
 	case db.ClusterIdentifier != "":
 		out, err := d.AWS.RDS.DescribeDBClusters(ctx, &rds.DescribeDBClustersInput{DBClusterIdentifier: aws.String(db.ClusterIdentifier)})

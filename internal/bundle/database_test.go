@@ -10,6 +10,7 @@ import (
 	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/awsclient"
 	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/awsclient/rds"
 	rdstypes "github.com/secretsbundle/terraform-provider-secretsbundle/internal/awsclient/rds/types"
+	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/awsclient/redshift"
 )
 
 type fakeRDS struct {
@@ -88,5 +89,44 @@ func TestCredentialsFromADocumentDBCluster(t *testing.T) {
 	}
 	if c := spec.Credentials; c.Engine != "mongo" || c.Host != "docs.cluster-abc.eu-west-1.docdb.amazonaws.com" || c.Port != 27017 || c.DBName != "" {
 		t.Errorf("credentials from the DocumentDB cluster = %+v", c)
+	}
+}
+
+type fakeRedshift map[string]redshift.Cluster
+
+func (f fakeRedshift) DescribeClusters(_ context.Context, in *redshift.DescribeClustersInput, _ ...func(*redshift.Options)) (*redshift.DescribeClustersOutput, error) {
+	cluster, ok := f[aws.ToString(in.ClusterIdentifier)]
+	if !ok {
+		return nil, apiError("ClusterNotFound", "Cluster not found")
+	}
+	return &redshift.DescribeClustersOutput{Clusters: []redshift.Cluster{cluster}}, nil
+}
+
+// With engine redshift, database.cluster_identifier names a Redshift cluster: its endpoint, port
+// and database fill the credentials, and RDS is not asked.
+func TestCredentialsFromARedshiftCluster(t *testing.T) {
+	f := newFakeAWS()
+	deps := f.deps()
+	deps.AWS.RDS = fakeRDS{}
+	deps.AWS.Redshift = fakeRedshift{"warehouse": {DBName: aws.String("analytics"),
+		Endpoint: &redshift.Endpoint{Address: aws.String("warehouse.abc.eu-west-1.redshift.amazonaws.com"), Port: aws.Int32(5439)}}}
+	spec := testSpec()
+	spec.Credentials = Credentials{Engine: "redshift", Username: "etl"}
+	spec.Database = &Database{ClusterIdentifier: "warehouse"}
+	if err := deps.fillFromDatabase(context.Background(), spec); err != nil {
+		t.Fatal(err)
+	}
+	if c := spec.Credentials; c.Engine != "redshift" || c.Host != "warehouse.abc.eu-west-1.redshift.amazonaws.com" || c.Port != 5439 || c.DBName != "analytics" {
+		t.Errorf("credentials from the Redshift cluster = %+v", c)
+	}
+	spec.Database = &Database{ClusterIdentifier: "missing"}
+	if err := deps.fillFromDatabase(context.Background(), spec); err == nil || !strings.Contains(err.Error(), "Redshift cluster missing") || !strings.Contains(err.Error(), "database.cluster_identifier") {
+		t.Errorf("a missing cluster should name it and the attribute: %v", err)
+	}
+	// Without engine redshift the identifier is an RDS (Aurora, DocumentDB) cluster's.
+	spec.Credentials = Credentials{Username: "etl"}
+	spec.Database = &Database{ClusterIdentifier: "warehouse"}
+	if err := deps.fillFromDatabase(context.Background(), spec); err == nil || !strings.Contains(err.Error(), "RDS cluster warehouse") {
+		t.Errorf("without engine redshift the RDS cluster should be looked up: %v", err)
 	}
 }

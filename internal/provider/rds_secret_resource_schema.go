@@ -174,7 +174,7 @@ func rdsSecretSchema(ctx context.Context) schema.Schema {
 						},
 					},
 					"cluster_identifier": schema.StringAttribute{
-						Optional: true, MarkdownDescription: "The DB cluster identifier: Aurora, or Amazon DocumentDB (engine `docdb`, stored as `mongo`). Conflicts with `instance_identifier`.",
+						Optional: true, MarkdownDescription: "The DB cluster identifier: Aurora, or Amazon DocumentDB (engine `docdb`, stored as `mongo`); with `credentials.engine = \"redshift\"`, the Redshift cluster identifier. Conflicts with `instance_identifier`.",
 						Validators: []validator.String{validators.Name(`A-Za-z0-9-`, "letters, digits and -", 63)},
 					},
 				},

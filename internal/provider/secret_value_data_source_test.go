@@ -87,6 +87,7 @@ data "secretsbundle_secret_value" "test" {
 					statecheck.ExpectKnownValue(address, tfjsonpath.New("username"), knownvalue.StringExact("app_user")),
 					statecheck.ExpectKnownValue(address, tfjsonpath.New("password"), knownvalue.StringExact("first-password")),
 					statecheck.ExpectKnownValue(address, tfjsonpath.New("masterarn"), knownvalue.StringExact("arn:aws:secretsmanager:us-east-1:000000000000:secret:master-AbCdEf")),
+					statecheck.ExpectKnownValue(address, tfjsonpath.New("ssl"), knownvalue.Null()),
 					statecheck.ExpectKnownValue(address, tfjsonpath.New("version_id"), knownvalue.StringExact(firstVersion)),
 					statecheck.ExpectKnownValue(address, tfjsonpath.New("version_stage"), knownvalue.StringExact("AWSCURRENT")),
 					statecheck.ExpectKnownValue(address, tfjsonpath.New("version_stages"), knownvalue.ListExact([]knownvalue.Check{knownvalue.StringExact("AWSCURRENT")})),
@@ -130,6 +131,36 @@ data "secretsbundle_secret_value" "by_id" {
 				},
 			},
 		},
+	})
+}
+
+// A DocumentDB secret as AWS writes it: engine mongo, ssl as a boolean (or a string spelling one).
+func TestAccSecretValueDataSourceDocumentDB(t *testing.T) {
+	endpoint := harness.LocalStackEndpoint(t)
+	api := testAccSecretsManager(t, endpoint)
+	name, _, _ := testAccSecretValue(t, api, "tf-acc-secret-docdb",
+		`{"engine":"mongo","host":"docs.cluster-abc.eu-west-1.docdb.amazonaws.com","port":27017,"username":"app","password":"pw","ssl":true,"dbClusterIdentifier":"docs"}`)
+	stringSSL, _, _ := testAccSecretValue(t, api, "tf-acc-secret-docdb-string", `{"engine":"mongo","host":"h","username":"app","password":"pw","ssl":"false"}`)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: testAccProviderBlock(endpoint) + fmt.Sprintf(`
+data "secretsbundle_secret_value" "test" {
+  secret_id = %q
+}
+
+data "secretsbundle_secret_value" "string_ssl" {
+  secret_id = %q
+}
+`, name, stringSSL),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue("data.secretsbundle_secret_value.test", tfjsonpath.New("engine"), knownvalue.StringExact("mongo")),
+				statecheck.ExpectKnownValue("data.secretsbundle_secret_value.test", tfjsonpath.New("port"), knownvalue.Int64Exact(27017)),
+				statecheck.ExpectKnownValue("data.secretsbundle_secret_value.test", tfjsonpath.New("ssl"), knownvalue.Bool(true)),
+				statecheck.ExpectKnownValue("data.secretsbundle_secret_value.string_ssl", tfjsonpath.New("ssl"), knownvalue.Bool(false)),
+				statecheck.ExpectKnownValue("data.secretsbundle_secret_value.string_ssl", tfjsonpath.New("port"), knownvalue.Null()),
+			},
+		}},
 	})
 }
 

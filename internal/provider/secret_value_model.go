@@ -45,6 +45,7 @@ type secretValueModel struct {
 	Username      types.String `tfsdk:"username"`
 	Password      types.String `tfsdk:"password"`
 	MasterARN     types.String `tfsdk:"masterarn"`
+	SSL           types.Bool   `tfsdk:"ssl"`
 	VersionStages types.List   `tfsdk:"version_stages"`
 	CreatedDate   types.String `tfsdk:"created_date"`
 	ARN           types.String `tfsdk:"arn"`
@@ -84,6 +85,7 @@ func (m *secretValueModel) fill(ctx context.Context, value *secretvalue.Value) d
 	m.Username = types.StringPointerValue(fields.Username)
 	m.Password = types.StringPointerValue(fields.Password)
 	m.MasterARN = types.StringPointerValue(fields.MasterARN)
+	m.SSL = types.BoolPointerValue(fields.SSL)
 	stages := value.VersionStages
 	if stages == nil {
 		stages = []string{}

@@ -34,6 +34,7 @@ const (
 	secretValuePasswordDescription = "Key `password` of the secret's JSON." + secretValueFieldNote
 	secretValuePortDescription     = "Key `port` of the secret's JSON, given as a number or as a string of digits." + secretValueFieldNote
 	secretValueStagesDescription   = "Staging labels on the version that was read."
+	secretValueSSLDescription      = "Key `ssl` of the secret's JSON (Amazon DocumentDB's secrets carry it), given as a boolean or as a string spelling one." + secretValueFieldNote
 )
 
 func secretValueVersionValidators(other string) []validator.String {
@@ -65,6 +66,7 @@ func secretValueDataSourceSchema(description string) datasourceschema.Schema {
 		"secret_string":  datasourceschema.StringAttribute{MarkdownDescription: secretValueStringDescription, Computed: true, Sensitive: true},
 		"password":       datasourceschema.StringAttribute{MarkdownDescription: secretValuePasswordDescription, Computed: true, Sensitive: true},
 		"port":           datasourceschema.Int64Attribute{MarkdownDescription: secretValuePortDescription, Computed: true},
+		"ssl":            datasourceschema.BoolAttribute{MarkdownDescription: secretValueSSLDescription, Computed: true},
 		"version_stages": datasourceschema.ListAttribute{MarkdownDescription: secretValueStagesDescription, Computed: true, ElementType: types.StringType},
 	}
 	for name, text := range secretValueComputedStrings {
@@ -95,6 +97,7 @@ func secretValueEphemeralSchema(description string) ephemeralschema.Schema {
 		"secret_string":  ephemeralschema.StringAttribute{MarkdownDescription: secretValueStringDescription, Computed: true, Sensitive: true},
 		"password":       ephemeralschema.StringAttribute{MarkdownDescription: secretValuePasswordDescription, Computed: true, Sensitive: true},
 		"port":           ephemeralschema.Int64Attribute{MarkdownDescription: secretValuePortDescription, Computed: true},
+		"ssl":            ephemeralschema.BoolAttribute{MarkdownDescription: secretValueSSLDescription, Computed: true},
 		"version_stages": ephemeralschema.ListAttribute{MarkdownDescription: secretValueStagesDescription, Computed: true, ElementType: types.StringType},
 	}
 	for name, text := range secretValueComputedStrings {

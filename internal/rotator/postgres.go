@@ -29,11 +29,21 @@ func (postgresEngine) CheckUsername(username string) error {
 }
 
 func (postgresEngine) Connect(ctx context.Context, creds Credentials) (Session, error) {
+	session, err := connectPostgres(ctx, creds, "PostgreSQL")
+	if err != nil {
+		return nil, err
+	}
+	return session, nil
+}
+
+// connectPostgres logs in over the PostgreSQL protocol (PostgreSQL, Aurora PostgreSQL, Redshift);
+// server names the server in errors.
+func connectPostgres(ctx context.Context, creds Credentials, server string) (*postgresSession, error) {
 	// ParseConfig("") gives a complete default configuration; every connection field is then set
 	// from structured values, so no password or name is ever pasted into a connection string.
 	config, err := pgx.ParseConfig("")
 	if err != nil {
-		return nil, failure(CodeDBUnreachable, "preparing a PostgreSQL connection to %s: %v", endpoint(creds), err)
+		return nil, failure(CodeDBUnreachable, "preparing a %s connection to %s: %v", server, endpoint(creds), err)
 	}
 	config.Host = creds.Host
 	config.Port = uint16(creds.Port)
@@ -54,29 +64,29 @@ func (postgresEngine) Connect(ctx context.Context, creds Credentials) (Session, 
 	defer cancel()
 	conn, err := pgx.ConnectConfig(ctx, config)
 	if err != nil {
-		return nil, classifyPostgresConnectError(err, creds)
+		return nil, classifyPostgresConnectError(err, creds, server)
 	}
 	return &postgresSession{conn: conn, username: creds.Username}, nil
 }
 
-func classifyPostgresConnectError(err error, creds Credentials) error {
+func classifyPostgresConnectError(err error, creds Credentials, server string) error {
 	var pgErr *pgconn.PgError
 	if errors.As(err, &pgErr) {
 		switch {
 		// invalid_password, invalid_authorization_specification
 		case pgErr.Code == "28P01" || pgErr.Code == "28000":
-			return failure(CodeDBLoginFailed, "PostgreSQL at %s refused the login of %q: %s", endpoint(creds), creds.Username, pgErr.Message)
+			return failure(CodeDBLoginFailed, "%s at %s refused the login of %q: %s", server, endpoint(creds), creds.Username, pgErr.Message)
 		case postgresTransient(pgErr.Code):
 			// The server is busy or not ready: says nothing about the password, so no
 			// previous-password fallback and no "fix the password" advice.
-			return failure(CodeDBUnreachable, "PostgreSQL at %s cannot take the login of %q now: %s (SQLSTATE %s); retry when the server accepts connections", endpoint(creds), creds.Username, pgErr.Message, pgErr.Code)
+			return failure(CodeDBUnreachable, "%s at %s cannot take the login of %q now: %s (SQLSTATE %s); retry when the server accepts connections", server, endpoint(creds), creds.Username, pgErr.Message, pgErr.Code)
 		}
-		return failure(CodeDBLoginFailed, "PostgreSQL at %s refused the connection of %q: %s (SQLSTATE %s)", endpoint(creds), creds.Username, pgErr.Message, pgErr.Code)
+		return failure(CodeDBLoginFailed, "%s at %s refused the connection of %q: %s (SQLSTATE %s)", server, endpoint(creds), creds.Username, pgErr.Message, pgErr.Code)
 	}
 	if creds.TLS != tlsDisable && isTLSError(err) {
-		return tlsFailure("PostgreSQL", err, creds)
+		return tlsFailure(server, err, creds)
 	}
-	return failure(CodeDBUnreachable, "cannot reach PostgreSQL at %s: %v; check the host, port, the function's network access and that the server runs", endpoint(creds), err)
+	return failure(CodeDBUnreachable, "cannot reach %s at %s: %v; check the host, port, the function's network access and that the server runs", server, endpoint(creds), err)
 }
 
 // postgresTransient are the SQLSTATEs of a login the server cannot take now: class 53
@@ -234,7 +244,8 @@ func (s *postgresSession) CloneUser(ctx context.Context, source, clone, password
 // privileges of role (the base role) through its membership.
 func (s *postgresSession) HasPrivilegesOf(ctx context.Context, role string) error {
 	var has bool
-	err := s.conn.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = $1) AND pg_has_role(current_user, $1, 'USAGE')", role).Scan(&has)
+	// CASE, not AND: pg_has_role fails on a role that does not exist, and AND may evaluate it first.
+	err := s.conn.QueryRow(ctx, "SELECT CASE WHEN EXISTS (SELECT 1 FROM pg_roles WHERE rolname = $1) THEN pg_has_role(current_user, $1, 'USAGE') ELSE false END", role).Scan(&has)
 	if err != nil {
 		return failure(CodeTestFailed, "checking that PostgreSQL role %q is a member of %q: %v", s.username, role, postgresErrorText(err))
 	}

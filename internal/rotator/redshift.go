@@ -27,11 +27,11 @@ func (redshiftEngine) CheckUsername(username string) error {
 }
 
 func (redshiftEngine) Connect(ctx context.Context, creds Credentials) (Session, error) {
-	session, err := postgresEngine{}.Connect(ctx, creds)
+	session, err := connectPostgres(ctx, creds, "Redshift")
 	if err != nil {
 		return nil, err
 	}
-	return &redshiftSession{postgresSession: session.(*postgresSession)}, nil
+	return &redshiftSession{postgresSession: session}, nil
 }
 
 type redshiftSession struct {

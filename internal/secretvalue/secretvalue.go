@@ -56,6 +56,8 @@ type RDSFields struct {
 	Username  *string
 	Password  *string
 	MasterARN *string
+	// SSL is the ssl key (DocumentDB's secrets carry it): a boolean, or a string spelling one.
+	SSL *bool
 }
 
 // Sentinel errors, for callers that react to the kind of failure. The returned errors wrap them
@@ -120,6 +122,9 @@ func ParseRDSFields(secret string) *RDSFields {
 	}
 	if port, err := v.Port(); err == nil && port != 0 {
 		fields.Port = &port
+	}
+	if ssl, err := v.SSL(); err == nil {
+		fields.SSL = ssl
 	}
 	return fields
 }

@@ -129,6 +129,9 @@ func TestParseRDSFieldsContract(t *testing.T) {
 			if got != tc.Port {
 				t.Errorf("port = %d, want %d", got, tc.Port)
 			}
+			if (fields.SSL == nil) != (tc.SSL == nil) || (fields.SSL != nil && *fields.SSL != *tc.SSL) {
+				t.Errorf("ssl = %v, want %v", fields.SSL, tc.SSL)
+			}
 			if fields.Host == nil || *fields.Host != "db" || fields.Password == nil || *fields.Password != "pw" {
 				t.Errorf("fields = %+v", fields)
 			}

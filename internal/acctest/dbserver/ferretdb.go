@@ -129,15 +129,9 @@ func (s *Server) startFerretDB(ctx context.Context) error {
 			return err
 		}
 		defer logFile.Close()
-		s.process = exec.Command(binary, args...)
-		s.process.Stdout = logFile
-		s.process.Stderr = logFile
-		s.process.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-		if err := s.process.Start(); err != nil {
-			return fmt.Errorf("starting FerretDB: %w", err)
-		}
-		s.pid = s.process.Process.Pid
-		return s.waitReady(ctx, s.pingFerretDB)
+		process := exec.Command(binary, args...)
+		process.Stdout, process.Stderr = logFile, logFile
+		return s.startProcess(ctx, process, "FerretDB", s.pingFerretDB)
 	}
 	return s.launch(ctx)
 }

@@ -91,15 +91,21 @@ func (s *Server) startMariaDB(ctx context.Context) error {
 		return fmt.Errorf("mariadb-install-db in %s: %w\n%s", data, err, output)
 	}
 	s.launch = func(ctx context.Context) error {
-		s.process = exec.Command(server, args...)
-		s.process.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-		if err := s.process.Start(); err != nil {
-			return fmt.Errorf("starting mariadbd: %w", err)
-		}
-		s.pid = s.process.Process.Pid
-		return s.waitReady(ctx, s.pingMariaDB)
+		return s.startProcess(ctx, exec.Command(server, args...), "mariadbd", s.pingMariaDB)
 	}
 	return s.launch(ctx)
+}
+
+// startProcess starts a server that stops by its own pid (not under runuser), in its own process
+// group (a Ctrl-C of the test run must not reach it before Stop does), and waits until ready.
+func (s *Server) startProcess(ctx context.Context, process *exec.Cmd, name string, ready func(context.Context) error) error {
+	s.process = process
+	s.process.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := s.process.Start(); err != nil {
+		return fmt.Errorf("starting %s: %w", name, err)
+	}
+	s.pid = s.process.Process.Pid
+	return s.waitReady(ctx, ready)
 }
 
 func (s *Server) pingMariaDB(ctx context.Context) error {

@@ -22,6 +22,7 @@ import (
 	sdkcttypes "github.com/aws/aws-sdk-go-v2/service/cloudtrail/types"
 	sdklogs "github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	sdkrds "github.com/aws/aws-sdk-go-v2/service/rds"
+	sdkredshift "github.com/aws/aws-sdk-go-v2/service/redshift"
 	"github.com/aws/smithy-go"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 
@@ -30,6 +31,7 @@ import (
 	cttypes "github.com/secretsbundle/terraform-provider-secretsbundle/internal/awsclient/cloudtrail/types"
 	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/awsclient/cloudwatchlogs"
 	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/awsclient/rds"
+	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/awsclient/redshift"
 )
 
 // recorded is what a test server saw of one request.
@@ -267,6 +269,49 @@ func TestRDSErrorIsTheSDKs(t *testing.T) {
 	_, theirs := sdkrds.NewFromConfig(cfgFor(srv.URL, noRetries)).DescribeDBInstances(context.Background(), &sdkrds.DescribeDBInstancesInput{DBInstanceIdentifier: aws.String("orders")})
 	if ours == nil || ours.Error() != theirs.Error() {
 		t.Fatalf("error:\n ours     %v\n the SDK's %v", ours, theirs)
+	}
+}
+
+const clustersXML = `<DescribeClustersResponse xmlns="http://redshift.amazonaws.com/doc/2012-12-01/"><DescribeClustersResult><Clusters><Cluster><ClusterIdentifier>warehouse</ClusterIdentifier><DBName>analytics</DBName><Endpoint><Address>warehouse.abc.eu-west-1.redshift.amazonaws.com</Address><Port>5439</Port></Endpoint></Cluster></Clusters></DescribeClustersResult><ResponseMetadata><RequestId>r</RequestId></ResponseMetadata></DescribeClustersResponse>`
+
+// The Redshift client sends the SDK's form, signs for redshift, reads the cluster as the SDK
+// does, and words an error as the SDK does.
+func TestRedshiftDescribeClustersIsTheSDKs(t *testing.T) {
+	srv := newServer(t, answer{status: 200, header: map[string]string{"Content-Type": "text/xml"}, body: clustersXML})
+	ours, err := redshift.NewFromConfig(cfgFor(srv.URL, noRetries)).DescribeClusters(context.Background(), &redshift.DescribeClustersInput{ClusterIdentifier: aws.String("warehouse")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	theirs, err := sdkredshift.NewFromConfig(cfgFor(srv.URL, noRetries)).DescribeClusters(context.Background(), &sdkredshift.DescribeClustersInput{ClusterIdentifier: aws.String("warehouse")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := srv.seen()
+	a, _ := url.ParseQuery(seen[0].body)
+	b, _ := url.ParseQuery(seen[1].body)
+	if !reflect.DeepEqual(a, b) || seen[0].header.Get("Content-Type") != seen[1].header.Get("Content-Type") {
+		t.Errorf("request: ours %s (%s), the SDK's %s (%s)", seen[0].body, seen[0].header.Get("Content-Type"), seen[1].body, seen[1].header.Get("Content-Type"))
+	}
+	if auth := seen[0].header.Get("Authorization"); !strings.Contains(auth, "/eu-west-1/redshift/aws4_request") {
+		t.Errorf("Authorization %q is not a SigV4 signature for redshift", auth)
+	}
+	if len(ours.Clusters) != 1 || len(theirs.Clusters) != 1 {
+		t.Fatalf("clusters: ours %+v, the SDK's %+v", ours, theirs)
+	}
+	o, s := ours.Clusters[0], theirs.Clusters[0]
+	if aws.ToString(o.DBName) != aws.ToString(s.DBName) || aws.ToString(o.Endpoint.Address) != aws.ToString(s.Endpoint.Address) ||
+		aws.ToInt32(o.Endpoint.Port) != aws.ToInt32(s.Endpoint.Port) || aws.ToString(o.ClusterIdentifier) != aws.ToString(s.ClusterIdentifier) {
+		t.Errorf("cluster: ours %+v %+v, the SDK's %+v %+v", o, o.Endpoint, s, s.Endpoint)
+	}
+
+	// AWS sends the request id as a header and in the body; the SDK's Redshift client reads the
+	// body's, ours (as the SDK's RDS client) the header's.
+	failing := newServer(t, answer{status: 404, header: map[string]string{"Content-Type": "text/xml", "X-Amzn-Requestid": "req-4"},
+		body: `<ErrorResponse xmlns="http://redshift.amazonaws.com/doc/2012-12-01/"><Error><Type>Sender</Type><Code>ClusterNotFound</Code><Message>Cluster warehouse not found.</Message></Error><RequestId>req-4</RequestId></ErrorResponse>`})
+	_, ourErr := redshift.NewFromConfig(cfgFor(failing.URL, noRetries)).DescribeClusters(context.Background(), &redshift.DescribeClustersInput{ClusterIdentifier: aws.String("warehouse")})
+	_, theirErr := sdkredshift.NewFromConfig(cfgFor(failing.URL, noRetries)).DescribeClusters(context.Background(), &sdkredshift.DescribeClustersInput{ClusterIdentifier: aws.String("warehouse")})
+	if ourErr == nil || theirErr == nil || ourErr.Error() != theirErr.Error() {
+		t.Fatalf("error:\n ours     %v\n the SDK's %v", ourErr, theirErr)
 	}
 }
 

@@ -79,7 +79,7 @@ func withRoleOnly(t *testing.T, db mariadbDatabase, a *app, masterUser string) s
 func TestAccMySQLCloneGetsDefaultRole(t *testing.T) {
 	db := mariadbOnly(t)
 	a := newApp(t, db, appOptions{alternating: true})
-	masterUser, _ := masterCredentials(t, a)
+	masterUser := masterUsername(t, a)
 	role := withRoleOnly(t, db, a, masterUser)
 	a.mustRotate()
 	clone, password := currentCredentials(a.secretFixture)
@@ -101,7 +101,7 @@ func TestAccMySQLCloneGetsDefaultRole(t *testing.T) {
 func TestAccMySQLTestSecretChecksActiveRoles(t *testing.T) {
 	db := mariadbOnly(t)
 	a := newApp(t, db, appOptions{alternating: true})
-	masterUser, _ := masterCredentials(t, a)
+	masterUser := masterUsername(t, a)
 	role := withRoleOnly(t, db, a, masterUser)
 	token := newToken()
 	if err := a.startRotation(token); err != nil {

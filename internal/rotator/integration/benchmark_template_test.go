@@ -285,7 +285,8 @@ func installYardstick(b *testing.B) string {
 // default, at least 9) in one environment after its first. The
 // contenders take turns at every rotation, so they see the same machine. With $ROTATOR_BASELINE
 // (another build of the rotator) it is a third contender: a change's before and after, in one run;
-// with BENCH_TLS=1 the rotator also rotates over verified TLS. Figures are logged and reported as
+// with BENCH_TLS=1 the rotator also rotates over verified TLS. The rotator on MongoDB (FerretDB over
+// verified TLS) is always a contender, beside PostgreSQL. Figures are logged and reported as
 // metrics, never asserted: run with make bench-rotator (-benchtime=1x).
 func BenchmarkRotatorVersusTemplate(b *testing.B) {
 	requireAcc(b)
@@ -311,6 +312,15 @@ func BenchmarkRotatorVersusTemplate(b *testing.B) {
 			})
 		}})
 	}
+	// The rotator on the MongoDB wire protocol (FerretDB over verified TLS), beside PostgreSQL.
+	// No yardstick: AWS's MongoDB template is Python with pymongo, not installed here.
+	mongoDB := mongoDatabase{srv: dbserver.Shared(b, dbserver.Options{Engine: dbserver.FerretDB, TLS: true})}
+	contenders = append(contenders, contender{name: "rotator-mongo", db: mongoDB, start: func(b *testing.B, endpoint string) *function {
+		return startFunction(b, endpoint, map[string]string{
+			rotator.EnvSecretsManagerEndpoint: endpoint,
+			rotator.EnvDatabaseCABundlePEM:    string(mongoDB.srv.CACertPEM),
+		})
+	}})
 	coldRuns := benchCount(b, "BENCH_COLD", 7, 1)
 	warmRuns := benchCount(b, "BENCH_WARM", 21, warmRotations)
 	for range b.N {
@@ -371,6 +381,10 @@ func BenchmarkRotatorVersusTemplate(b *testing.B) {
 			b.ReportMetric(ms(median(warm["baseline"])), "baseline-warm-ms")
 			b.ReportMetric(ms(median(cold["baseline"])), "baseline-cold-ms")
 		}
+		b.Logf("rotator on MongoDB (FerretDB, TLS) / on PostgreSQL: warm %.1fx, cold %.1fx",
+			ms(median(warm["rotator-mongo"]))/ms(median(warm["rotator"])), ms(median(cold["rotator-mongo"]))/ms(median(cold["rotator"])))
+		b.ReportMetric(ms(median(warm["rotator-mongo"])), "rotator-mongo-warm-ms")
+		b.ReportMetric(ms(median(cold["rotator-mongo"])), "rotator-mongo-cold-ms")
 		b.ReportMetric(ms(median(warm["rotator"])), "rotator-warm-ms")
 		b.ReportMetric(ms(median(cold["rotator"])), "rotator-cold-ms")
 		b.ReportMetric(ms(median(warm["template"])), "template-warm-ms")
