@@ -11,6 +11,7 @@ import (
 
 	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/awsclient/cloudtrail"
 	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/awsclient/cloudwatchlogs"
+	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/awsclient/kms"
 	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/awsclient/rds"
 )
 
@@ -25,6 +26,7 @@ type Client struct {
 	CloudTrail     CloudTrailAPI
 	STS            STSAPI
 	Logs           LogsAPI
+	KMS            KMSAPI
 	RDS            RDSAPI
 
 	Region    string
@@ -52,6 +54,7 @@ func newClient(cfg aws.Config, c Config) *Client {
 			}
 		}),
 		RDS:       rds.NewFromConfig(cfg, func(o *rds.Options) { setEndpoint(c, "rds", &o.BaseEndpoint) }),
+		KMS:       kms.NewFromConfig(cfg, func(o *kms.Options) { setEndpoint(c, "kms", &o.BaseEndpoint) }),
 		Region:    cfg.Region,
 		Partition: partitionOf(cfg.Region),
 		Endpoints: c.Endpoints,
