@@ -11,6 +11,7 @@ import (
 
 	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/awsclient/cloudtrail"
 	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/awsclient/cloudwatchlogs"
+	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/awsclient/kms"
 	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/awsclient/rds"
 	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/awsclient/redshift"
 )
@@ -26,6 +27,7 @@ type Client struct {
 	CloudTrail     CloudTrailAPI
 	STS            STSAPI
 	Logs           LogsAPI
+	KMS            KMSAPI
 	RDS            RDSAPI
 	Redshift       RedshiftAPI
 
@@ -55,6 +57,7 @@ func newClient(cfg aws.Config, c Config) *Client {
 		}),
 		RDS:       rds.NewFromConfig(cfg, func(o *rds.Options) { setEndpoint(c, "rds", &o.BaseEndpoint) }),
 		Redshift:  redshift.NewFromConfig(cfg, func(o *redshift.Options) { setEndpoint(c, "redshift", &o.BaseEndpoint) }),
+		KMS:       kms.NewFromConfig(cfg, func(o *kms.Options) { setEndpoint(c, "kms", &o.BaseEndpoint) }),
 		Region:    cfg.Region,
 		Partition: partitionOf(cfg.Region),
 		Endpoints: c.Endpoints,

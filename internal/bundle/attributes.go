@@ -11,7 +11,19 @@ type Attribute struct {
 	// unknownWhen says whether a plan with these changes makes the value unknown; nil means when
 	// the part gets a new identity (created, replaced or removed).
 	unknownWhen func(c Changes) bool
-	part        string
+	// unknownWhenSpec, when set instead, says it from the configuration's change: for what an
+	// update recomputes from the spec, whatever the parts' actions (the role policy's keys).
+	unknownWhenSpec func(prior, spec *Spec) bool
+	part            string
+}
+
+// UnknownIn reports whether the attribute's value is unknown in a plan from prior to spec with the
+// changes c.
+func (a Attribute) UnknownIn(prior, spec *Spec, c Changes) bool {
+	if a.unknownWhenSpec != nil {
+		return a.unknownWhenSpec(prior, spec)
+	}
+	return a.Unknown(c)
 }
 
 // Unknown reports whether the attribute's value is unknown in a plan with the changes c.

@@ -24,6 +24,7 @@ import (
 	"github.com/aws/smithy-go"
 
 	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/awsclient"
+	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/awsclient/kms"
 	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/awsclient/cloudwatchlogs"
 	logtypes "github.com/secretsbundle/terraform-provider-secretsbundle/internal/awsclient/cloudwatchlogs/types"
 )
@@ -63,6 +64,12 @@ type fakeAWS struct {
 	logPageSize int
 	// resourcePolicies are the secrets' resource policies by ARN.
 	resourcePolicies map[string]string
+	// keys are KMS keys by every identifier DescribeKey takes (id, alias name) → key ARN;
+	// awsManaged lists the ARNs of AWS managed keys.
+	keys       map[string]string
+	awsManaged map[string]bool
+	// secretKeys are the KmsKeyId DescribeSecret reports per secret ARN.
+	secretKeys map[string]string
 }
 
 type fakeCall struct {
@@ -77,6 +84,7 @@ func newFakeAWS() *fakeAWS {
 		faults: map[string][]error{}, secrets: map[string]string{}, rotation: map[string]bool{}, roles: map[string]bool{},
 		policies: map[string]bool{}, logGroups: map[string]bool{}, functions: map[string]lambdatypes.State{},
 		permissions: map[string]bool{}, topics: map[string]bool{}, subscriptions: map[string][]snstypes.Subscription{}, pending: map[string]bool{}, rules: map[string]bool{}, targets: map[string]bool{},
+		keys: map[string]string{}, awsManaged: map[string]bool{}, secretKeys: map[string]string{},
 	}
 }
 
@@ -84,7 +92,7 @@ func (f *fakeAWS) deps() Deps {
 	return Deps{
 		AWS: &awsclient.Client{
 			SecretsManager: fakeSecrets{f: f}, IAM: fakeIAM{f: f}, Logs: fakeLogs{f: f}, Lambda: fakeLambda{f: f},
-			SNS: fakeSNS{f: f}, Events: fakeEvents{f: f},
+			SNS: fakeSNS{f: f}, Events: fakeEvents{f: f}, KMS: fakeKMS{f: f},
 			Region: "us-east-1", AccountID: "123456789012", Partition: "aws",
 		},
 		RotatorCode: func(arch string) ([]byte, error) { return []byte("zip for " + arch), nil },
@@ -248,6 +256,9 @@ func (s fakeSecrets) DescribeSecret(_ context.Context, in *secretsmanager.Descri
 		out = &secretsmanager.DescribeSecretOutput{ARN: aws.String(arn), Name: aws.String(name), RotationEnabled: aws.Bool(s.f.rotation[arn]),
 			VersionIdsToStages: s.f.versionStages(),
 			Tags:               []smtypes.Tag{{Key: aws.String(BundleTagKey), Value: aws.String(name)}}}
+		if key := s.f.secretKeys[arn]; key != "" {
+			out.KmsKeyId = aws.String(key)
+		}
 		return nil
 	})
 	return out, err
@@ -705,4 +716,23 @@ func (f *fakeAWS) versionStages() map[string][]string {
 		stages[f.pendingVersion] = []string{stagePending}
 	}
 	return stages
+}
+
+type fakeKMS struct{ f *fakeAWS }
+
+func (k fakeKMS) DescribeKey(_ context.Context, in *kms.DescribeKeyInput, _ ...func(*kms.Options)) (*kms.DescribeKeyOutput, error) {
+	var out *kms.DescribeKeyOutput
+	err := k.f.callIn(in, "DescribeKey", func() error {
+		arn, ok := k.f.keys[aws.ToString(in.KeyId)]
+		if !ok {
+			return &smithy.GenericAPIError{Code: "NotFoundException", Message: "Key '" + aws.ToString(in.KeyId) + "' does not exist"}
+		}
+		manager := "CUSTOMER"
+		if k.f.awsManaged[arn] {
+			manager = "AWS"
+		}
+		out = &kms.DescribeKeyOutput{KeyMetadata: &kms.KeyMetadata{Arn: aws.String(arn), KeyManager: aws.String(manager)}}
+		return nil
+	})
+	return out, err
 }

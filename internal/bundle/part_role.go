@@ -3,10 +3,14 @@ package bundle
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+
+	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/awsclient/kms"
 )
 
 // rolePart is the rotator's IAM role, named after the secret.
@@ -43,19 +47,34 @@ var rolePart = part{
 	deleteStage: 1,
 }
 
+// keysMayChange: the keys are resolved again when the key or the master secret changes.
+func keysMayChange(prior, spec *Spec) bool {
+	alternating := func(s *Spec) string {
+		if s.Rotation.Strategy == StrategyAlternatingUsers {
+			return s.Rotation.MasterSecretARN
+		}
+		return ""
+	}
+	return prior.KMSKeyID != spec.KMSKeyID || alternating(prior) != alternating(spec)
+}
+
 func forgetRole(st *State) { st.RoleName, st.RoleARN = "", "" }
 
 // rolePolicyPart is the role's inline policy: what the rotator may do. It is put on every update,
 // because it follows the secret, the key, the master secret and the VPC.
 var rolePolicyPart = part{
-	name:        PartRolePolicy,
-	needs:       []string{PartRole},
-	id:          func(st *State) string { return st.RolePolicy },
-	label:       func(st *State) string { return "role policy " + st.RolePolicy },
-	create:      func(ctx context.Context, d Deps, spec *Spec, st *State) error { return d.putRolePolicy(ctx, spec, st) },
-	update:      func(ctx context.Context, d Deps, c *change) error { return d.putRolePolicy(ctx, c.spec, c.st) },
-	remove:      func(ctx context.Context, d Deps, st *State) error { return d.deleteRolePolicy(ctx, st) },
-	forget:      func(st *State) { st.RolePolicy = "" },
+	name:   PartRolePolicy,
+	needs:  []string{PartRole},
+	id:     func(st *State) string { return st.RolePolicy },
+	label:  func(st *State) string { return "role policy " + st.RolePolicy },
+	create: func(ctx context.Context, d Deps, spec *Spec, st *State) error { return d.putRolePolicy(ctx, spec, st) },
+	update: func(ctx context.Context, d Deps, c *change) error { return d.putRolePolicy(ctx, c.spec, c.st) },
+	remove: func(ctx context.Context, d Deps, st *State) error { return d.deleteRolePolicy(ctx, st) },
+	forget: func(st *State) { st.RolePolicy = "" },
+	attributes: []Attribute{
+		{Name: "kms_key_arn", Get: func(st *State) string { return st.KeyARNs.Secret }, Set: func(st *State, v string) { st.KeyARNs.Secret = v }, unknownWhenSpec: keysMayChange},
+		{Name: "master_kms_key_arn", Get: func(st *State) string { return st.KeyARNs.Master }, Set: func(st *State, v string) { st.KeyARNs.Master = v }, unknownWhenSpec: keysMayChange},
+	},
 	locatedFrom: PartRole,
 	deletedWith: PartRole,
 	find: func(_ context.Context, _ Deps, spec *Spec, st *State) error {
@@ -130,17 +149,65 @@ func (d Deps) deleteRole(ctx context.Context, st *State) error {
 }
 
 func (d Deps) putRolePolicy(ctx context.Context, spec *Spec, st *State) error {
+	keys, err := d.resolveKeys(ctx, spec)
+	if err != nil {
+		return err
+	}
 	logGroup := LogGroupName(FunctionName(spec.Name, spec.Rotation.Lambda.Name))
-	_, err := d.AWS.IAM.PutRolePolicy(ctx, &iam.PutRolePolicyInput{
+	_, err = d.AWS.IAM.PutRolePolicy(ctx, &iam.PutRolePolicyInput{
 		RoleName:       aws.String(st.RoleName),
 		PolicyName:     aws.String(RolePolicyName),
-		PolicyDocument: aws.String(RolePolicy(d.arns(), spec, logGroup).String()),
+		PolicyDocument: aws.String(RolePolicy(d.arns(), spec, logGroup, keys).String()),
 	})
 	if err != nil {
 		return fmt.Errorf("putting the inline policy %s on IAM role %s: %w", RolePolicyName, st.RoleName, err)
 	}
-	st.RolePolicy = RolePolicyName
+	st.RolePolicy, st.KeyARNs = RolePolicyName, keys
 	return nil
+}
+
+// resolveKeys finds the key ARNs the role policy grants: kms_key_id in any of its forms (a key
+// ARN as it is, so that a key of another account works; an alias or key id with DescribeKey), and
+// the master secret's key for alternating users (from DescribeSecret of the master secret). AWS
+// managed keys need no grant. A master secret that cannot be described gets no key grant: the
+// operator then needs secretsmanager:DescribeSecret on it, which the docs say.
+func (d Deps) resolveKeys(ctx context.Context, spec *Spec) (KeyARNs, error) {
+	var keys KeyARNs
+	if spec.KMSKeyID != "" {
+		arn, err := d.customerKeyARN(ctx, spec.KMSKeyID)
+		if err != nil {
+			return keys, fmt.Errorf("resolving kms_key_id %q to its key ARN with kms:DescribeKey, for the rotator's grant: %w; allow kms:DescribeKey on the key, or give the key ARN", spec.KMSKeyID, err)
+		}
+		keys.Secret = arn
+	}
+	if spec.Rotation.Strategy == StrategyAlternatingUsers && spec.Rotation.MasterSecretARN != "" {
+		out, err := d.AWS.SecretsManager.DescribeSecret(ctx, &secretsmanager.DescribeSecretInput{SecretId: aws.String(spec.Rotation.MasterSecretARN)})
+		if err == nil && aws.ToString(out.KmsKeyId) != "" {
+			if arn, err := d.customerKeyARN(ctx, aws.ToString(out.KmsKeyId)); err == nil {
+				keys.Master = arn
+			}
+		}
+	}
+	return keys, nil
+}
+
+// customerKeyARN is the ARN of a customer managed key given in any form, or "" for an AWS managed
+// key (alias/aws/...). A key ARN needs no call.
+func (d Deps) customerKeyARN(ctx context.Context, keyID string) (string, error) {
+	if isKeyARN(keyID) {
+		return keyID, nil
+	}
+	if strings.HasPrefix(keyID, "alias/aws/") || strings.Contains(keyID, ":alias/aws/") {
+		return "", nil
+	}
+	out, err := d.AWS.KMS.DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: aws.String(keyID)})
+	if err != nil {
+		return "", err
+	}
+	if m := out.KeyMetadata; m != nil && aws.ToString(m.KeyManager) != "AWS" {
+		return aws.ToString(m.Arn), nil
+	}
+	return "", nil
 }
 
 func (d Deps) deleteRolePolicy(ctx context.Context, st *State) error {

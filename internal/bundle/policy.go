@@ -69,9 +69,16 @@ func TrustPolicy() PolicyDocument {
 	}}}
 }
 
+// KeyARNs are the key ARNs of the customer managed KMS keys the rotator uses through Secrets
+// Manager: the secret's (kms_key_id in any form, resolved with DescribeKey) and, for alternating
+// users, the master secret's. "" for none or an AWS managed key, which needs no grant.
+type KeyARNs struct {
+	Secret, Master string
+}
+
 // RolePolicy is the rotator's least-privilege inline policy: this secret only, the CMK only for
 // this secret, the master secret only for alternating users, ENIs only in a VPC, its own log group.
-func RolePolicy(a arnContext, spec *Spec, logGroup string) PolicyDocument {
+func RolePolicy(a arnContext, spec *Spec, logGroup string, keys ...KeyARNs) PolicyDocument {
 	secret := a.secretARNPattern(spec.Name)
 	statements := []PolicyStatement{
 		{
@@ -87,12 +94,19 @@ func RolePolicy(a arnContext, spec *Spec, logGroup string) PolicyDocument {
 			Resource: a.logGroupARN(logGroup) + ":*",
 		},
 	}
-	if isKeyARN(spec.KMSKeyID) {
+	var key KeyARNs
+	if len(keys) > 0 {
+		key = keys[0]
+	}
+	if key.Secret == "" && isKeyARN(spec.KMSKeyID) {
+		key.Secret = spec.KMSKeyID
+	}
+	if key.Secret != "" {
 		statements = append(statements, PolicyStatement{
 			Sid:       "UseSecretKey",
 			Effect:    "Allow",
 			Action:    []string{"kms:Decrypt", "kms:GenerateDataKey"},
-			Resource:  spec.KMSKeyID,
+			Resource:  key.Secret,
 			Condition: map[string]any{"StringLike": map[string]any{"kms:EncryptionContext:SecretARN": secret}},
 		})
 	}
@@ -103,6 +117,16 @@ func RolePolicy(a arnContext, spec *Spec, logGroup string) PolicyDocument {
 			Action:   "secretsmanager:GetSecretValue",
 			Resource: spec.Rotation.MasterSecretARN,
 		})
+		if key.Master != "" {
+			// Secrets Manager decrypts the master secret on the rotator's behalf: only that secret.
+			statements = append(statements, PolicyStatement{
+				Sid:       "UseMasterSecretKey",
+				Effect:    "Allow",
+				Action:    "kms:Decrypt",
+				Resource:  key.Master,
+				Condition: map[string]any{"StringEquals": map[string]any{"kms:EncryptionContext:SecretARN": spec.Rotation.MasterSecretARN}},
+			})
+		}
 	}
 	if spec.Rotation.Lambda.inVPC() {
 		statements = append(statements, PolicyStatement{

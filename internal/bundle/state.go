@@ -29,6 +29,9 @@ type State struct {
 	Subscriptions []SubscriptionState
 	// ResourcePolicy is the secret's resource policy as AWS reports it; "" when it has none.
 	ResourcePolicy string
+	// KeyARNs are the customer managed keys the role policy grants, resolved to key ARNs when it
+	// was last put.
+	KeyARNs KeyARNs
 
 	RotationEnabled   bool
 	LastRotatedDate   time.Time

@@ -36,6 +36,8 @@ type rdsSecretModel struct {
 	VersionID            types.String      `tfsdk:"version_id"`
 	RotationFunctionARN  types.String      `tfsdk:"rotation_function_arn"`
 	RotationRoleARN      types.String      `tfsdk:"rotation_role_arn"`
+	KMSKeyARN            types.String      `tfsdk:"kms_key_arn"`
+	MasterKMSKeyARN      types.String      `tfsdk:"master_kms_key_arn"`
 	RotationLogGroupName types.String      `tfsdk:"rotation_log_group_name"`
 	RotationPermissionID types.String      `tfsdk:"rotation_permission_id"`
 	RotationCodeSHA256   types.String      `tfsdk:"rotation_code_sha256"`

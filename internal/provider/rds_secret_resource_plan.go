@@ -141,7 +141,8 @@ func (r *rdsSecretResource) ModifyPlan(ctx context.Context, req resource.ModifyP
 	_, lambdaSettings := plan.rotation(ctx, &resp.Diagnostics)
 	current := state.bundleState(ctx, &resp.Diagnostics)
 	loadDrifted(ctx, req.Private, current, &resp.Diagnostics)
-	changes := bundle.Plan(state.spec(ctx, r.defaultTags, &resp.Diagnostics), plan.spec(ctx, r.defaultTags, &resp.Diagnostics), current)
+	priorSpec, planSpec := state.spec(ctx, r.defaultTags, &resp.Diagnostics), plan.spec(ctx, r.defaultTags, &resp.Diagnostics)
+	changes := bundle.Plan(priorSpec, planSpec, current)
 	repair := false
 	unknownIf := func(attribute *types.String, condition bool) {
 		if condition {
@@ -150,7 +151,7 @@ func (r *rdsSecretResource) ModifyPlan(ctx context.Context, req resource.ModifyP
 		}
 	}
 	for _, attribute := range bundle.Attributes() {
-		unknownIf(plan.stringAttribute(attribute.Name), attribute.Unknown(changes))
+		unknownIf(plan.stringAttribute(attribute.Name), attribute.UnknownIn(priorSpec, planSpec, changes))
 	}
 	if sha, err := rotatorSHA256(lambdaSettings.Architecture.ValueString()); err == nil {
 		unknownIf(&plan.RotationCodeSHA256, sha != state.RotationCodeSHA256.ValueString())

@@ -153,7 +153,7 @@ func rdsSecretSchema(ctx context.Context) schema.Schema {
 			},
 			"kms_key_id": schema.StringAttribute{
 				Optional:            true,
-				MarkdownDescription: "The KMS key that encrypts the secret, as key id, key ARN, alias name (`alias/...`) or alias ARN; default the AWS managed key `aws/secretsmanager`. With a key ARN the rotator's role gets Decrypt and GenerateDataKey on it, for this secret only (Secrets Manager uses them on the rotator's behalf when it reads and writes the secret).",
+				MarkdownDescription: "The KMS key that encrypts the secret, as key id, key ARN, alias name (`alias/...`) or alias ARN; default the AWS managed key `aws/secretsmanager`. The rotator's role gets Decrypt and GenerateDataKey on the key, for this secret only (Secrets Manager uses them on the rotator's behalf when it reads and writes the secret): a key ARN is granted as it is (a key of another account too), any other form is resolved with `kms:DescribeKey` when the role policy is written (`kms_key_arn`).",
 				Validators:          []validator.String{stringvalidator.LengthBetween(1, 2048), validators.KMSKeyID()},
 			},
 			"recovery_window_in_days": schema.Int64Attribute{
@@ -222,6 +222,8 @@ func rdsSecretSchema(ctx context.Context) schema.Schema {
 			"version_id":              volatileString("The id of the secret's AWSCURRENT version."),
 			"rotation_function_arn":   computedString("The rotator Lambda function's ARN."),
 			"rotation_role_arn":       computedString("The rotator's IAM role ARN."),
+			"kms_key_arn":             computedString("The ARN of the customer managed key `kms_key_id` names (in any form: resolved with `kms:DescribeKey` unless it is a key ARN), which the rotator's role is granted for this secret; empty for the AWS managed key."),
+			"master_kms_key_arn":      computedString("With `alternating_users`: the ARN of the customer managed key of the master secret (from its `DescribeSecret`, which the credentials Terraform runs with need), which the rotator's role may use to decrypt that secret only; empty for the AWS managed key, or when the master secret cannot be described."),
 			"rotation_log_group_name": computedString("The rotator's CloudWatch Logs log group."),
 			"rotation_permission_id":  computedString("The statement id of the Lambda permission that lets Secrets Manager invoke the rotator."),
 			"rotation_code_sha256":    computedString("The SHA-256 of the rotator's deployment package; a provider release with a new rotator updates the function."),

@@ -70,6 +70,38 @@ func parseDBSecret(value, label string) (*dbSecret, error) {
 	return secret, nil
 }
 
+// parseMasterSecret reads the master user's secret. A secret that RDS manages for the master user
+// (manage_master_user_password) holds only username and password: the connection is then the
+// current secret's (engine, host, port, dbname, ssl), as AWS's rotation templates do.
+func parseMasterSecret(value, label string, current *dbSecret) (*dbSecret, error) {
+	v, err := credentials.Parse(value)
+	if err == nil && managedMaster(v) {
+		master := *current
+		master.fields = v.Fields
+		master.MasterARN = ""
+		master.Username, _ = v.String(credentials.KeyUsername)
+		master.Password, _ = v.String(credentials.KeyPassword)
+		return &master, nil
+	}
+	return parseDBSecret(value, label)
+}
+
+// managedMaster tells an RDS-managed master secret: a username and a password, and none of the
+// connection keys.
+func managedMaster(v *credentials.Value) bool {
+	for _, key := range []string{credentials.KeyUsername, credentials.KeyPassword} {
+		if s, ok := v.String(key); !ok || s == "" {
+			return false
+		}
+	}
+	for _, key := range []string{credentials.KeyEngine, credentials.KeyHost, credentials.KeyPort} {
+		if _, present := v.Fields[key]; present {
+			return false
+		}
+	}
+	return true
+}
+
 // with returns the JSON of a copy of the secret with username and password replaced; every other
 // key is kept as it was.
 func (s *dbSecret) with(username, password string) (string, error) {

@@ -148,3 +148,30 @@ func TestParseLogLine(t *testing.T) {
 		t.Errorf("parsed %+v, %v", line, ok)
 	}
 }
+
+// An RDS-managed master secret (username and password only) connects where the rotated secret
+// does; a master secret with connection keys is read as it is, and one missing the password fails.
+func TestParseMasterSecret(t *testing.T) {
+	current, err := parseDBSecret(`{"engine":"postgres","host":"db.internal","port":5433,"dbname":"orders","username":"app","password":"p","ssl":true,"masterarn":"arn:m"}`, "current")
+	if err != nil {
+		t.Fatal(err)
+	}
+	managed, err := parseMasterSecret(`{"username":"postgres","password":"master-pw"}`, "master", current)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if managed.Username != "postgres" || managed.Password != "master-pw" || managed.Host != "db.internal" || managed.Port != 5433 ||
+		managed.Engine != "postgres" || managed.DBName != "orders" || managed.SSL != current.SSL || managed.MasterARN != "" {
+		t.Errorf("RDS-managed master = %+v, want the master's user and password on the current secret's connection", managed)
+	}
+	own, err := parseMasterSecret(`{"engine":"postgres","host":"other","port":5432,"username":"admin","password":"x"}`, "master", current)
+	if err != nil || own.Host != "other" || own.Username != "admin" {
+		t.Errorf("a master secret with its own connection = %+v, %v; want it as it is", own, err)
+	}
+	if _, err := parseMasterSecret(`{"username":"postgres"}`, "master", current); err == nil {
+		t.Error("a master secret without a password was accepted")
+	}
+	if _, err := parseMasterSecret(`{"username":"postgres","password":"pw","host":"h"}`, "master", current); err == nil {
+		t.Error("a master secret with a host but no engine was accepted as RDS-managed")
+	}
+}

@@ -241,7 +241,7 @@ func (run *rotation) masterSecret(ctx context.Context, current *dbSecret) (*dbSe
 		}
 		return nil, failure(CodeSecretsManagerError, "reading the master secret %s of secret %s: %v; the function's role needs secretsmanager:GetSecretValue on it (and kms:Decrypt on its key)", current.MasterARN, run.secretARN, err)
 	}
-	master, err := parseDBSecret(stringValue(out.SecretString), "master secret "+current.MasterARN)
+	master, err := parseMasterSecret(stringValue(out.SecretString), "master secret "+current.MasterARN, current)
 	if err != nil {
 		return nil, err
 	}

@@ -498,3 +498,28 @@ func awsEndpoint(t *testing.T) string {
 	t.Helper()
 	return acctest.LocalStackEndpoint(t)
 }
+
+// An RDS-managed master secret (manage_master_user_password) holds only username and password: the
+// rotator takes the connection from the secret it rotates, against each real server.
+func TestAccAlternatingUsersRDSManagedMaster(t *testing.T) {
+	forEachDatabase(t, func(t *testing.T, db database) {
+		a := newApp(t, db, appOptions{alternating: true, master: func(v map[string]any) {
+			for key := range v {
+				if key != "username" && key != "password" {
+					delete(v, key)
+				}
+			}
+		}})
+		a.mustRotate()
+		username, _ := currentCredentials(a.secretFixture)
+		if username != a.username+"_clone" {
+			t.Fatalf("after the first rotation AWSCURRENT is user %q, want the clone", username)
+		}
+		a.assertCurrentLogsIn()
+		a.mustRotate()
+		if username, _ := currentCredentials(a.secretFixture); username != a.username {
+			t.Fatalf("the second rotation did not alternate back (got %q)", username)
+		}
+		a.assertCurrentLogsIn()
+	})
+}
