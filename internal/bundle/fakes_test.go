@@ -24,9 +24,9 @@ import (
 	"github.com/aws/smithy-go"
 
 	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/awsclient"
-	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/awsclient/kms"
 	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/awsclient/cloudwatchlogs"
 	logtypes "github.com/secretsbundle/terraform-provider-secretsbundle/internal/awsclient/cloudwatchlogs/types"
+	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/awsclient/kms"
 )
 
 // fakeAWS is an in-memory AWS for the unit tests: it keeps which objects exist, records every
