@@ -6,7 +6,7 @@
 #   scripts/databases.sh [install [postgresql] [mariadb]]
 #                                    install the packages when missing (idempotent, locked so that
 #                                    parallel callers run apt once): both servers, or only those named
-#   scripts/databases.sh stop-all    stop servers that dbserver started and a dead test binary left
+#   scripts/databases.sh stop-all    stop servers (PostgreSQL, MariaDB, FerretDB) that dbserver started and a dead test binary left
 #                                    running (by the pids dbserver records in .harness/run/dbserver)
 #   scripts/databases.sh --print     install, then print the PostgreSQL bin directory and mariadbd
 set -euo pipefail
@@ -68,6 +68,7 @@ stop_all() {
     case "$cmd" in
       *postgres\ -D\ "$dir"/*) kill -INT "$pid" 2>/dev/null || true ;;
       *mariadbd\ *--datadir="$dir"/*) kill -TERM "$pid" 2>/dev/null || true ;;
+      *ferretdb\ *--sqlite-url=file:"$dir"/*) kill -TERM "$pid" 2>/dev/null || true ;;
       *) cmd="" ;;
     esac
     if [ -n "$cmd" ]; then

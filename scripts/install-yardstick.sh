@@ -4,12 +4,13 @@
 # python's path. What the template imports: boto3 and PyGreSQL (the template's requirements.txt pins
 # PyGreSQL 5.0.7, built from source against libpq: needs gcc and libpq-dev); and awslambdaric, the
 # Lambda runtime interface client that the Runtime Interface Emulator talks to, as Lambda's own
-# Python runtimes do. The interpreter is LocalStack's (Python 3.13, like Lambda's python3.13).
+# Python runtimes do; and pymongo 3 for AWS's MongoDB template when it is there (its
+# Database.authenticate is gone from pymongo 4). The interpreter is LocalStack's (Python 3.13, like Lambda's python3.13).
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 dir="$repo/.harness/yardstick"
 venv="$dir/venv"
-requirements="awslambdaric==4.2.2 PyGreSQL==5.0.7 boto3==1.42.54"
+requirements="awslambdaric==4.2.2 PyGreSQL==5.0.7 boto3==1.42.54 pymongo==3.13.0"
 if [ "$(cat "$venv/.stamp" 2>/dev/null)" != "$requirements" ]; then
   mkdir -p "$dir" "$repo/.harness/run"
   exec 8>"$repo/.harness/run/yardstick.lock"

@@ -38,6 +38,40 @@ const (
 	templateSHA256 = "a2e44db80dafbf059ce82202e49931f10d1761ce22faf88c50c98b4016959152"
 )
 
+// The MongoDB yardstick, when present: AWS's Python single-user MongoDB (DocumentDB) template at
+// the same commit, read from mongoTemplatePath (or $MONGO_ROTATION_TEMPLATE) and checked the same
+// way. It runs with pymongo 3 (it calls Database.authenticate, which pymongo 4 removed).
+const (
+	mongoTemplateSource = "github.com/aws-samples/aws-secrets-manager-rotation-lambdas, " +
+		"SecretsManagerMongoDBRotationSingleUser/lambda_function.py @ 76d92360dd8c489dc2eeb4a1d0640d4d9b1dccfe (MIT-0)"
+	mongoTemplateSHA256 = "2a9e9319f406da02753f32a4155b65783d93609d2141a4eaedf2c09d9215c5b4"
+)
+
+// mongoTemplatePath is where make bench-rotator finds the MongoDB template unless
+// $MONGO_ROTATION_TEMPLATE names it.
+func mongoTemplatePath() string {
+	if path := os.Getenv("MONGO_ROTATION_TEMPLATE"); path != "" {
+		return path
+	}
+	return filepath.Join(acctest.RepoRoot(), ".harness", "yardstick", "mongo-template", "lambda_function.py")
+}
+
+// haveMongoTemplate reports whether the MongoDB template is there; a file that is not the
+// unmodified template fails the benchmark.
+func haveMongoTemplate(b *testing.B) bool {
+	b.Helper()
+	content, err := os.ReadFile(mongoTemplatePath())
+	if err != nil {
+		b.Logf("the MongoDB template is not at %s (%v): the rotator on MongoDB is measured without it; put %s there unmodified, or name it with MONGO_ROTATION_TEMPLATE",
+			mongoTemplatePath(), err, mongoTemplateSource)
+		return false
+	}
+	if sum := sha256.Sum256(content); hex.EncodeToString(sum[:]) != mongoTemplateSHA256 {
+		b.Fatalf("%s is not the unmodified template %s: SHA-256 %x, want %s", mongoTemplatePath(), mongoTemplateSource, sum, mongoTemplateSHA256)
+	}
+	return true
+}
+
 // templatePath is where make bench-rotator finds the template unless $ROTATION_TEMPLATE names it.
 func templatePath() string {
 	if path := os.Getenv("ROTATION_TEMPLATE"); path != "" {
@@ -195,8 +229,14 @@ func benchApp(b *testing.B, db database, endpoint string, c contender) *app {
 // `python -m awslambdaric lambda_function.lambda_handler` at the first invocation.
 func startTemplate(b *testing.B, endpoint string) *function {
 	b.Helper()
+	return startTemplateFile(b, endpoint, templatePath())
+}
+
+// startTemplateFile runs the template at path (the PostgreSQL or the MongoDB one) as startTemplate does.
+func startTemplateFile(b *testing.B, endpoint, path string) *function {
+	b.Helper()
 	python := installYardstick(b)
-	dir := filepath.Dir(templatePath())
+	dir := filepath.Dir(path)
 	home := b.TempDir()
 	env := map[string]string{
 		// The template requires it; AWS's templates are deployed with it set to the region's endpoint.
@@ -285,8 +325,8 @@ func installYardstick(b *testing.B) string {
 // default, at least 9) in one environment after its first. The
 // contenders take turns at every rotation, so they see the same machine. With $ROTATOR_BASELINE
 // (another build of the rotator) it is a third contender: a change's before and after, in one run;
-// with BENCH_TLS=1 the rotator also rotates over verified TLS. The rotator on MongoDB (FerretDB over
-// verified TLS) is always a contender, beside PostgreSQL. Figures are logged and reported as
+// with BENCH_TLS=1 the rotator also rotates over verified TLS. The rotator on MongoDB (FerretDB) is
+// always a contender, beside PostgreSQL, and AWS's MongoDB template when it is present. Figures are logged and reported as
 // metrics, never asserted: run with make bench-rotator (-benchtime=1x).
 func BenchmarkRotatorVersusTemplate(b *testing.B) {
 	requireAcc(b)
@@ -312,15 +352,15 @@ func BenchmarkRotatorVersusTemplate(b *testing.B) {
 			})
 		}})
 	}
-	// The rotator on the MongoDB wire protocol (FerretDB over verified TLS), beside PostgreSQL.
-	// No yardstick: AWS's MongoDB template is Python with pymongo, not installed here.
-	mongoDB := mongoDatabase{srv: dbserver.Shared(b, dbserver.Options{Engine: dbserver.FerretDB, TLS: true})}
-	contenders = append(contenders, contender{name: "rotator-mongo", db: mongoDB, start: func(b *testing.B, endpoint string) *function {
-		return startFunction(b, endpoint, map[string]string{
-			rotator.EnvSecretsManagerEndpoint: endpoint,
-			rotator.EnvDatabaseCABundlePEM:    string(mongoDB.srv.CACertPEM),
-		})
-	}})
+	// The rotator on MongoDB (FerretDB, plaintext like the PostgreSQL server), beside PostgreSQL,
+	// and AWS's MongoDB template on the same server when it is present.
+	mongoDB := mongoDatabase{srv: dbserver.Shared(b, dbserver.Options{Engine: dbserver.FerretDB})}
+	contenders = append(contenders, contender{name: "rotator-mongo", db: mongoDB, start: startRotator})
+	if haveMongoTemplate(b) {
+		contenders = append(contenders, contender{name: "template-mongo", db: mongoDB, start: func(b *testing.B, endpoint string) *function {
+			return startTemplateFile(b, endpoint, mongoTemplatePath())
+		}})
+	}
 	coldRuns := benchCount(b, "BENCH_COLD", 7, 1)
 	warmRuns := benchCount(b, "BENCH_WARM", 21, warmRotations)
 	for range b.N {
@@ -381,8 +421,16 @@ func BenchmarkRotatorVersusTemplate(b *testing.B) {
 			b.ReportMetric(ms(median(warm["baseline"])), "baseline-warm-ms")
 			b.ReportMetric(ms(median(cold["baseline"])), "baseline-cold-ms")
 		}
-		b.Logf("rotator on MongoDB (FerretDB, TLS) / on PostgreSQL: warm %.1fx, cold %.1fx",
+		b.Logf("rotator on MongoDB (FerretDB) / on PostgreSQL: warm %.1fx, cold %.1fx",
 			ms(median(warm["rotator-mongo"]))/ms(median(warm["rotator"])), ms(median(cold["rotator-mongo"]))/ms(median(cold["rotator"])))
+		if _, ok := warm["template-mongo"]; ok {
+			mongoWarm, mongoCold := pairedRatio(warm["template-mongo"], warm["rotator-mongo"]), pairedRatio(cold["template-mongo"], cold["rotator-mongo"])
+			b.Logf("MongoDB template / rotator, median of the paired rotations' ratios: warm %.1fx, cold %.1fx", mongoWarm, mongoCold)
+			b.ReportMetric(ms(median(warm["template-mongo"])), "template-mongo-warm-ms")
+			b.ReportMetric(ms(median(cold["template-mongo"])), "template-mongo-cold-ms")
+			b.ReportMetric(mongoWarm, "mongo-warm-paired-ratio")
+			b.ReportMetric(mongoCold, "mongo-cold-paired-ratio")
+		}
 		b.ReportMetric(ms(median(warm["rotator-mongo"])), "rotator-mongo-warm-ms")
 		b.ReportMetric(ms(median(cold["rotator-mongo"])), "rotator-mongo-cold-ms")
 		b.ReportMetric(ms(median(warm["rotator"])), "rotator-warm-ms")
