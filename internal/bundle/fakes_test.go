@@ -376,7 +376,7 @@ func (s fakeIAM) GetRole(_ context.Context, in *iam.GetRoleInput, _ ...func(*iam
 		}
 		if trust := s.f.trustPolicies[name]; trust != "" {
 			// IAM answers with the document URL-encoded.
-			out.Role = &iamtypes.Role{RoleName: in.RoleName, Arn: aws.String("arn:aws:iam::123456789012:role/" + name), AssumeRolePolicyDocument: aws.String(url.QueryEscape(trust))}
+			out.Role = &iamtypes.Role{RoleName: in.RoleName, Arn: aws.String("arn:aws:iam::123456789012:role/" + name), AssumeRolePolicyDocument: aws.String(url.PathEscape(trust))}
 		}
 		return nil
 	})
@@ -389,7 +389,7 @@ func (s fakeIAM) GetRolePolicy(_ context.Context, in *iam.GetRolePolicyInput, _ 
 		if !s.f.policies[name] || aws.ToString(in.PolicyName) != RolePolicyName {
 			return apiError("NoSuchEntity", "policy not found")
 		}
-		out.PolicyDocument = aws.String(url.QueryEscape(s.f.rolePolicies[name]))
+		out.PolicyDocument = aws.String(url.PathEscape(s.f.rolePolicies[name]))
 		return nil
 	})
 }

@@ -90,7 +90,7 @@ func readRole(ctx context.Context, d Deps, o *observation) error {
 // decodePolicy is a policy document as IAM returns it: URL-encoded (RFC 3986), or as is when it
 // is not (an emulator that answers in clear).
 func decodePolicy(document string) string {
-	if decoded, err := url.QueryUnescape(document); err == nil {
+	if decoded, err := url.PathUnescape(document); err == nil {
 		return decoded
 	}
 	return document
