@@ -16,9 +16,9 @@ import (
 	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/credentials"
 )
 
-// Read reads every part at once, in one round of the catalogue's reads (at most eight calls; and,
-// when a rotation is stuck with AWSPENDING, a ninth that reads the rotator's error from its log
-// group), and returns the bundle in the shapes of a desired one: the Spec AWS reports, normalised
+// Read reads every part at once, in one round of the catalogue's reads (at most twelve calls, four
+// of them for the guards; and, when a rotation is stuck with AWSPENDING, one more that reads the
+// rotator's error from its log group), and returns the bundle in the shapes of a desired one: the Spec AWS reports, normalised
 // against prior (the Spec of the last apply) by the rules of normalise, and the State of the parts
 // that still exist (missing ones have empty ids). A nil State means the bundle is gone: the secret
 // does not exist or is scheduled for deletion, and neither does any other part.
