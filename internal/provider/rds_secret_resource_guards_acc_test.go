@@ -34,18 +34,18 @@ import (
 
 // guardsSeen is every guard of a bundle as AWS reports it.
 type guardsSeen struct {
-	trust, rolePolicy        string
-	inline, attached         []string
-	runtime, handler, code   string
-	role                     string
-	layers                   int
-	pattern, ruleState       string
-	functionPolicy           string
-	topicPolicy              string
-	rotationLambda           string
-	rotationDays             int64
-	functionName, secretARN  string
-	ruleName, topicARN, name string
+	trust, rolePolicy       string
+	inline, attached        []string
+	runtime, handler, code  string
+	role                    string
+	layers                  int
+	pattern, ruleState      string
+	functionPolicy          string
+	topicPolicy             string
+	rotationLambda          string
+	rotationDays            int64
+	functionName, secretARN string
+	ruleName, topicARN      string
 }
 
 func readGuards(ctx context.Context, client *harness.AWS, a map[string]string) (g guardsSeen, err error) {
