@@ -263,19 +263,23 @@ var guardChanges = []guardChange{
 
 // TestAccRDSSecret_guards loosens each guard of a bundle outside Terraform (guardChanges): the
 // next plan is not empty and shows the guard's part (its attribute unknown), the apply puts the
-// bundle back as it was made, and the plan after it is empty.
+// bundle back as it was made, and the plan after it is empty. Terraform runs as an IAM user with
+// exactly the least-privilege guide's operator policy, so the reads and the repairs are proven
+// under the harness's IAM enforcement.
 func TestAccRDSSecret_guards(t *testing.T) {
 	ctx := context.Background()
 	proxy := startProxy(t)
 	client := testAWS(t)
 	db := newTestDatabase(t)
-	name := acctest.RandomWithPrefix("tf-acc-guards")
-	config := rdsSecretConfig(proxy.URL(), name, db, rotationBlock("", "")+`
+	suffix := acctest.RandString(10)
+	name := operatorPrefix + "guards-" + suffix
+	accessKey, secretKey := operatorUser(t, client, operatorPolicy(t, harness.AccountID))
+	config := withKeys(rdsSecretConfig(proxy.URL(), name, db, rotationBlock("", "")+`
   deletion_alert = {
     email_addresses = ["guards@example.com"]
   }
-`)
-	other := makeOtherRotator(t, client, name)
+`), accessKey, secretKey)
+	other := makeOtherRotator(t, client, "tf-acc-guards-"+suffix)
 	var made guardsSeen
 	steps := []resource.TestStep{{
 		Config: config,
