@@ -4,6 +4,10 @@ import (
 	"context"
 	"slices"
 	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
+	lambdatypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
 )
 
 // guardRow loosens one guard in the fake; Read must report its part changed outside Terraform,
@@ -87,5 +91,45 @@ func TestEquivalentGuardsAreNoDrift(t *testing.T) {
 	}
 	if len(obs.Drifted) > 0 {
 		t.Errorf("an equivalent trust policy reads as drift of %v", obs.Drifted)
+	}
+}
+
+// layeredLambda reports the function with a layer, another runtime and another handler.
+type layeredLambda struct{ fakeLambda }
+
+func (s layeredLambda) GetFunction(ctx context.Context, in *lambda.GetFunctionInput, opts ...func(*lambda.Options)) (*lambda.GetFunctionOutput, error) {
+	out, err := s.fakeLambda.GetFunction(ctx, in, opts...)
+	if err == nil {
+		c := out.Configuration
+		c.Layers = []lambdatypes.Layer{{Arn: aws.String("arn:aws:lambda:us-east-1:123456789012:layer:beside:1")}}
+		c.Runtime, c.Handler = lambdatypes.RuntimeProvidedal2, aws.String("other")
+	}
+	return out, err
+}
+
+func TestReadSeesLayersRuntimeAndHandlerAndUpdatePutsThemBack(t *testing.T) {
+	f := newFakeAWS()
+	spec, st := created(t, f)
+	d := f.deps()
+	d.AWS.Lambda = layeredLambda{fakeLambda{f: f}}
+	_, obs, err := Read(context.Background(), d, spec, st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(obs.Drifted, []string{PartFunction}) {
+		t.Fatalf("drifted %v, want the function", obs.Drifted)
+	}
+	f.calls = nil
+	if _, err := Update(context.Background(), f.deps(), spec, spec, obs); err != nil {
+		t.Fatal(err)
+	}
+	var sent *lambda.UpdateFunctionConfigurationInput
+	for _, c := range f.calls {
+		if in, ok := c.input.(*lambda.UpdateFunctionConfigurationInput); ok {
+			sent = in
+		}
+	}
+	if sent == nil || sent.Layers == nil || len(sent.Layers) != 0 || sent.Runtime != rotatorRuntime || aws.ToString(sent.Handler) != rotatorHandler {
+		t.Fatalf("the repair sent %+v, want no layers, runtime %s and handler %s", sent, rotatorRuntime, rotatorHandler)
 	}
 }
