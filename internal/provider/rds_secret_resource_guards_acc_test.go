@@ -44,6 +44,7 @@ type guardsSeen struct {
 	topicPolicy             string
 	rotationLambda          string
 	rotationDays            int64
+	rotationEnabled         bool
 	functionName, secretARN string
 	ruleName, topicARN      string
 }
@@ -97,7 +98,7 @@ func readGuards(ctx context.Context, client *harness.AWS, a map[string]string) (
 	if err != nil {
 		return g, err
 	}
-	g.rotationLambda = aws.ToString(secret.RotationLambdaARN)
+	g.rotationLambda, g.rotationEnabled = aws.ToString(secret.RotationLambdaARN), aws.ToBool(secret.RotationEnabled)
 	if secret.RotationRules != nil {
 		g.rotationDays = aws.ToInt64(secret.RotationRules.AutomaticallyAfterDays)
 	}
@@ -128,6 +129,7 @@ func sameGuards(made, now guardsSeen) error {
 	check("topic policy", bundle.PoliciesEquivalent(made.topicPolicy, now.topicPolicy), made.topicPolicy, now.topicPolicy)
 	check("rotation function", made.rotationLambda == now.rotationLambda, made.rotationLambda, now.rotationLambda)
 	check("rotation days", made.rotationDays == now.rotationDays, made.rotationDays, now.rotationDays)
+	check("rotation on", made.rotationEnabled == now.rotationEnabled, made.rotationEnabled, now.rotationEnabled)
 	if len(diffs) > 0 {
 		return fmt.Errorf("the bundle is not as it was made: %v", diffs)
 	}
@@ -148,7 +150,7 @@ type guardChange struct {
 	part        string
 	attribute   string
 	asAttribute bool
-	loosen    func(ctx context.Context, client *harness.AWS, g guardsSeen, other otherRotator) error
+	loosen      func(ctx context.Context, client *harness.AWS, g guardsSeen, other otherRotator) error
 }
 
 // otherRotator is a role and a function that are not the bundle's, for the changes that point
@@ -255,6 +257,11 @@ var guardChanges = []guardChange{
 				RotationRules: &smtypes.RotationRulesType{AutomaticallyAfterDays: aws.Int64(g.rotationDays)}, RotateImmediately: aws.Bool(false)})
 			return err
 		}},
+	{name: "rotation turned off", part: bundle.PartSchedule, asAttribute: true,
+		loosen: func(ctx context.Context, c *harness.AWS, g guardsSeen, _ otherRotator) error {
+			_, err := c.SecretsManager.CancelRotateSecret(ctx, &secretsmanager.CancelRotateSecretInput{SecretId: aws.String(g.secretARN)})
+			return err
+		}},
 	{name: "rotation rules", part: bundle.PartSchedule, asAttribute: true,
 		loosen: func(ctx context.Context, c *harness.AWS, g guardsSeen, _ otherRotator) error {
 			_, err := c.SecretsManager.RotateSecret(ctx, &secretsmanager.RotateSecretInput{SecretId: aws.String(g.secretARN), RotationLambdaARN: aws.String(g.rotationLambda),
@@ -292,7 +299,7 @@ func TestAccRDSSecret_guards(t *testing.T) {
 				return err
 			}
 			made, err = readGuards(ctx, client, a)
-			if err == nil && (made.ruleState == "" || made.trust == "" || made.topicPolicy == "" || made.rotationLambda == "") {
+			if err == nil && (made.ruleState == "" || made.trust == "" || made.topicPolicy == "" || made.rotationLambda == "" || !made.rotationEnabled) {
 				err = fmt.Errorf("a guard is not reported: %+v", made)
 			}
 			if err == nil {
