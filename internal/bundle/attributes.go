@@ -9,7 +9,8 @@ type Attribute struct {
 	Get  func(st *State) string
 	Set  func(st *State, value string)
 	// unknownWhen says whether a plan with these changes makes the value unknown; nil means when
-	// the part gets a new identity (created, replaced or removed).
+	// the part gets a new identity (created, replaced or removed) or is repaired (so that the
+	// plan shows the part a change outside Terraform is undone on).
 	unknownWhen func(c Changes) bool
 	// unknownWhenSpec, when set instead, says it from the configuration's change: for what an
 	// update recomputes from the spec, whatever the parts' actions (the role policy's keys).
@@ -31,7 +32,7 @@ func (a Attribute) Unknown(c Changes) bool {
 	if a.unknownWhen != nil {
 		return a.unknownWhen(c)
 	}
-	return c.NewIdentity(a.part)
+	return c.NewIdentity(a.part) || c[a.part] == Repair
 }
 
 // Attributes are the computed attributes every part declares, in catalogue order.
@@ -47,4 +48,6 @@ func Attributes() []Attribute {
 }
 
 // alertChanged: the rule and the topic show together, since the rule points at the topic.
-func alertChanged(c Changes) bool { return c.NewIdentity(PartRule) || c.NewIdentity(PartTopic) }
+func alertChanged(c Changes) bool {
+	return c.NewIdentity(PartRule) || c.NewIdentity(PartTopic) || c[PartRule] == Repair || c[PartTopic] == Repair
+}

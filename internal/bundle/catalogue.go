@@ -60,8 +60,10 @@ type part struct {
 	// bundle tag, for a cleanup whose create never got its answer. nil when there is nothing to find.
 	find func(ctx context.Context, d Deps, spec *Spec, st *State) error
 	// drifted reports whether the read saw the part changed outside Terraform in a way that no
-	// attribute shows (the function's environment): Plan then repairs it.
-	drifted func(s *seen) bool
+	// attribute shows (a guard: the function's environment or layers, the role's trust policy, a
+	// policy's content): Plan then repairs it. observed is Read's Spec (nil on import, where the
+	// configuration is not known yet).
+	drifted func(d Deps, o *observation, observed *Spec) bool
 	// attributes are the resource's computed attributes that hold the part's State.
 	attributes []Attribute
 	// observed writes what the part's read saw into the observed Spec (normalise), for the

@@ -3,6 +3,7 @@ package bundle
 import (
 	"context"
 	"fmt"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -70,6 +71,17 @@ type fakeAWS struct {
 	awsManaged map[string]bool
 	// secretKeys are the KmsKeyId DescribeSecret reports per secret ARN.
 	secretKeys map[string]string
+	// The guards as put: the role's trust and inline policy documents, other inline policies and
+	// attached managed policies by role; the grant's source by function; the rule's pattern
+	// and state by rule; the topic's policy by topic.
+	trustPolicies    map[string]string
+	rolePolicies     map[string]string
+	extraPolicies    map[string][]string
+	attachedPolicies map[string][]string
+	grantSources     map[string]string
+	rulePatterns     map[string]string
+	ruleStates       map[string]string
+	topicPolicies    map[string]string
 }
 
 type fakeCall struct {
@@ -85,6 +97,8 @@ func newFakeAWS() *fakeAWS {
 		policies: map[string]bool{}, logGroups: map[string]bool{}, functions: map[string]lambdatypes.State{},
 		permissions: map[string]bool{}, topics: map[string]bool{}, subscriptions: map[string][]snstypes.Subscription{}, pending: map[string]bool{}, rules: map[string]bool{}, targets: map[string]bool{},
 		keys: map[string]string{}, awsManaged: map[string]bool{}, secretKeys: map[string]string{},
+		trustPolicies: map[string]string{}, rolePolicies: map[string]string{}, extraPolicies: map[string][]string{}, attachedPolicies: map[string][]string{},
+		grantSources: map[string]string{}, rulePatterns: map[string]string{}, ruleStates: map[string]string{}, topicPolicies: map[string]string{},
 	}
 }
 
@@ -356,15 +370,81 @@ type fakeIAM struct {
 }
 
 func (s fakeIAM) CreateRole(_ context.Context, in *iam.CreateRoleInput, _ ...func(*iam.Options)) (*iam.CreateRoleOutput, error) {
-	err := s.f.callIn(in, "CreateRole", func() error { s.f.roles[aws.ToString(in.RoleName)] = true; return nil })
+	err := s.f.callIn(in, "CreateRole", func() error {
+		s.f.roles[aws.ToString(in.RoleName)] = true
+		s.f.trustPolicies[aws.ToString(in.RoleName)] = aws.ToString(in.AssumeRolePolicyDocument)
+		return nil
+	})
 	return &iam.CreateRoleOutput{Role: &iamtypes.Role{Arn: aws.String("arn:aws:iam::123456789012:role/" + aws.ToString(in.RoleName))}}, err
 }
 
 func (s fakeIAM) GetRole(_ context.Context, in *iam.GetRoleInput, _ ...func(*iam.Options)) (*iam.GetRoleOutput, error) {
-	return &iam.GetRoleOutput{}, s.f.callIn(in, "GetRole", func() error {
-		if !s.f.roles[aws.ToString(in.RoleName)] {
+	out := &iam.GetRoleOutput{}
+	return out, s.f.callIn(in, "GetRole", func() error {
+		name := aws.ToString(in.RoleName)
+		if !s.f.roles[name] {
 			return apiError("NoSuchEntity", "role not found")
 		}
+		if trust := s.f.trustPolicies[name]; trust != "" {
+			// IAM answers with the document URL-encoded.
+			out.Role = &iamtypes.Role{RoleName: in.RoleName, Arn: aws.String("arn:aws:iam::123456789012:role/" + name), AssumeRolePolicyDocument: aws.String(url.PathEscape(trust))}
+		}
+		return nil
+	})
+}
+
+func (s fakeIAM) GetRolePolicy(_ context.Context, in *iam.GetRolePolicyInput, _ ...func(*iam.Options)) (*iam.GetRolePolicyOutput, error) {
+	out := &iam.GetRolePolicyOutput{}
+	return out, s.f.callIn(in, "GetRolePolicy", func() error {
+		name := aws.ToString(in.RoleName)
+		if !s.f.policies[name] || aws.ToString(in.PolicyName) != RolePolicyName {
+			return apiError("NoSuchEntity", "policy not found")
+		}
+		out.PolicyDocument = aws.String(url.PathEscape(s.f.rolePolicies[name]))
+		return nil
+	})
+}
+
+func (s fakeIAM) ListRolePolicies(_ context.Context, in *iam.ListRolePoliciesInput, _ ...func(*iam.Options)) (*iam.ListRolePoliciesOutput, error) {
+	out := &iam.ListRolePoliciesOutput{}
+	return out, s.f.callIn(in, "ListRolePolicies", func() error {
+		name := aws.ToString(in.RoleName)
+		if !s.f.roles[name] {
+			return apiError("NoSuchEntity", "role not found")
+		}
+		if s.f.policies[name] {
+			out.PolicyNames = append(out.PolicyNames, RolePolicyName)
+		}
+		out.PolicyNames = append(out.PolicyNames, s.f.extraPolicies[name]...)
+		return nil
+	})
+}
+
+func (s fakeIAM) ListAttachedRolePolicies(_ context.Context, in *iam.ListAttachedRolePoliciesInput, _ ...func(*iam.Options)) (*iam.ListAttachedRolePoliciesOutput, error) {
+	out := &iam.ListAttachedRolePoliciesOutput{}
+	return out, s.f.callIn(in, "ListAttachedRolePolicies", func() error {
+		name := aws.ToString(in.RoleName)
+		if !s.f.roles[name] {
+			return apiError("NoSuchEntity", "role not found")
+		}
+		for _, arn := range s.f.attachedPolicies[name] {
+			out.AttachedPolicies = append(out.AttachedPolicies, iamtypes.AttachedPolicy{PolicyArn: aws.String(arn)})
+		}
+		return nil
+	})
+}
+
+func (s fakeIAM) UpdateAssumeRolePolicy(_ context.Context, in *iam.UpdateAssumeRolePolicyInput, _ ...func(*iam.Options)) (*iam.UpdateAssumeRolePolicyOutput, error) {
+	return &iam.UpdateAssumeRolePolicyOutput{}, s.f.callIn(in, "UpdateAssumeRolePolicy", func() error {
+		s.f.trustPolicies[aws.ToString(in.RoleName)] = aws.ToString(in.PolicyDocument)
+		return nil
+	})
+}
+
+func (s fakeIAM) DetachRolePolicy(_ context.Context, in *iam.DetachRolePolicyInput, _ ...func(*iam.Options)) (*iam.DetachRolePolicyOutput, error) {
+	return &iam.DetachRolePolicyOutput{}, s.f.callIn(in, "DetachRolePolicy", func() error {
+		name := aws.ToString(in.RoleName)
+		s.f.attachedPolicies[name] = slices.DeleteFunc(s.f.attachedPolicies[name], func(arn string) bool { return arn == aws.ToString(in.PolicyArn) })
 		return nil
 	})
 }
@@ -380,11 +460,23 @@ func (s fakeIAM) DeleteRole(_ context.Context, in *iam.DeleteRoleInput, _ ...fun
 }
 
 func (s fakeIAM) PutRolePolicy(_ context.Context, in *iam.PutRolePolicyInput, _ ...func(*iam.Options)) (*iam.PutRolePolicyOutput, error) {
-	return &iam.PutRolePolicyOutput{}, s.f.callIn(in, "PutRolePolicy", func() error { s.f.policies[aws.ToString(in.RoleName)] = true; return nil })
+	return &iam.PutRolePolicyOutput{}, s.f.callIn(in, "PutRolePolicy", func() error {
+		s.f.policies[aws.ToString(in.RoleName)] = true
+		s.f.rolePolicies[aws.ToString(in.RoleName)] = aws.ToString(in.PolicyDocument)
+		return nil
+	})
 }
 
 func (s fakeIAM) DeleteRolePolicy(_ context.Context, in *iam.DeleteRolePolicyInput, _ ...func(*iam.Options)) (*iam.DeleteRolePolicyOutput, error) {
-	return &iam.DeleteRolePolicyOutput{}, s.f.callIn(in, "DeleteRolePolicy", func() error { delete(s.f.policies, aws.ToString(in.RoleName)); return nil })
+	return &iam.DeleteRolePolicyOutput{}, s.f.callIn(in, "DeleteRolePolicy", func() error {
+		name := aws.ToString(in.RoleName)
+		if aws.ToString(in.PolicyName) != RolePolicyName {
+			s.f.extraPolicies[name] = slices.DeleteFunc(s.f.extraPolicies[name], func(p string) bool { return p == aws.ToString(in.PolicyName) })
+			return nil
+		}
+		delete(s.f.policies, name)
+		return nil
+	})
 }
 
 func (s fakeIAM) TagRole(_ context.Context, in *iam.TagRoleInput, _ ...func(*iam.Options)) (*iam.TagRoleOutput, error) {
@@ -493,7 +585,11 @@ func (s fakeLambda) DeleteFunction(_ context.Context, in *lambda.DeleteFunctionI
 }
 
 func (s fakeLambda) AddPermission(_ context.Context, in *lambda.AddPermissionInput, _ ...func(*lambda.Options)) (*lambda.AddPermissionOutput, error) {
-	return &lambda.AddPermissionOutput{}, s.f.callIn(in, "AddPermission", func() error { s.f.permissions[aws.ToString(in.FunctionName)] = true; return nil })
+	return &lambda.AddPermissionOutput{}, s.f.callIn(in, "AddPermission", func() error {
+		s.f.permissions[aws.ToString(in.FunctionName)] = true
+		s.f.grantSources[aws.ToString(in.FunctionName)] = aws.ToString(in.SourceArn)
+		return nil
+	})
 }
 
 func (s fakeLambda) RemovePermission(_ context.Context, in *lambda.RemovePermissionInput, _ ...func(*lambda.Options)) (*lambda.RemovePermissionOutput, error) {
@@ -506,7 +602,8 @@ func (s fakeLambda) GetPolicy(_ context.Context, in *lambda.GetPolicyInput, _ ..
 		if !s.f.permissions[aws.ToString(in.FunctionName)] {
 			return notFound("policy")
 		}
-		out.Policy = aws.String(fmt.Sprintf(`{"Statement":[{"Sid":%q}]}`, permissionID))
+		out.Policy = aws.String(fmt.Sprintf(`{"Statement":[{"Sid":%q,"Effect":"Allow","Principal":{"Service":"secretsmanager.amazonaws.com"},"Action":"lambda:InvokeFunction","Condition":{"ArnLike":{"AWS:SourceArn":%q}}}]}`,
+			permissionID, s.f.grantSources[aws.ToString(in.FunctionName)]))
 		return nil
 	})
 	return out, err
@@ -527,7 +624,7 @@ type fakeSNS struct {
 
 func (s fakeSNS) CreateTopic(_ context.Context, in *sns.CreateTopicInput, _ ...func(*sns.Options)) (*sns.CreateTopicOutput, error) {
 	arn := "arn:aws:sns:us-east-1:123456789012:" + aws.ToString(in.Name)
-	err := s.f.callIn(in, "CreateTopic", func() error { s.f.topics[arn] = true; return nil })
+	err := s.f.callIn(in, "CreateTopic", func() error { s.f.topics[arn], s.f.topicPolicies[arn] = true, in.Attributes["Policy"]; return nil })
 	return &sns.CreateTopicOutput{TopicArn: aws.String(arn)}, err
 }
 
@@ -536,9 +633,20 @@ func (s fakeSNS) DeleteTopic(_ context.Context, in *sns.DeleteTopicInput, _ ...f
 }
 
 func (s fakeSNS) GetTopicAttributes(_ context.Context, in *sns.GetTopicAttributesInput, _ ...func(*sns.Options)) (*sns.GetTopicAttributesOutput, error) {
-	return &sns.GetTopicAttributesOutput{}, s.f.callIn(in, "GetTopicAttributes", func() error {
+	out := &sns.GetTopicAttributesOutput{}
+	return out, s.f.callIn(in, "GetTopicAttributes", func() error {
 		if !s.f.topics[aws.ToString(in.TopicArn)] {
 			return apiError("NotFound", "Topic does not exist")
+		}
+		out.Attributes = map[string]string{"Policy": s.f.topicPolicies[aws.ToString(in.TopicArn)]}
+		return nil
+	})
+}
+
+func (s fakeSNS) SetTopicAttributes(_ context.Context, in *sns.SetTopicAttributesInput, _ ...func(*sns.Options)) (*sns.SetTopicAttributesOutput, error) {
+	return &sns.SetTopicAttributesOutput{}, s.f.callIn(in, "SetTopicAttributes", func() error {
+		if aws.ToString(in.AttributeName) == "Policy" {
+			s.f.topicPolicies[aws.ToString(in.TopicArn)] = aws.ToString(in.AttributeValue)
 		}
 		return nil
 	})
@@ -576,7 +684,11 @@ type fakeEvents struct {
 }
 
 func (s fakeEvents) PutRule(_ context.Context, in *eventbridge.PutRuleInput, _ ...func(*eventbridge.Options)) (*eventbridge.PutRuleOutput, error) {
-	err := s.f.callIn(in, "PutRule", func() error { s.f.rules[aws.ToString(in.Name)] = true; return nil })
+	err := s.f.callIn(in, "PutRule", func() error {
+		s.f.rules[aws.ToString(in.Name)] = true
+		s.f.rulePatterns[aws.ToString(in.Name)], s.f.ruleStates[aws.ToString(in.Name)] = aws.ToString(in.EventPattern), string(in.State)
+		return nil
+	})
 	return &eventbridge.PutRuleOutput{RuleArn: aws.String("arn:aws:events:us-east-1:123456789012:rule/" + aws.ToString(in.Name))}, err
 }
 
@@ -598,7 +710,8 @@ func (s fakeEvents) DescribeRule(_ context.Context, in *eventbridge.DescribeRule
 		if !s.f.rules[aws.ToString(in.Name)] {
 			return notFound("rule")
 		}
-		out.EventPattern = aws.String(EventPattern("x", "y", []string{"DeleteSecret"}))
+		out.EventPattern = aws.String(s.f.rulePatterns[aws.ToString(in.Name)])
+		out.State = ebtypes.RuleState(s.f.ruleStates[aws.ToString(in.Name)])
 		return nil
 	})
 	return out, err

@@ -40,7 +40,7 @@ func Find(ctx context.Context, d Deps, secretID string) (*Spec, *State, error) {
 			return nil, nil, err
 		}
 	}
-	st.Drifted = drifted(o.s)
+	st.Drifted = drifted(d, o, nil)
 	return importedSpec(st, o.s), st, nil
 }
 

@@ -93,3 +93,42 @@ func (d Deps) findAlertTarget(ctx context.Context, ruleName string) (*ebtypes.Ta
 	}
 	return nil, fmt.Errorf("the alert target of EventBridge rule %s: %w", ruleName, errNotFound)
 }
+
+// findRolePolicy gets the document of the role's inline policy (the bundle's), decoded.
+func (d Deps) findRolePolicy(ctx context.Context, roleName string) (string, error) {
+	out, err := d.AWS.IAM.GetRolePolicy(ctx, &iam.GetRolePolicyInput{RoleName: aws.String(roleName), PolicyName: aws.String(RolePolicyName)})
+	if err != nil {
+		return "", err
+	}
+	return decodePolicy(aws.ToString(out.PolicyDocument)), nil
+}
+
+// findRolePolicyNames lists the names of the role's inline policies.
+func (d Deps) findRolePolicyNames(ctx context.Context, roleName string) ([]string, error) {
+	var names []string
+	paginator := iam.NewListRolePoliciesPaginator(d.AWS.IAM, &iam.ListRolePoliciesInput{RoleName: aws.String(roleName)})
+	for paginator.HasMorePages() {
+		page, err := paginator.NextPage(ctx)
+		if err != nil {
+			return nil, err
+		}
+		names = append(names, page.PolicyNames...)
+	}
+	return names, nil
+}
+
+// findAttachedRolePolicies lists the ARNs of the managed policies attached to the role.
+func (d Deps) findAttachedRolePolicies(ctx context.Context, roleName string) ([]string, error) {
+	var arns []string
+	paginator := iam.NewListAttachedRolePoliciesPaginator(d.AWS.IAM, &iam.ListAttachedRolePoliciesInput{RoleName: aws.String(roleName)})
+	for paginator.HasMorePages() {
+		page, err := paginator.NextPage(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, p := range page.AttachedPolicies {
+			arns = append(arns, aws.ToString(p.PolicyArn))
+		}
+	}
+	return arns, nil
+}

@@ -19,7 +19,10 @@ func created(t *testing.T, f *fakeAWS) (*Spec, *State) {
 	return spec, st
 }
 
-func TestReadIsOneRoundOfAtMostEightCalls(t *testing.T) {
+// TestReadIsOneRoundOfAtMostTwelveCalls: eight calls read the parts, and four more the guards
+// (the role's inline policy, its other inline and attached managed policies, the topic's policy),
+// all in one round.
+func TestReadIsOneRoundOfAtMostTwelveCalls(t *testing.T) {
 	f := newFakeAWS()
 	_, st := created(t, f)
 	f.latency = 20 * time.Millisecond
@@ -27,7 +30,7 @@ func TestReadIsOneRoundOfAtMostEightCalls(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n := len(f.calls); n > 8 {
+	if n := len(f.calls); n > 12 {
 		t.Errorf("Read made %d calls: %v", n, f.ops())
 	}
 	for _, c := range f.calls {
@@ -37,8 +40,11 @@ func TestReadIsOneRoundOfAtMostEightCalls(t *testing.T) {
 			}
 		}
 	}
-	if obs == nil || obs.FunctionName == "" || obs.PermissionID == "" || obs.RuleARN == "" || obs.TopicARN == "" {
+	if obs == nil || obs.FunctionName == "" || obs.PermissionID == "" || obs.RuleARN == "" || obs.TopicARN == "" || obs.RolePolicy == "" {
 		t.Fatalf("Read lost parts that exist: %+v", obs)
+	}
+	if len(obs.Drifted) > 0 {
+		t.Errorf("Read of a bundle as created reports %v changed outside Terraform", obs.Drifted)
 	}
 	if got.Credentials.Host != "db.internal" || got.Credentials.Port != 5432 {
 		t.Errorf("credential keys not read back: %+v", got.Credentials)

@@ -16,6 +16,8 @@ type observation struct {
 	s     *seen
 	// importID is the secret's name or ARN that Find was given; "" for Read.
 	importID string
+	// spec is the Spec of the last apply (Read); nil for Find.
+	spec *Spec
 }
 
 // observeStage runs the reads of parts concurrently, each on a part that prior records (on import,
@@ -44,10 +46,10 @@ func observeStage(ctx context.Context, d Deps, o *observation, parts []*part) er
 }
 
 // drifted names the parts whose reads saw a change outside Terraform that no attribute shows.
-func drifted(s *seen) []string {
+func drifted(d Deps, o *observation, observed *Spec) []string {
 	var names []string
 	for _, p := range catalogue {
-		if p.drifted != nil && p.drifted(s) {
+		if p.drifted != nil && p.id(o.st) != "" && p.drifted(d, o, observed) {
 			names = append(names, p.name)
 		}
 	}

@@ -48,10 +48,12 @@ var functionPart = part{
 		return nil
 	},
 	forget:  forgetFunction,
-	drifted: func(s *seen) bool { return s.functionChangedOutside },
+	drifted: func(_ Deps, o *observation, _ *Spec) bool { return o.s.functionChangedOutside },
 	tagger:  func(d Deps, st *State) tagger { return d.functionTagger(st.FunctionName, st.FunctionARN) },
 	attributes: []Attribute{
-		{Name: "rotation_function_arn", Get: func(st *State) string { return st.FunctionARN }, Set: (*State).SetFunctionARN},
+		// The secret's rotation function: a schedule pointed elsewhere and put back shows here.
+		{Name: "rotation_function_arn", Get: func(st *State) string { return st.FunctionARN }, Set: (*State).SetFunctionARN,
+			unknownWhen: func(c Changes) bool { return c.NewIdentity(PartFunction) || c[PartSchedule] == Repair }},
 		// The provider compares the hash with its own rotator's: a new release updates the code.
 		{Name: "rotation_code_sha256", Get: func(st *State) string { return st.CodeSHA256 }, Set: func(st *State, v string) { st.CodeSHA256 = v },
 			unknownWhen: func(c Changes) bool { return c[PartFunction] == Repair }},
@@ -205,9 +207,14 @@ func (d Deps) updateFunction(ctx context.Context, prior, spec *Spec, st *State, 
 		!maps.Equal(env, priorEnv) ||
 		!slices.Equal(l.SubnetIDs, p.SubnetIDs) || !slices.Equal(l.SecurityGroupIDs, p.SecurityGroupIDs)
 	if configChanged {
+		// The runtime, the handler and no layers are put back too: a layer added outside
+		// Terraform is removed.
 		input := &lambda.UpdateFunctionConfigurationInput{
 			FunctionName: aws.String(st.FunctionName),
 			Role:         aws.String(st.RoleARN),
+			Runtime:      rotatorRuntime,
+			Handler:      aws.String(rotatorHandler),
+			Layers:       []string{},
 			MemorySize:   aws.Int32(int32(l.MemorySize)),
 			Timeout:      aws.Int32(int32(l.Timeout)),
 			Environment:  &lambdatypes.Environment{Variables: env},

@@ -3,7 +3,10 @@ package bundle
 import (
 	"context"
 	"fmt"
+	"net/url"
+	"slices"
 	"strings"
+	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
@@ -21,20 +24,21 @@ var rolePart = part{
 	create: func(ctx context.Context, d Deps, spec *Spec, st *State) error { return d.createRole(ctx, spec, st) },
 	tagger: func(d Deps, st *State) tagger { return d.roleTagger(st.RoleName) },
 	remove: func(ctx context.Context, d Deps, st *State) error { return d.deleteRole(ctx, st) },
-	read: func(ctx context.Context, d Deps, o *observation) error {
-		out, err := d.findRoleByName(ctx, o.prior.RoleName)
-		switch {
-		case isNotFound(err):
-			forgetRole(o.st)
-		case err != nil:
-			return fmt.Errorf("reading IAM role %s: %w", o.prior.RoleName, err)
-		case out.Role != nil && out.Role.Arn != nil:
-			o.st.RoleARN = aws.ToString(out.Role.Arn)
+	// A repair puts the trust policy back and takes off the policies the bundle did not put.
+	update: func(ctx context.Context, d Deps, c *change) error {
+		if c.plan[PartRole] != Repair {
+			return nil
 		}
-		return nil
+		return d.repairRole(ctx, c.st.RoleName)
 	},
-	forget:      forgetRole,
-	attributes:  []Attribute{{Name: "rotation_role_arn", Get: func(st *State) string { return st.RoleARN }, Set: (*State).SetRoleARN}},
+	read:    readRole,
+	forget:  forgetRole,
+	drifted: func(_ Deps, o *observation, _ *Spec) bool { return o.s.roleChangedOutside },
+	// A repair of the role or of its inline policy shows on the role.
+	attributes: []Attribute{{Name: "rotation_role_arn", Get: func(st *State) string { return st.RoleARN }, Set: (*State).SetRoleARN,
+		unknownWhen: func(c Changes) bool {
+			return c.NewIdentity(PartRole) || c[PartRole] == Repair || c[PartRolePolicy] == Repair
+		}}},
 	locatedFrom: PartFunction,
 	locate: func(_ context.Context, _ Deps, o *observation) error {
 		// The role is the function's.
@@ -60,6 +64,84 @@ func keysMayChange(prior, spec *Spec) bool {
 
 func forgetRole(st *State) { st.RoleName, st.RoleARN = "", "" }
 
+// readRole reads the role with its trust policy, and the names of its inline and attached managed
+// policies, at once. A trust policy that is not the bundle's (another principal may assume the
+// role), an inline policy besides the bundle's or any attached managed policy (AdministratorAccess)
+// is a change outside Terraform that the next apply undoes.
+func readRole(ctx context.Context, d Deps, o *observation) error {
+	name := o.prior.RoleName
+	var inline, attached []string
+	var inlineErr, attachedErr error
+	var wg sync.WaitGroup
+	wg.Go(func() { inline, inlineErr = d.findRolePolicyNames(ctx, name) })
+	wg.Go(func() { attached, attachedErr = d.findAttachedRolePolicies(ctx, name) })
+	out, err := d.findRoleByName(ctx, name)
+	wg.Wait()
+	switch {
+	case isNotFound(err):
+		forgetRole(o.st)
+		return nil
+	case err != nil:
+		return fmt.Errorf("reading IAM role %s: %w", name, err)
+	}
+	for _, e := range []error{inlineErr, attachedErr} {
+		if e != nil && !isNotFound(e) {
+			return fmt.Errorf("reading the policies of IAM role %s: %w", name, e)
+		}
+	}
+	if out.Role == nil {
+		return nil
+	}
+	if out.Role.Arn != nil {
+		o.st.RoleARN = aws.ToString(out.Role.Arn)
+	}
+	trust := decodePolicy(aws.ToString(out.Role.AssumeRolePolicyDocument))
+	trustChanged := trust != "" && !PoliciesEquivalent(trust, TrustPolicy().String())
+	extraInline := slices.ContainsFunc(inline, func(n string) bool { return n != RolePolicyName })
+	o.s.roleChangedOutside = trustChanged || extraInline || len(attached) > 0
+	return nil
+}
+
+// decodePolicy is a policy document as IAM returns it: URL-encoded (RFC 3986), or as is when it
+// is not (an emulator that answers in clear).
+func decodePolicy(document string) string {
+	if decoded, err := url.PathUnescape(document); err == nil {
+		return decoded
+	}
+	return document
+}
+
+// repairRole puts the bundle's trust policy back, deletes the inline policies that are not the
+// bundle's and detaches every managed policy (the policies themselves stay: they are not the
+// bundle's to delete).
+func (d Deps) repairRole(ctx context.Context, name string) error {
+	if _, err := d.AWS.IAM.UpdateAssumeRolePolicy(ctx, &iam.UpdateAssumeRolePolicyInput{RoleName: aws.String(name), PolicyDocument: aws.String(TrustPolicy().String())}); err != nil {
+		return fmt.Errorf("putting back the trust policy of IAM role %s: %w", name, err)
+	}
+	inline, err := d.findRolePolicyNames(ctx, name)
+	if err != nil {
+		return fmt.Errorf("listing the inline policies of IAM role %s: %w", name, err)
+	}
+	for _, policy := range inline {
+		if policy == RolePolicyName {
+			continue
+		}
+		if _, err := d.AWS.IAM.DeleteRolePolicy(ctx, &iam.DeleteRolePolicyInput{RoleName: aws.String(name), PolicyName: aws.String(policy)}); err != nil && !isNotFound(err) {
+			return fmt.Errorf("deleting the inline policy %s, put outside Terraform, of IAM role %s: %w", policy, name, err)
+		}
+	}
+	attached, err := d.findAttachedRolePolicies(ctx, name)
+	if err != nil {
+		return fmt.Errorf("listing the managed policies attached to IAM role %s: %w", name, err)
+	}
+	for _, arn := range attached {
+		if _, err := d.AWS.IAM.DetachRolePolicy(ctx, &iam.DetachRolePolicyInput{RoleName: aws.String(name), PolicyArn: aws.String(arn)}); err != nil && !isNotFound(err) {
+			return fmt.Errorf("detaching the managed policy %s, attached outside Terraform, from IAM role %s: %w", arn, name, err)
+		}
+	}
+	return nil
+}
+
 // rolePolicyPart is the role's inline policy: what the rotator may do. It is put on every update,
 // because it follows the secret, the key, the master secret and the VPC.
 var rolePolicyPart = part{
@@ -74,6 +156,32 @@ var rolePolicyPart = part{
 	attributes: []Attribute{
 		{Name: "kms_key_arn", Get: func(st *State) string { return st.KeyARNs.Secret }, Set: func(st *State, v string) { st.KeyARNs.Secret = v }, unknownWhenSpec: keysMayChange},
 		{Name: "master_kms_key_arn", Get: func(st *State) string { return st.KeyARNs.Master }, Set: func(st *State, v string) { st.KeyARNs.Master = v }, unknownWhenSpec: keysMayChange},
+	},
+	read: func(ctx context.Context, d Deps, o *observation) error {
+		document, err := d.findRolePolicy(ctx, o.prior.RoleName)
+		switch {
+		case isNotFound(err):
+			o.st.RolePolicy = ""
+		case err != nil:
+			return fmt.Errorf("reading the inline policy %s of IAM role %s: %w", RolePolicyName, o.prior.RoleName, err)
+		default:
+			o.s.rolePolicy = document
+		}
+		return nil
+	},
+	// The policy is drift when it is neither the one the last apply put nor the one the observed
+	// bundle wants (so an import, whose last apply is not known, or a setting AWS reports in
+	// another form, is not taken for a change).
+	drifted: func(d Deps, o *observation, observed *Spec) bool {
+		if o.s.rolePolicy == "" || o.spec == nil {
+			return false
+		}
+		for _, spec := range []*Spec{o.spec, observed} {
+			if PoliciesEquivalent(o.s.rolePolicy, d.rotatorPolicy(spec, o.prior.KeyARNs)) {
+				return false
+			}
+		}
+		return true
 	},
 	locatedFrom: PartRole,
 	deletedWith: PartRole,
@@ -148,16 +256,20 @@ func (d Deps) deleteRole(ctx context.Context, st *State) error {
 	return nil
 }
 
+// rotatorPolicy is the role's inline policy for spec, granting the keys resolved for it.
+func (d Deps) rotatorPolicy(spec *Spec, keys KeyARNs) string {
+	return RolePolicy(d.arns(), spec, LogGroupName(FunctionName(spec.Name, spec.Rotation.Lambda.Name)), keys).String()
+}
+
 func (d Deps) putRolePolicy(ctx context.Context, spec *Spec, st *State) error {
 	keys, err := d.resolveKeys(ctx, spec)
 	if err != nil {
 		return err
 	}
-	logGroup := LogGroupName(FunctionName(spec.Name, spec.Rotation.Lambda.Name))
 	_, err = d.AWS.IAM.PutRolePolicy(ctx, &iam.PutRolePolicyInput{
 		RoleName:       aws.String(st.RoleName),
 		PolicyName:     aws.String(RolePolicyName),
-		PolicyDocument: aws.String(RolePolicy(d.arns(), spec, logGroup, keys).String()),
+		PolicyDocument: aws.String(d.rotatorPolicy(spec, keys)),
 	})
 	if err != nil {
 		return fmt.Errorf("putting the inline policy %s on IAM role %s: %w", RolePolicyName, st.RoleName, err)

@@ -23,7 +23,8 @@ var rulePart = part{
 	},
 	update: func(ctx context.Context, d Deps, c *change) error {
 		// A rule whose target was lost (Read clears its ARN) alerts nobody: put it again.
-		if c.plan[PartRule] == Replace || c.st.RuleARN == "" || !slices.Equal(c.prior.Alert.Events, c.spec.Alert.Events) {
+		// A rule disabled or whose pattern was changed outside Terraform is put back.
+		if c.plan[PartRule] == Replace || c.plan[PartRule] == Repair || c.st.RuleARN == "" || !slices.Equal(c.prior.Alert.Events, c.spec.Alert.Events) {
 			return d.putRule(ctx, c.spec, c.st, false)
 		}
 		return nil
@@ -32,6 +33,7 @@ var rulePart = part{
 	remove:      func(ctx context.Context, d Deps, st *State) error { return d.deleteRule(ctx, st) },
 	read:        readRule,
 	forget:      forgetRule,
+	drifted:     func(_ Deps, o *observation, _ *Spec) bool { return o.s.ruleChangedOutside },
 	attributes:  []Attribute{{Name: "alert_rule_arn", Get: func(st *State) string { return st.RuleARN }, Set: (*State).SetRuleARN, unknownWhen: alertChanged}},
 	locatedFrom: PartSecret,
 	locate: func(_ context.Context, _ Deps, o *observation) error {
@@ -66,7 +68,13 @@ func readRule(ctx context.Context, d Deps, o *observation) error {
 	if rule.Arn != nil {
 		o.st.RuleARN = aws.ToString(rule.Arn)
 	}
-	o.s.alertEvents = patternEvents(aws.ToString(rule.EventPattern))
+	pattern := aws.ToString(rule.EventPattern)
+	o.s.alertEvents = patternEvents(pattern)
+	// The events show as deletion_alert.events; the rest of the pattern, and the state, must be
+	// exactly what the bundle puts for them (a disabled rule alerts nobody).
+	want := EventPattern(o.prior.SecretName, o.prior.SecretARN, o.s.alertEvents)
+	stateChanged := rule.State != "" && string(rule.State) != RuleState(o.s.alertEvents)
+	o.s.ruleChangedOutside = stateChanged || (pattern != "" && !jsonEqual(pattern, want))
 	o.s.alertTopicARN = ""
 	if target != nil {
 		o.s.alertTopicARN = aws.ToString(target.Arn)

@@ -31,13 +31,23 @@ var schedulePart = part{
 		return err
 	},
 	update: func(ctx context.Context, d Deps, c *change) error {
-		if c.plan[PartFunction] != Add && scheduleEqual(c.prior.Rotation, c.spec.Rotation) {
+		if c.plan[PartFunction] != Add && c.plan[PartSchedule] != Repair && scheduleEqual(c.prior.Rotation, c.spec.Rotation) {
 			return nil
 		}
 		_, err := d.rotate(ctx, c.spec, c.st, false)
 		return err
 	},
-	remove:      func(ctx context.Context, d Deps, st *State) error { return d.cancelRotation(ctx, st) },
+	remove: func(ctx context.Context, d Deps, st *State) error { return d.cancelRotation(ctx, st) },
+	// The secret's read sees the schedule: rotation pointed at another function outside
+	// Terraform (rotate-secret --rotation-lambda-arn) is put back on the bundle's rotator. Its
+	// rules show as the rotation attributes.
+	drifted: func(_ Deps, o *observation, _ *Spec) bool {
+		if o.s.secret == nil || o.st.FunctionARN == "" {
+			return false
+		}
+		arn := aws.ToString(o.s.secret.RotationLambdaARN)
+		return arn != "" && arn != o.st.FunctionARN
+	},
 	locatedFrom: PartSecret,
 	deletedWith: PartSecret,
 }

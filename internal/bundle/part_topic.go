@@ -26,21 +26,46 @@ var topicPart = part{
 	create: func(ctx context.Context, d Deps, spec *Spec, st *State) error { return d.createTopic(ctx, spec, st) },
 	tagger: func(d Deps, st *State) tagger { return d.topicTagger(st.TopicARN) },
 	remove: func(ctx context.Context, d Deps, st *State) error { return d.deleteTopic(ctx, st) },
-	// Listing the subscriptions tells both whether the topic exists and who is subscribed.
+	// Listing the subscriptions tells both whether the topic exists and who is subscribed; the
+	// topic's attributes, read at once, hold its policy.
 	read: func(ctx context.Context, d Deps, o *observation) error {
+		var policy string
+		var policyErr error
+		var wg sync.WaitGroup
+		wg.Go(func() { policy, policyErr = d.findTopicPolicy(ctx, o.prior.TopicARN) })
 		subs, err := d.listSubscriptions(ctx, o.prior.TopicARN)
+		wg.Wait()
 		switch {
-		case isNotFound(err):
+		case isNotFound(err) || isNotFound(policyErr):
 			forgetTopic(o.st)
 		case err != nil:
 			return fmt.Errorf("reading SNS topic %s: %w", o.prior.TopicARN, err)
+		case policyErr != nil:
+			return fmt.Errorf("reading the attributes of SNS topic %s: %w", o.prior.TopicARN, policyErr)
 		default:
 			d.confirmations(ctx, subs, priorPending(o.prior))
 			o.st.Subscriptions = subs
+			o.s.topicPolicy = policy
 		}
 		return nil
 	},
 	forget: forgetTopic,
+	// A topic policy that is not the bundle's (someone else may publish, or the rule may not) is
+	// put back.
+	drifted: func(d Deps, o *observation, _ *Spec) bool {
+		return o.s.topicPolicy != "" && !PoliciesEquivalent(o.s.topicPolicy, d.topicPolicy(o.st.TopicARN, o.st.SecretName))
+	},
+	update: func(ctx context.Context, d Deps, c *change) error {
+		if c.plan[PartTopic] != Repair {
+			return nil
+		}
+		_, err := d.AWS.SNS.SetTopicAttributes(ctx, &sns.SetTopicAttributesInput{TopicArn: aws.String(c.st.TopicARN),
+			AttributeName: aws.String("Policy"), AttributeValue: aws.String(d.topicPolicy(c.st.TopicARN, c.spec.Name))})
+		if err != nil {
+			return fmt.Errorf("putting back the policy of SNS topic %s: %w", c.st.TopicARN, err)
+		}
+		return nil
+	},
 	// The topic the alert publishes to, given or created.
 	attributes:  []Attribute{{Name: "alert_topic_arn", Get: func(st *State) string { return st.TopicARN }, Set: func(st *State, v string) { st.TopicARN = v }, unknownWhen: alertChanged}},
 	locatedFrom: PartRule,
@@ -95,7 +120,7 @@ func (d Deps) createTopic(ctx context.Context, spec *Spec, st *State) error {
 	name := TopicName(spec.Name)
 	out, err := d.AWS.SNS.CreateTopic(ctx, &sns.CreateTopicInput{
 		Name:       aws.String(name),
-		Attributes: map[string]string{"Policy": TopicPolicy(d.arns(), d.topicARN(spec.Name), RuleName(spec.Name)).String()},
+		Attributes: map[string]string{"Policy": d.topicPolicy(d.topicARN(spec.Name), spec.Name)},
 		Tags:       snsTags(partTags(spec)),
 	})
 	if err != nil {
@@ -103,6 +128,20 @@ func (d Deps) createTopic(ctx context.Context, spec *Spec, st *State) error {
 	}
 	st.TopicARN, st.TopicCreated = aws.ToString(out.TopicArn), true
 	return nil
+}
+
+// topicPolicy is the created topic's policy: only the bundle's rule publishes.
+func (d Deps) topicPolicy(topicARN, secretName string) string {
+	return TopicPolicy(d.arns(), topicARN, RuleName(secretName)).String()
+}
+
+// findTopicPolicy gets the topic's policy (GetTopicAttributes).
+func (d Deps) findTopicPolicy(ctx context.Context, topicARN string) (string, error) {
+	out, err := d.AWS.SNS.GetTopicAttributes(ctx, &sns.GetTopicAttributesInput{TopicArn: aws.String(topicARN)})
+	if err != nil {
+		return "", err
+	}
+	return out.Attributes["Policy"], nil
 }
 
 // findTopic records the bundle's topic when it exists and carries the bundle tag.

@@ -2,6 +2,7 @@ package bundle
 
 import (
 	"encoding/json"
+	"reflect"
 	"strings"
 )
 
@@ -110,6 +111,16 @@ func EventPattern(secretName, secretARN string, events []string) string {
 		panic(err)
 	}
 	return string(encoded)
+}
+
+// jsonEqual reports whether two JSON documents hold the same value (EventBridge may answer with
+// the pattern re-encoded: other spacing or key order).
+func jsonEqual(a, b string) bool {
+	var x, y any
+	if json.Unmarshal([]byte(a), &x) != nil || json.Unmarshal([]byte(b), &y) != nil {
+		return false
+	}
+	return reflect.DeepEqual(x, y)
 }
 
 // partialARN is a secret's ARN without the six random characters (and their hyphen) Secrets

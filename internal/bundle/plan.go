@@ -60,6 +60,18 @@ func Plan(prior, spec *Spec, st *State) Changes {
 	return changes
 }
 
+// Repaired names the parts Plan repairs (changed outside Terraform and put back), in catalogue
+// order.
+func (c Changes) Repaired() []string {
+	var names []string
+	for _, p := range catalogue {
+		if c[p.name] == Repair {
+			names = append(names, p.name)
+		}
+	}
+	return names
+}
+
 // change is one Update: what is wanted, what was, the state as it is being updated, and the plan.
 type change struct {
 	prior, spec *Spec

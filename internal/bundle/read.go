@@ -16,16 +16,16 @@ import (
 	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/credentials"
 )
 
-// Read reads every part at once, in one round of the catalogue's reads (at most eight calls; and,
-// when a rotation is stuck with AWSPENDING, a ninth that reads the rotator's error from its log
-// group), and returns the bundle in the shapes of a desired one: the Spec AWS reports, normalised
+// Read reads every part at once, in one round of the catalogue's reads (at most twelve calls, four
+// of them for the guards; and, when a rotation is stuck with AWSPENDING, one more that reads the
+// rotator's error from its log group), and returns the bundle in the shapes of a desired one: the Spec AWS reports, normalised
 // against prior (the Spec of the last apply) by the rules of normalise, and the State of the parts
 // that still exist (missing ones have empty ids). A nil State means the bundle is gone: the secret
 // does not exist or is scheduled for deletion, and neither does any other part.
 func Read(ctx context.Context, d Deps, prior *Spec, priorState *State) (*Spec, *State, error) {
 	st := *priorState
 	st.SecretDeleted, st.SecretDeletionDate, st.RotationFailed = false, time.Time{}, false
-	o := &observation{prior: priorState, st: &st, s: &seen{}}
+	o := &observation{prior: priorState, st: &st, s: &seen{}, spec: prior}
 	err := observeStage(ctx, d, o, refreshed())
 	// Only survivors of a failed rollback have no secret to read: gone once they are.
 	gone := priorState.SecretARN == "" && len(priorState.Parts()) == 0
@@ -38,9 +38,10 @@ func Read(ctx context.Context, d Deps, prior *Spec, priorState *State) (*Spec, *
 	if err != nil {
 		return nil, nil, err
 	}
-	st.Drifted = drifted(o.s)
 	d.readRotationError(ctx, priorState, &st, o.s)
-	return normalise(prior, &st, o.s), &st, nil
+	spec := normalise(prior, &st, o.s)
+	st.Drifted = drifted(d, o, spec)
+	return spec, &st, nil
 }
 
 // readRotationError sets LastRotationError: the rotator's logged error while a rotation is stuck
@@ -77,8 +78,21 @@ type seen struct {
 	// retention (import reads it).
 	alertTopicARN    string
 	logRetentionDays int64
-	// functionChangedOutside: the function's environment or role is not the bundle's.
+	// functionChangedOutside: the function's environment, role, runtime, handler or layers are
+	// not the bundle's.
 	functionChangedOutside bool
+	// roleChangedOutside: the role's trust policy is not the bundle's, or the role has inline
+	// policies besides the bundle's or attached managed policies.
+	roleChangedOutside bool
+	// rolePolicy is the inline policy's document as IAM reports it (decoded).
+	rolePolicy string
+	// ruleChangedOutside: the rule's state or its pattern (beyond the events) is not the bundle's.
+	ruleChangedOutside bool
+	// permissionChangedOutside: the function's policy holds statements besides the bundle's
+	// grant, or the grant is not the bundle's.
+	permissionChangedOutside bool
+	// topicPolicy is the created topic's policy as SNS reports it.
+	topicPolicy string
 }
 
 // normalise is the observed Spec: prior with what AWS reported in place of what it configured.
@@ -245,8 +259,12 @@ func (s *seen) readFunction(d Deps, st, prior *State, out *lambda.GetFunctionOut
 	env := s.env
 	want, err := d.environment(env[credentials.EnvPasswordLength], env[credentials.EnvExcludeCharacters], env[credentials.EnvRotationStrategy], env[credentials.EnvDatabaseCABundlePEM])
 	roleChanged := c.Role != nil && prior.RoleARN != "" && aws.ToString(c.Role) != prior.RoleARN
-	envChanged := c.Environment != nil && !maps.Equal(env, want)
-	s.functionChangedOutside = err == nil && (roleChanged || envChanged)
+	envChanged := c.Environment != nil && err == nil && !maps.Equal(env, want)
+	// A layer runs beside the rotator with its credentials; another runtime or handler runs
+	// other code. The code itself shows as rotation_code_sha256.
+	runtimeChanged := c.Runtime != "" && c.Runtime != rotatorRuntime
+	handlerChanged := c.Handler != nil && aws.ToString(c.Handler) != rotatorHandler
+	s.functionChangedOutside = roleChanged || envChanged || runtimeChanged || handlerChanged || len(c.Layers) > 0
 }
 
 // patternEvents reads the eventName list back from a rule pattern this package wrote.

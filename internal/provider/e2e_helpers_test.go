@@ -363,6 +363,14 @@ func (s recordingServer) ApplyResourceChange(ctx context.Context, req *tfprotov6
 	return resp, err
 }
 
+func (s recordingServer) PlanResourceChange(ctx context.Context, req *tfprotov6.PlanResourceChangeRequest) (*tfprotov6.PlanResourceChangeResponse, error) {
+	resp, err := s.ProviderServer.PlanResourceChange(ctx, req)
+	if resp != nil {
+		s.recorder.record("PlanResourceChange", resp.Diagnostics)
+	}
+	return resp, err
+}
+
 func (s recordingServer) ReadResource(ctx context.Context, req *tfprotov6.ReadResourceRequest) (*tfprotov6.ReadResourceResponse, error) {
 	resp, err := s.ProviderServer.ReadResource(ctx, req)
 	if resp != nil {

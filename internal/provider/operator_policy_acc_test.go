@@ -137,10 +137,15 @@ func newOperatorFixture(t *testing.T, client *harness.AWS, endpoint string) oper
 // e-mail subscription, a customer-managed key and a VPC; bundle "own_topic" with the operator's
 // topic and the default key; the two data sources and the ephemeral resource on bundle "test".
 // update switches every attribute class that can change in place.
-func (f operatorFixture) config(accessKey, secretKey, name string, update bool) string {
-	block := strings.Replace(strings.Replace(testAccProviderBlock(f.endpoint),
+// withKeys is a configuration whose provider block uses another access key than the harness's.
+func withKeys(config, accessKey, secretKey string) string {
+	return strings.Replace(strings.Replace(config,
 		fmt.Sprintf("access_key = %q", harness.AccessKeyID), fmt.Sprintf("access_key = %q", accessKey), 1),
 		fmt.Sprintf("secret_key = %q", harness.SecretAccessKey), fmt.Sprintf("secret_key = %q", secretKey), 1)
+}
+
+func (f operatorFixture) config(accessKey, secretKey, name string, update bool) string {
+	block := withKeys(testAccProviderBlock(f.endpoint), accessKey, secretKey)
 	memory, days, email, tags, passwordVersion, password := 128, 30, "oncall@example.com", `{ stage = "one" }`, 1, f.db.password
 	description, retention, rotating := "created", 30, true
 	if update {

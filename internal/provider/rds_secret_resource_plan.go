@@ -143,6 +143,13 @@ func (r *rdsSecretResource) ModifyPlan(ctx context.Context, req resource.ModifyP
 	loadDrifted(ctx, req.Private, current, &resp.Diagnostics)
 	priorSpec, planSpec := state.spec(ctx, r.defaultTags, &resp.Diagnostics), plan.spec(ctx, r.defaultTags, &resp.Diagnostics)
 	changes := bundle.Plan(priorSpec, planSpec, current)
+	if repaired := changes.Repaired(); len(repaired) > 0 {
+		resp.Diagnostics.AddWarning("Bundle changed outside Terraform",
+			"The last refresh saw these parts of the bundle changed outside Terraform: "+strings.Join(repaired, ", ")+
+				". The apply puts them back as the bundle makes them (a trust policy, inline policy, rule, topic policy or invoke grant as the bundle writes it; "+
+				"inline policies and managed policies added to the rotator's role, statements added to the function's policy and layers added to the function are removed). "+
+				"If the change was wanted, make it in the configuration instead.")
+	}
 	repair := false
 	unknownIf := func(attribute *types.String, condition bool) {
 		if condition {
