@@ -31,6 +31,9 @@ func TestAccRDSSecret_adoptAlternatingUsers(t *testing.T) {
 	db := newTestDatabase(t)
 	app, clone := db.username, db.username+bundle.CloneSuffix
 	db.superuserExec(t, fmt.Sprintf(`CREATE ROLE %s LOGIN PASSWORD 'rotated-by-the-old-rotator'`, clone))
+	// As AWS's alternating-users template makes the clone: a member of the base role (the
+	// rotator's testSecret checks the membership).
+	db.superuserExec(t, fmt.Sprintf(`GRANT %s TO %s`, app, clone))
 	host, port := db.server.Host, db.server.Port
 	master, err := client.SecretsManager.CreateSecret(ctx, &secretsmanager.CreateSecretInput{
 		Name:         aws.String(name + "-master"),
