@@ -46,35 +46,50 @@ def _secret_arn(account: str, region: str, secret_id: Optional[str]) -> str:
     return f"arn:aws:secretsmanager:{region}:{account}:secret:{secret_id or '*'}"
 
 
-def _customer_key_arn(account: str, region: str, key_id: Optional[str]) -> Optional[str]:
-    """The ARN of a customer-managed KMS key, or None for the AWS managed key / no key."""
-    from moto.kms.models import kms_backends
+def _localstack_key(account: str, region: str, key_id: str):
+    """LocalStack's own KMS key for any identifier KMS takes (key id, key ARN, alias name, alias
+    ARN), or None. LocalStack 4 serves KMS from its own store, not moto's."""
+    from localstack.services.kms.models import kms_stores
 
+    store = kms_stores[account][region]
+    if key_id.startswith("alias/") or ":alias/" in key_id:
+        alias = store.aliases.get("alias/" + key_id.split(":alias/")[-1].removeprefix("alias/"))
+        if alias is None:
+            return None
+        key_id = alias.metadata.get("TargetKeyId") or ""
+    if key_id.startswith("arn:"):
+        key_id = key_id.rsplit("/", 1)[-1]
+    return store.keys.get(key_id)
+
+
+def _customer_key_arn(account: str, region: str, key_id: Optional[str]) -> Optional[str]:
+    """The ARN of a customer-managed KMS key, or None for the AWS managed key / no key. An alias
+    resolves to its key's ARN, as KMS authorizes a request on the key, never on the alias."""
     if not key_id or key_id in ("alias/aws/secretsmanager",) or key_id.endswith(":alias/aws/secretsmanager"):
         return None
-    backend = kms_backends[account][region]
     try:
-        raw = backend.any_id_to_key_id(key_id)
-        key = backend.keys[raw]
+        key = _localstack_key(account, region, key_id)
     except Exception:  # noqa: BLE001
-        return key_id if key_id.startswith("arn:") else f"arn:aws:kms:{region}:{account}:key/{key_id}"
-    if getattr(key, "key_manager", "CUSTOMER") == "AWS":
+        key = None
+    if key is None:
+        return key_id if key_id.startswith("arn:") and ":key/" in key_id else f"arn:aws:kms:{region}:{account}:key/{key_id}"
+    if key.metadata.get("KeyManager", "CUSTOMER") == "AWS":
         return None
-    return key.arn
+    return key.metadata["Arn"]
 
 
 def _kms_key_arn(account: str, region: str, key_id: Optional[str]) -> str:
-    from moto.kms.models import kms_backends
-
     if not key_id:
         return "*"
+    try:
+        key = _localstack_key(account, region, key_id)
+    except Exception:  # noqa: BLE001
+        key = None
+    if key is not None:
+        return key.metadata["Arn"]
     if key_id.startswith("alias/") or ":alias/" in key_id:
-        try:
-            raw = kms_backends[account][region].any_id_to_key_id(key_id)
-            return kms_backends[account][region].keys[raw].arn
-        except Exception:  # noqa: BLE001
-            name = key_id.split(":alias/")[-1].removeprefix("alias/")
-            return f"arn:aws:kms:{region}:{account}:alias/{name}"
+        name = key_id.split(":alias/")[-1].removeprefix("alias/")
+        return f"arn:aws:kms:{region}:{account}:alias/{name}"
     if key_id.startswith("arn:"):
         return key_id
     return f"arn:aws:kms:{region}:{account}:key/{key_id}"
