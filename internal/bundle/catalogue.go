@@ -27,8 +27,11 @@ type part struct {
 	// then keeps it (Keep) instead of updating it (Modify). nil: Plan always updates an existing
 	// part, and update itself skips what is unchanged.
 	current func(spec *Spec, st *State) bool
-	// update brings an existing part from c.prior to c.spec, re-tagging included.
+	// update brings an existing part from c.prior to c.spec; nil when only its tags change.
 	update func(ctx context.Context, d Deps, c *change) error
+	// tagger is the part's tagging calls: Update re-tags every part that has one after its
+	// update, through the one retag. nil for parts without tags of their own.
+	tagger func(d Deps, st *State) tagger
 	// remove deletes the part when st records it and forgets it; parts already gone count as
 	// deleted. nil when the part goes with another one (a permission with its function).
 	remove func(ctx context.Context, d Deps, st *State) error

@@ -49,6 +49,7 @@ var functionPart = part{
 	},
 	forget:  forgetFunction,
 	drifted: func(s *seen) bool { return s.functionChangedOutside },
+	tagger:  func(d Deps, st *State) tagger { return d.functionTagger(st.FunctionName, st.FunctionARN) },
 	attributes: []Attribute{
 		{Name: "rotation_function_arn", Get: func(st *State) string { return st.FunctionARN }, Set: (*State).SetFunctionARN},
 		// The provider compares the hash with its own rotator's: a new release updates the code.
@@ -245,5 +246,17 @@ func (d Deps) updateFunction(ctx context.Context, prior, spec *Spec, st *State, 
 			return err
 		}
 	}
-	return d.retag(ctx, d.functionTagger(st.FunctionName, st.FunctionARN), prior, spec)
+	return nil
+}
+
+func (d Deps) functionTagger(name, arn string) tagger {
+	return tagger{what: "Lambda function " + name,
+		tag: func(ctx context.Context, set map[string]string) error {
+			_, err := d.AWS.Lambda.TagResource(ctx, &lambda.TagResourceInput{Resource: aws.String(arn), Tags: set})
+			return err
+		},
+		untag: func(ctx context.Context, keys []string) error {
+			_, err := d.AWS.Lambda.UntagResource(ctx, &lambda.UntagResourceInput{Resource: aws.String(arn), TagKeys: keys})
+			return err
+		}}
 }

@@ -20,7 +20,6 @@ var permissionPart = part{
 	id:          func(st *State) string { return st.PermissionID },
 	label:       func(st *State) string { return "Lambda permission " + st.PermissionID },
 	create:      func(ctx context.Context, d Deps, _ *Spec, st *State) error { return d.addPermission(ctx, st) },
-	update:      func(context.Context, Deps, *change) error { return nil },
 	remove:      func(ctx context.Context, d Deps, st *State) error { return d.removePermission(ctx, st) },
 	deletedWith: PartFunction,
 	read: func(ctx context.Context, d Deps, o *observation) error {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+	smtypes "github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
 
 	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/awsclient"
 )
@@ -31,6 +32,7 @@ var secretPart = part{
 	update: func(ctx context.Context, d Deps, c *change) error {
 		return d.updateSecret(ctx, c.prior, c.spec, c.st)
 	},
+	tagger: func(d Deps, st *State) tagger { return d.secretTagger(st.SecretARN) },
 	remove: func(ctx context.Context, d Deps, st *State) error { return d.deleteSecret(ctx, st, 0) },
 	read:   readSecret,
 	locate: func(_ context.Context, _ Deps, o *observation) error {
@@ -193,7 +195,7 @@ func (d Deps) updateSecret(ctx context.Context, prior, spec *Spec, st *State) er
 			return err
 		}
 	}
-	return d.retag(ctx, d.secretTagger(st.SecretARN), prior, spec)
+	return nil
 }
 
 func credentialsEqual(a, b *Spec) bool {
@@ -289,4 +291,24 @@ func (d Deps) checkCurrentMoved(ctx context.Context, secretARN, newID string) er
 		return fmt.Errorf("AWSCURRENT of secret %s is not on the new version %s after the update (a rotation finished at the same time?); apply again", secretARN, newID)
 	}
 	return nil
+}
+
+func (d Deps) secretTagger(arn string) tagger {
+	return tagger{what: "secret " + arn,
+		tag: func(ctx context.Context, set map[string]string) error {
+			_, err := d.AWS.SecretsManager.TagResource(ctx, &secretsmanager.TagResourceInput{SecretId: aws.String(arn), Tags: secretTags(set)})
+			return err
+		},
+		untag: func(ctx context.Context, keys []string) error {
+			_, err := d.AWS.SecretsManager.UntagResource(ctx, &secretsmanager.UntagResourceInput{SecretId: aws.String(arn), TagKeys: keys})
+			return err
+		}}
+}
+
+func secretTags(tags map[string]string) []smtypes.Tag {
+	return tagList(tags, func(k, v *string) smtypes.Tag { return smtypes.Tag{Key: k, Value: v} })
+}
+
+func secretTagMap(tags []smtypes.Tag) map[string]string {
+	return tagMap(tags, func(t smtypes.Tag) (*string, *string) { return t.Key, t.Value })
 }
