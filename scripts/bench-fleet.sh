@@ -75,52 +75,7 @@ PY
 run_id="fleet-$(date +%s)"
 dir="$work/fleet"
 mkdir -p "$dir"
-endpoints=$(for service in secretsmanager lambda iam events sns sqs cloudtrail kms sts logs rds; do echo "    $service = \"$proxy\""; done)
-cat >"$dir/main.tf" <<EOF
-terraform {
-  required_providers {
-    secretsbundle = { source = "secretsbundle/secretsbundle" }
-  }
-}
-
-provider "secretsbundle" {
-  region     = "us-east-1"
-  access_key = "test"
-  secret_key = "test"
-  endpoints {
-$endpoints
-  }
-}
-
-resource "secretsbundle_rds_secret" "fleet" {
-  count = $n
-  name  = "$run_id-\${count.index}"
-  recovery_window_in_days = 0
-
-  credentials = {
-    engine              = "postgres"
-    host                = "127.0.0.1"
-    port                = $db_port
-    dbname              = "bench"
-    username            = "app"
-    password_wo         = "$db_password"
-    password_wo_version = 1
-    ssl                 = false
-  }
-
-  rotation = {
-    automatically_after_days = 30
-    rotate_immediately       = false
-    lambda = {
-      architecture = "$arch"
-    }
-  }
-
-  deletion_alert = {
-    events = ["DeleteSecret"]
-  }
-}
-EOF
+bundles_tf "$dir/main.tf" "$n" fleet "$run_id-" "$proxy"
 
 curl -sf -X POST "$proxy/_proxy/quotas" -d '{"enabled": true}' >/dev/null
 echo "fleet of $n bundles, terraform -parallelism=$parallelism, AWS's request quotas on (internal/acctest/awsproxy/quotas.go)"

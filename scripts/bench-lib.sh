@@ -83,3 +83,58 @@ timed() {
   printf '%.2f s, provider peak RSS %s MB' "$(echo "$t1 - $t0" | bc -l)" "$(stop_provider)"
 }
 
+
+# bundles_tf FILE COUNT LABEL NAME_PREFIX ENDPOINT: the configuration of COUNT bundles (resource
+# secretsbundle_rds_secret.LABEL, secrets NAME_PREFIX<index>) against ENDPOINT, with
+# rotate_immediately = false (setting the schedule runs the rotator's testSecret against the
+# throwaway PostgreSQL) and a deletion alert.
+bundles_tf() {
+  local file=$1 count=$2 label=$3 prefix=$4 endpoint=$5 service endpoints=""
+  for service in secretsmanager lambda iam events sns sqs cloudtrail kms sts logs rds; do
+    endpoints+="    $service = \"$endpoint\""$'\n'
+  done
+  cat >"$file" <<EOF
+terraform {
+  required_providers {
+    secretsbundle = { source = "secretsbundle/secretsbundle" }
+  }
+}
+
+provider "secretsbundle" {
+  region     = "us-east-1"
+  access_key = "test"
+  secret_key = "test"
+  endpoints {
+$endpoints  }
+}
+
+resource "secretsbundle_rds_secret" "$label" {
+  count = $count
+  name  = "$prefix\${count.index}"
+  recovery_window_in_days = 0
+
+  credentials = {
+    engine              = "postgres"
+    host                = "127.0.0.1"
+    port                = $db_port
+    dbname              = "bench"
+    username            = "app"
+    password_wo         = "$db_password"
+    password_wo_version = 1
+    ssl                 = false
+  }
+
+  rotation = {
+    automatically_after_days = 30
+    rotate_immediately       = false
+    lambda = {
+      architecture = "$arch"
+    }
+  }
+
+  deletion_alert = {
+    events = ["DeleteSecret"]
+  }
+}
+EOF
+}

@@ -40,51 +40,7 @@ run_id=$(date +%s)
 for n in "${counts[@]}"; do
   dir="$work/bundles-$n"
   mkdir -p "$dir"
-  cat >"$dir/main.tf" <<EOF
-terraform {
-  required_providers {
-    secretsbundle = { source = "secretsbundle/secretsbundle" }
-  }
-}
-
-provider "secretsbundle" {
-  region     = "us-east-1"
-  access_key = "test"
-  secret_key = "test"
-  endpoints {
-$(for service in secretsmanager lambda iam events sns sqs cloudtrail kms sts logs rds; do echo "    $service = \"$endpoint\""; done)
-  }
-}
-
-resource "secretsbundle_rds_secret" "bench" {
-  count = $n
-  name  = "bench-$run_id-$n-\${count.index}"
-  recovery_window_in_days = 0
-
-  credentials = {
-    engine              = "postgres"
-    host                = "127.0.0.1"
-    port                = $db_port
-    dbname              = "bench"
-    username            = "app"
-    password_wo         = "$db_password"
-    password_wo_version = 1
-    ssl                 = false
-  }
-
-  rotation = {
-    automatically_after_days = 30
-    rotate_immediately       = false
-    lambda = {
-      architecture = "$arch"
-    }
-  }
-
-  deletion_alert = {
-    events = ["DeleteSecret"]
-  }
-}
-EOF
+  bundles_tf "$dir/main.tf" "$n" bench "bench-$run_id-$n-" "$endpoint"
   echo "$n bundle(s):"
   echo "  apply:   $(timed "$dir" apply -auto-approve -parallelism=10)"
   echo "  plan:    $(timed "$dir" plan -detailed-exitcode -parallelism=10)"

@@ -282,8 +282,8 @@ func (p *Proxy) Calls() []Call {
 	return append([]Call(nil), p.calls...)
 }
 
-// Reset forgets the recorded calls and marks and refills the LookupEvents rate limit. Fault
-// rules stay (ClearFaults removes them).
+// Reset forgets the recorded calls and marks and refills the LookupEvents rate limit and the
+// request quotas' buckets. Fault rules stay (ClearFaults removes them).
 func (p *Proxy) Reset() {
 	p.mu.Lock()
 	defer p.mu.Unlock()

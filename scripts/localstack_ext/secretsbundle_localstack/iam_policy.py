@@ -20,8 +20,9 @@ condition context) and answers as AWS's policy evaluation logic does within one 
   ``…IfExists`` one true; ``ForAllValues:`` is true and ``ForAnyValue:`` false on an absent key;
 - policy variables (``${aws:username}``, ``${*}``, ``${?}``, ``${$}``, defaults) in Resource and in
   string conditions, for policies of version 2012-10-17;
-- an operator that is not one of those makes the whole request denied (``UnsupportedOperator``),
-  whatever the statement's effect: the test ground fails closed in both directions.
+- an operator that is not one of those, in a statement whose Action, Resource and Principal match
+  the request, makes the whole request denied (``UnsupportedOperator``), whatever the statement's
+  effect: the test ground fails closed in both directions.
 """
 
 from __future__ import annotations

@@ -9,6 +9,7 @@ import json
 import uuid
 
 import pytest
+import requests
 from botocore.exceptions import ClientError
 from conftest import ACCOUNT, client
 from test_iam_enforcement import as_keys, pattern, secret, user_with_policy
@@ -159,3 +160,27 @@ def test_a_permissions_boundary_limits_the_role(endpoint):
     assert secrets.describe_secret(SecretId=target["ARN"])["ARN"] == target["ARN"]
     error = denied(lambda: secrets.get_secret_value(SecretId=target["ARN"]))
     assert error["Message"].endswith("because no permissions boundary allows the secretsmanager:GetSecretValue action")
+
+
+def test_a_function_whose_role_no_longer_trusts_lambda_cannot_run(endpoint, functions, bootstrap_zip):
+    # Lambda assumes the role for each new execution environment: once the trust policy names only
+    # EC2, the function cannot start (on AWS the invocation fails the same way).
+    iam = client("iam", endpoint)
+    role = iam.create_role(RoleName=name(), AssumeRolePolicyDocument=json.dumps(LAMBDA_TRUST))["Role"]
+    iam.put_role_policy(RoleName=role["RoleName"], PolicyName="logs", PolicyDocument=json.dumps({
+        "Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Action": ["logs:CreateLogStream", "logs:PutLogEvents"], "Resource": "*"}]}))
+    functions.role_arn = role["Arn"]
+    function = functions.create(bootstrap_zip)
+    assert functions.wait_settled(function)["State"] == "Active"
+    iam.update_assume_role_policy(RoleName=role["RoleName"], PolicyDocument=json.dumps(EC2_TRUST))
+    requests.delete(f"{endpoint}/_secretsbundle/iam", timeout=5)
+    try:
+        answer = functions.lambda_.invoke(FunctionName=function, Payload=b"{}")
+        failed = "FunctionError" in answer or answer["StatusCode"] >= 400
+    except ClientError:
+        failed = True
+    assert failed, "the function ran with a role that does not trust lambda.amazonaws.com"
+    decisions = requests.get(f"{endpoint}/_secretsbundle/iam", timeout=5).json()["decisions"]
+    assert any(d["principal"] == "lambda.amazonaws.com" and d["resource"] == role["Arn"] and d["decision"] != "allow"
+               for d in decisions), decisions
