@@ -51,6 +51,7 @@ type fakeAWS struct {
 	pending          map[string]bool
 	nextSubscription int
 	rules            map[string]bool
+	topicPolicies    map[string]string
 	targets          map[string]bool
 	// pendingPolls is how many GetFunctionConfiguration calls answer Pending before Active.
 	pendingPolls int
@@ -76,7 +77,7 @@ func newFakeAWS() *fakeAWS {
 	return &fakeAWS{
 		faults: map[string][]error{}, secrets: map[string]string{}, rotation: map[string]bool{}, roles: map[string]bool{},
 		policies: map[string]bool{}, logGroups: map[string]bool{}, functions: map[string]lambdatypes.State{},
-		permissions: map[string]bool{}, topics: map[string]bool{}, subscriptions: map[string][]snstypes.Subscription{}, pending: map[string]bool{}, rules: map[string]bool{}, targets: map[string]bool{},
+		permissions: map[string]bool{}, topics: map[string]bool{}, subscriptions: map[string][]snstypes.Subscription{}, pending: map[string]bool{}, rules: map[string]bool{}, targets: map[string]bool{}, topicPolicies: map[string]string{},
 	}
 }
 
@@ -524,6 +525,16 @@ func (s fakeSNS) DeleteTopic(_ context.Context, in *sns.DeleteTopicInput, _ ...f
 	return &sns.DeleteTopicOutput{}, s.f.callIn(in, "DeleteTopic", func() error { delete(s.f.topics, aws.ToString(in.TopicArn)); return nil })
 }
 
+func (s fakeSNS) SetTopicAttributes(_ context.Context, in *sns.SetTopicAttributesInput, _ ...func(*sns.Options)) (*sns.SetTopicAttributesOutput, error) {
+	return &sns.SetTopicAttributesOutput{}, s.f.callIn(in, "SetTopicAttributes", func() error {
+		if !s.f.topics[aws.ToString(in.TopicArn)] {
+			return apiError("NotFound", "Topic does not exist")
+		}
+		s.f.topicPolicies[aws.ToString(in.TopicArn)] = aws.ToString(in.AttributeValue)
+		return nil
+	})
+}
+
 func (s fakeSNS) GetTopicAttributes(_ context.Context, in *sns.GetTopicAttributesInput, _ ...func(*sns.Options)) (*sns.GetTopicAttributesOutput, error) {
 	return &sns.GetTopicAttributesOutput{}, s.f.callIn(in, "GetTopicAttributes", func() error {
 		if !s.f.topics[aws.ToString(in.TopicArn)] {
@@ -596,6 +607,9 @@ func (s fakeEvents) DescribeRule(_ context.Context, in *eventbridge.DescribeRule
 func (s fakeEvents) ListTargetsByRule(_ context.Context, in *eventbridge.ListTargetsByRuleInput, _ ...func(*eventbridge.Options)) (*eventbridge.ListTargetsByRuleOutput, error) {
 	out := &eventbridge.ListTargetsByRuleOutput{}
 	err := s.f.callIn(in, "ListTargetsByRule", func() error {
+		if !s.f.rules[aws.ToString(in.Rule)] {
+			return notFound("rule " + aws.ToString(in.Rule))
+		}
 		if s.f.targets[aws.ToString(in.Rule)] {
 			out.Targets = []ebtypes.Target{{Id: aws.String(alertTargetID), Arn: aws.String("arn:aws:sns:us-east-1:123456789012:" + TopicName("prod/orders/db"))}}
 		}

@@ -95,7 +95,7 @@ func (d Deps) createTopic(ctx context.Context, spec *Spec, st *State) error {
 	name := TopicName(spec.Name)
 	out, err := d.AWS.SNS.CreateTopic(ctx, &sns.CreateTopicInput{
 		Name:       aws.String(name),
-		Attributes: map[string]string{"Policy": TopicPolicy(d.arns(), d.topicARN(spec.Name), RuleName(spec.Name)).String()},
+		Attributes: map[string]string{"Policy": TopicPolicy(d.arns(), d.topicARN(spec.Name), alertRuleNames(spec.Name)...).String()},
 		Tags:       snsTags(partTags(spec)),
 	})
 	if err != nil {

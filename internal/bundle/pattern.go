@@ -1,9 +1,6 @@
 package bundle
 
-import (
-	"encoding/json"
-	"strings"
-)
+import "strings"
 
 // event is a Secrets Manager event CloudTrail records: an API call, or an event the service logs.
 type event struct {
@@ -81,6 +78,11 @@ func RuleState(events []string) string {
 // Responses carry the full ARN in responseElements under arn or, for some operations before
 // January 2024, aRN (AWS re:Post "secrets-manager-arn"); resources carry it as ARN.
 func EventPattern(secretName, secretARN string, events []string) string {
+	return marshalPattern(secretEventPattern(secretName, secretARN, events))
+}
+
+// secretEventPattern is EventPattern before it is encoded.
+func secretEventPattern(secretName, secretARN string, events []string) map[string]any {
 	ids := []string{secretName, secretARN}
 	if partial := partialARN(secretARN); partial != "" {
 		ids = append(ids, partial)
@@ -104,12 +106,7 @@ func EventPattern(secretName, secretARN string, events []string) string {
 			},
 		},
 	}
-	encoded, err := json.Marshal(pattern)
-	if err != nil {
-		// Only strings, maps and slices of them: Marshal cannot fail.
-		panic(err)
-	}
-	return string(encoded)
+	return pattern
 }
 
 // partialARN is a secret's ARN without the six random characters (and their hyphen) Secrets
