@@ -95,6 +95,10 @@ type Proxy struct {
 	quotas        atomic.Bool
 	arnKey        string
 	trails        map[string]Trail
+	// started bounds the service events pulled from the upstream (pullServiceEvents);
+	// serviceEvents are the ids of those already in the record.
+	started       time.Time
+	serviceEvents map[string]bool
 }
 
 type inflightKey struct{}
@@ -154,6 +158,8 @@ func New(opts Options) (*Proxy, error) {
 		limiters:  map[string]*rate.Limiter{},
 
 		quotaLimiters: map[string]*rate.Limiter{},
+		started:       opts.Now(),
+		serviceEvents: map[string]bool{},
 	}
 	p.quotas.Store(opts.Quotas)
 	if err := p.SetARNKey(opts.ARNKey); err != nil {
@@ -663,6 +669,7 @@ func (p *Proxy) serveCloudTrail(w http.ResponseWriter, op operation, call *Call,
 		p.answerError(w, op, call, *e)
 		return
 	}
+	p.pullServiceEvents(context.Background())
 	p.mu.Lock()
 	response := lookupEvents(p.calls, query, now.Add(-p.opts.EventVisibilityDelay))
 	p.mu.Unlock()
