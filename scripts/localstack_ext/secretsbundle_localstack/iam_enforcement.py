@@ -57,8 +57,10 @@ from secretsbundle_localstack.iam_policy import (
     TRUST,
     UNSUPPORTED,
     Decision,
-    Request as PolicyRequest,
     decide,
+)
+from secretsbundle_localstack.iam_policy import (
+    Request as PolicyRequest,
 )
 from secretsbundle_localstack.iam_principals import Caller, caller_for, trust_policy
 from secretsbundle_localstack.iam_resources import Check, checks_for, secret_read_checks
@@ -115,11 +117,24 @@ def authorize(caller: Caller, check: Check, base: dict[str, list[str]]) -> Decis
     request = PolicyRequest(check.action, check.resource, {**base, **check.context}, caller.principal)
     decision = decide(request, caller.identity, caller.boundary, trust)
     if decision.answer == UNSUPPORTED:
-        LOG.warning("secretsbundle IAM: condition operator %s (in a %s of %s) is not evaluated; %s on %s is denied",
-                    decision.operator, decision.policy_kind, caller.arn, check.action, check.resource)
-    _ledger.record({"principal": caller.arn, "action": check.action, "resource": check.resource,
-                    "decision": decision.answer, "statement": decision.statement or decision.operator,
-                    "policy": decision.policy_kind})
+        LOG.warning(
+            "secretsbundle IAM: condition operator %s (in a %s of %s) is not evaluated; %s on %s is denied",
+            decision.operator,
+            decision.policy_kind,
+            caller.arn,
+            check.action,
+            check.resource,
+        )
+    _ledger.record(
+        {
+            "principal": caller.arn,
+            "action": check.action,
+            "resource": check.resource,
+            "decision": decision.answer,
+            "statement": decision.statement or decision.operator,
+            "policy": decision.policy_kind,
+        }
+    )
     return decision
 
 
@@ -153,8 +168,10 @@ def _service_assumes_role(context: RequestContext) -> None:
     role = (context.service_request or {}).get("RoleArn", "")
     if not iam_lambda.service_may_assume(_ledger, context.account_id, role, service):
         raise CommonServiceException(
-            "AccessDenied", f"{service} is not authorized to perform: sts:AssumeRole on resource: {role}",
-            status_code=403, sender_fault=True,
+            "AccessDenied",
+            f"{service} is not authorized to perform: sts:AssumeRole on resource: {role}",
+            status_code=403,
+            sender_fault=True,
         )
 
 
@@ -179,8 +196,13 @@ def enforce(chain: HandlerChain, context: RequestContext, response: Response) ->
             for check in checks_for(service, op, req, account, region):
                 decision = authorize(caller, check, base)
                 if decision.answer != ALLOW:
-                    LOG.info("secretsbundle IAM: denied %s %s on %s (%s)", caller.arn, check.action, check.resource,
-                             decision.answer)
+                    LOG.info(
+                        "secretsbundle IAM: denied %s %s on %s (%s)",
+                        caller.arn,
+                        check.action,
+                        check.resource,
+                        decision.answer,
+                    )
                     raise _denied(service, caller, check, decision)
         # What Lambda checks with the function's role, whoever the caller (the admin key included).
         if service == "lambda" and op in ("CreateFunction", "UpdateFunctionConfiguration"):
@@ -209,8 +231,13 @@ def _patch_batch_get_secret_value() -> None:
             for check in secret_read_checks(self.account_id, self.region_name, secret["ARN"]):
                 decision = authorize(caller, check, base)
                 if decision.answer != ALLOW:
-                    errors.append({"SecretId": secret.get("Name", secret["ARN"]), "ErrorCode": "AccessDeniedException",
-                                   "Message": denial_message(caller, check, decision)})
+                    errors.append(
+                        {
+                            "SecretId": secret.get("Name", secret["ARN"]),
+                            "ErrorCode": "AccessDeniedException",
+                            "Message": denial_message(caller, check, decision),
+                        }
+                    )
                     break
             else:
                 allowed.append(secret)
@@ -223,7 +250,9 @@ def report(request: Request, **_kwargs) -> Response:
     if request.method == "POST":
         wanted = bool((request.get_json(force=True, silent=True) or {}).get("enabled"))
         if wanted and not _ledger.installed:
-            return Response(json.dumps({"error": f"disabled at startup by {ENV}"}), status=409, mimetype="application/json")
+            return Response(
+                json.dumps({"error": f"disabled at startup by {ENV}"}), status=409, mimetype="application/json"
+            )
         _ledger.enabled = wanted
     return Response(json.dumps(_ledger.report(clear=request.method == "DELETE")), mimetype="application/json")
 
@@ -245,7 +274,9 @@ def authorize_route(request: Request, **_kwargs) -> Response:
         return Response(json.dumps({"allowed": True}), mimetype="application/json")
     check = Check(action, resource)
     region = resource.split(":")[3] if resource.count(":") >= 5 else "us-east-1"
-    decision = authorize(caller, check, request_context(caller, caller.principal.account, region, request.remote_addr or ""))
+    decision = authorize(
+        caller, check, request_context(caller, caller.principal.account, region, request.remote_addr or "")
+    )
     if decision.answer == ALLOW:
         return Response(json.dumps({"allowed": True}), mimetype="application/json")
     denied = _denied(action.split(":")[0], caller, check, decision)

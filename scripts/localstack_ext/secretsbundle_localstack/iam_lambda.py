@@ -49,10 +49,22 @@ def service_may_assume(ledger: Ledger, account: str, role_arn: str, service: str
         decision = decide(Request("sts:AssumeRole", role_arn, {}, Principal(service=service)), [], None, trust)
         decision_answer, by = decision.answer, decision.statement or decision.operator
         if decision.answer == UNSUPPORTED:
-            LOG.warning("secretsbundle IAM: condition operator %s in the trust policy of %s is not evaluated; "
-                        "the request is denied", decision.operator, role_arn)
-    ledger.record({"principal": service, "action": "sts:AssumeRole", "resource": role_arn,
-                   "decision": decision_answer, "statement": by, "by": "trust policy"})
+            LOG.warning(
+                "secretsbundle IAM: condition operator %s in the trust policy of %s is not evaluated; "
+                "the request is denied",
+                decision.operator,
+                role_arn,
+            )
+    ledger.record(
+        {
+            "principal": service,
+            "action": "sts:AssumeRole",
+            "resource": role_arn,
+            "decision": decision_answer,
+            "statement": by,
+            "by": "trust policy",
+        }
+    )
     return decision_answer == ALLOW
 
 
@@ -60,8 +72,16 @@ def _evaluate_role(ledger: Ledger, role_arn: str, action: str, resource: str) ->
     account = role_arn.split(":")[4]
     identity, boundary = role_policies(account, role_arn)
     decision = decide(Request(action, resource, {"aws:PrincipalArn": [role_arn]}), identity, boundary)
-    ledger.record({"principal": role_arn, "action": action, "resource": resource, "decision": decision.answer,
-                   "statement": decision.statement, "by": "lambda"})
+    ledger.record(
+        {
+            "principal": role_arn,
+            "action": action,
+            "resource": resource,
+            "decision": decision.answer,
+            "statement": decision.statement,
+            "by": "lambda",
+        }
+    )
     return decision.answer
 
 
@@ -78,7 +98,9 @@ def check_role_change(ledger: Ledger, req: dict, account: str) -> None:
     """UpdateFunctionConfiguration with a new role: Lambda must be able to assume it."""
     role = req.get("Role")
     if role and not service_may_assume(ledger, account, role, "lambda.amazonaws.com"):
-        raise CommonServiceException("InvalidParameterValueException", CANNOT_ASSUME, status_code=400, sender_fault=True)
+        raise CommonServiceException(
+            "InvalidParameterValueException", CANNOT_ASSUME, status_code=400, sender_fault=True
+        )
 
 
 def check_vpc(ledger: Ledger, req: dict, account: str, region: str) -> None:

@@ -175,7 +175,7 @@ def _arn_like(actual: str, expected: str) -> bool:
     a, e = actual.split(":", 5), expected.split(":", 5)
     if len(a) != 6 or len(e) != 6:
         return expected == "*" or glob(expected, actual)
-    return all(glob(ep, ap) for ap, ep in zip(a, e))
+    return all(glob(ep, ap) for ap, ep in zip(a, e, strict=True))
 
 
 def _ip(actual: str, expected: str) -> bool:

@@ -128,8 +128,9 @@ def caller_for(access_key_id: str, account: str) -> Optional[Caller]:
             "aws:MultiFactorAuthPresent": ["false"],
             **_tags(role),
         }
-        return Caller(session, "role", identity, boundary,
-                      Principal(aws=[session, assumed.role_arn], account=account), context)
+        return Caller(
+            session, "role", identity, boundary, Principal(aws=[session, assumed.role_arn], account=account), context
+        )
     backend = _iam(account)
     for user in backend.users.values():
         if not any(key.access_key_id == access_key_id for key in user.access_keys):

@@ -112,7 +112,9 @@ def _secretsmanager(op: str, req: dict, account: str, region: str) -> list[Check
         function = req.get("RotationLambdaARN") or getattr(secret, "rotation_lambda_arn", None)
         if function:
             checks.append(Check("lambda:InvokeFunction", _lambda_arn(region, account, function)))
-    key_id = req.get("KmsKeyId") if op == "UpdateSecret" and req.get("KmsKeyId") else getattr(secret, "kms_key_id", None)
+    key_id = (
+        req.get("KmsKeyId") if op == "UpdateSecret" and req.get("KmsKeyId") else getattr(secret, "kms_key_id", None)
+    )
     key = _customer_key_arn(account, region, key_id)
     if key and op in _SECRET_READS:
         checks.append(_via_secretsmanager("kms:Decrypt", key, region, account, arn))
@@ -273,5 +275,3 @@ def _vpc_caller_checks(req: dict) -> list[Check]:
     if not (req.get("VpcConfig") or {}).get("SubnetIds"):
         return []
     return [Check(action, "*") for action in LAMBDA_VPC_CALLER_ACTIONS]
-
-

@@ -15,12 +15,20 @@ from conftest import ACCOUNT, client
 from test_iam_enforcement import as_keys, pattern, secret, user_with_policy
 
 ALLOW_SECRETS = {"Effect": "Allow", "Action": "secretsmanager:*", "Resource": "*"}
-LAMBDA_TRUST = {"Version": "2012-10-17", "Statement": [
-    {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]}
-EC2_TRUST = {"Version": "2012-10-17", "Statement": [
-    {"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}]}
-ACCOUNT_TRUST = {"Version": "2012-10-17", "Statement": [
-    {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"}, "Action": "sts:AssumeRole"}]}
+LAMBDA_TRUST = {
+    "Version": "2012-10-17",
+    "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}],
+}
+EC2_TRUST = {
+    "Version": "2012-10-17",
+    "Statement": [{"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}],
+}
+ACCOUNT_TRUST = {
+    "Version": "2012-10-17",
+    "Statement": [
+        {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"}, "Action": "sts:AssumeRole"}
+    ],
+}
 
 
 def denied(call) -> dict:
@@ -41,7 +49,9 @@ def test_string_not_equals_source_vpce_deny_applies_outside_the_endpoint(endpoin
     # The data-perimeter Deny: a request that does not come through the endpoint has no
     # aws:SourceVpce, and a negated operator on an absent key is true.
     target = secret(endpoint)
-    _, key = user_with_policy(endpoint, [ALLOW_SECRETS, deny_if({"StringNotEquals": {"aws:SourceVpce": "vpce-1a2b3c4d"}})])
+    _, key = user_with_policy(
+        endpoint, [ALLOW_SECRETS, deny_if({"StringNotEquals": {"aws:SourceVpce": "vpce-1a2b3c4d"}})]
+    )
     secrets = as_keys(endpoint, "secretsmanager", key)
     assert secrets.describe_secret(SecretId=target["ARN"])["ARN"] == target["ARN"]
     error = denied(lambda: secrets.get_secret_value(SecretId=target["ARN"]))
@@ -75,12 +85,16 @@ def test_deny_with_operators_the_evaluator_ignored(endpoint, condition, applies)
 
 def test_batch_get_secret_value_returns_only_the_secrets_the_caller_may_read(endpoint):
     readable, hidden = secret(endpoint), secret(endpoint)
-    _, key = user_with_policy(endpoint, [
-        {"Effect": "Allow", "Action": "secretsmanager:BatchGetSecretValue", "Resource": "*"},
-        {"Effect": "Allow", "Action": "secretsmanager:GetSecretValue", "Resource": pattern(readable["ARN"])},
-    ])
+    _, key = user_with_policy(
+        endpoint,
+        [
+            {"Effect": "Allow", "Action": "secretsmanager:BatchGetSecretValue", "Resource": "*"},
+            {"Effect": "Allow", "Action": "secretsmanager:GetSecretValue", "Resource": pattern(readable["ARN"])},
+        ],
+    )
     answer = as_keys(endpoint, "secretsmanager", key).batch_get_secret_value(
-        SecretIdList=[readable["ARN"], hidden["ARN"]])
+        SecretIdList=[readable["ARN"], hidden["ARN"]]
+    )
     assert [s["ARN"] for s in answer["SecretValues"]] == [readable["ARN"]]
     assert [e["ErrorCode"] for e in answer["Errors"]] == ["AccessDeniedException"]
     assert hidden["ARN"] in answer["Errors"][0]["Message"]
@@ -88,11 +102,21 @@ def test_batch_get_secret_value_returns_only_the_secrets_the_caller_may_read(end
 
 def test_batch_get_secret_value_with_filters_needs_list_secrets(endpoint):
     readable = secret(endpoint)
-    _, key = user_with_policy(endpoint, [
-        {"Effect": "Allow", "Action": ["secretsmanager:BatchGetSecretValue", "secretsmanager:GetSecretValue"], "Resource": "*"},
-    ])
-    error = denied(lambda: as_keys(endpoint, "secretsmanager", key).batch_get_secret_value(
-        Filters=[{"Key": "name", "Values": [readable["Name"]]}]))
+    _, key = user_with_policy(
+        endpoint,
+        [
+            {
+                "Effect": "Allow",
+                "Action": ["secretsmanager:BatchGetSecretValue", "secretsmanager:GetSecretValue"],
+                "Resource": "*",
+            },
+        ],
+    )
+    error = denied(
+        lambda: as_keys(endpoint, "secretsmanager", key).batch_get_secret_value(
+            Filters=[{"Key": "name", "Values": [readable["Name"]]}]
+        )
+    )
     assert "secretsmanager:ListSecrets" in error["Message"]
 
 
@@ -101,11 +125,18 @@ def test_lambda_cannot_use_a_role_that_trusts_only_ec2(endpoint, bootstrap_zip, 
     role = iam.create_role(RoleName=name(), AssumeRolePolicyDocument=json.dumps(EC2_TRUST))["Role"]
     lam = client("lambda", endpoint)
     function = name()
-    create = dict(FunctionName=function, Runtime="provided.al2023", Handler="bootstrap",
-                  Code={"ZipFile": bootstrap_zip}, Architectures=["x86_64"])
+    create = dict(
+        FunctionName=function,
+        Runtime="provided.al2023",
+        Handler="bootstrap",
+        Code={"ZipFile": bootstrap_zip},
+        Architectures=["x86_64"],
+    )
     error = denied(lambda: lam.create_function(Role=role["Arn"], **create))
     assert (error["Code"], error["Message"]) == (
-        "InvalidParameterValueException", "The role defined for the function cannot be assumed by Lambda.")
+        "InvalidParameterValueException",
+        "The role defined for the function cannot be assumed by Lambda.",
+    )
     # A function made with a good role cannot be switched to it either.
     lam.create_function(Role=role_arn, **create)
     try:
@@ -118,30 +149,50 @@ def test_lambda_cannot_use_a_role_that_trusts_only_ec2(endpoint, bootstrap_zip, 
 
 def test_assume_role_needs_the_trust_policy_and_is_evaluated_on_the_role_arn_with_its_path(endpoint):
     iam = client("iam", endpoint)
-    trusting = iam.create_role(RoleName=name(), Path="/team/", AssumeRolePolicyDocument=json.dumps(ACCOUNT_TRUST))["Role"]
-    lambda_only = iam.create_role(RoleName=name(), Path="/team/", AssumeRolePolicyDocument=json.dumps(LAMBDA_TRUST))["Role"]
+    trusting = iam.create_role(RoleName=name(), Path="/team/", AssumeRolePolicyDocument=json.dumps(ACCOUNT_TRUST))[
+        "Role"
+    ]
+    lambda_only = iam.create_role(RoleName=name(), Path="/team/", AssumeRolePolicyDocument=json.dumps(LAMBDA_TRUST))[
+        "Role"
+    ]
     elsewhere = iam.create_role(RoleName=name(), AssumeRolePolicyDocument=json.dumps(ACCOUNT_TRUST))["Role"]
     assert trusting["Arn"] == f"arn:aws:iam::{ACCOUNT}:role/team/{trusting['RoleName']}"
-    _, key = user_with_policy(endpoint, [
-        {"Effect": "Allow", "Action": ["sts:AssumeRole", "iam:GetRole"], "Resource": f"arn:aws:iam::{ACCOUNT}:role/team/*"},
-    ])
+    _, key = user_with_policy(
+        endpoint,
+        [
+            {
+                "Effect": "Allow",
+                "Action": ["sts:AssumeRole", "iam:GetRole"],
+                "Resource": f"arn:aws:iam::{ACCOUNT}:role/team/*",
+            },
+        ],
+    )
     sts = as_keys(endpoint, "sts", key)
     assert sts.assume_role(RoleArn=trusting["Arn"], RoleSessionName="session")["AssumedRoleUser"]["Arn"].endswith(
-        f"assumed-role/{trusting['RoleName']}/session")
+        f"assumed-role/{trusting['RoleName']}/session"
+    )
     error = denied(lambda: sts.assume_role(RoleArn=lambda_only["Arn"], RoleSessionName="session"))
     assert error["Code"] == "AccessDenied" and lambda_only["Arn"] in error["Message"]
-    assert "sts:AssumeRole" in denied(lambda: sts.assume_role(RoleArn=elsewhere["Arn"], RoleSessionName="session"))["Message"]
+    assert (
+        "sts:AssumeRole"
+        in denied(lambda: sts.assume_role(RoleArn=elsewhere["Arn"], RoleSessionName="session"))["Message"]
+    )
     # IAM calls on a role are authorized on its ARN with the path.
     iam_as_user = as_keys(endpoint, "iam", key)
     assert iam_as_user.get_role(RoleName=trusting["RoleName"])["Role"]["Arn"] == trusting["Arn"]
-    assert f"role/{elsewhere['RoleName']}" in denied(lambda: iam_as_user.get_role(RoleName=elsewhere["RoleName"]))["Message"]
+    assert (
+        f"role/{elsewhere['RoleName']}"
+        in denied(lambda: iam_as_user.get_role(RoleName=elsewhere["RoleName"]))["Message"]
+    )
 
 
 def test_a_trust_policy_naming_the_user_needs_no_identity_policy(endpoint):
     iam = client("iam", endpoint)
     user_arn, key = user_with_policy(endpoint, [{"Effect": "Allow", "Action": "iam:GetUser", "Resource": "*"}])
-    trust = {"Version": "2012-10-17", "Statement": [
-        {"Effect": "Allow", "Principal": {"AWS": user_arn}, "Action": "sts:AssumeRole"}]}
+    trust = {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Principal": {"AWS": user_arn}, "Action": "sts:AssumeRole"}],
+    }
     role = iam.create_role(RoleName=name(), AssumeRolePolicyDocument=json.dumps(trust))["Role"]
     assert as_keys(endpoint, "sts", key).assume_role(RoleArn=role["Arn"], RoleSessionName="session")["Credentials"]
 
@@ -149,12 +200,23 @@ def test_a_trust_policy_naming_the_user_needs_no_identity_policy(endpoint):
 def test_a_permissions_boundary_limits_the_role(endpoint):
     iam = client("iam", endpoint)
     target = secret(endpoint)
-    boundary = iam.create_policy(PolicyName=name(), PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [
-        {"Effect": "Allow", "Action": "secretsmanager:DescribeSecret", "Resource": "*"}]}))["Policy"]["Arn"]
-    role = iam.create_role(RoleName=name(), AssumeRolePolicyDocument=json.dumps(ACCOUNT_TRUST),
-                           PermissionsBoundary=boundary)["Role"]
-    iam.put_role_policy(RoleName=role["RoleName"], PolicyName="all", PolicyDocument=json.dumps(
-        {"Version": "2012-10-17", "Statement": [ALLOW_SECRETS]}))
+    boundary = iam.create_policy(
+        PolicyName=name(),
+        PolicyDocument=json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [{"Effect": "Allow", "Action": "secretsmanager:DescribeSecret", "Resource": "*"}],
+            }
+        ),
+    )["Policy"]["Arn"]
+    role = iam.create_role(
+        RoleName=name(), AssumeRolePolicyDocument=json.dumps(ACCOUNT_TRUST), PermissionsBoundary=boundary
+    )["Role"]
+    iam.put_role_policy(
+        RoleName=role["RoleName"],
+        PolicyName="all",
+        PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [ALLOW_SECRETS]}),
+    )
     credentials = client("sts", endpoint).assume_role(RoleArn=role["Arn"], RoleSessionName="session")["Credentials"]
     secrets = as_keys(endpoint, "secretsmanager", credentials)
     assert secrets.describe_secret(SecretId=target["ARN"])["ARN"] == target["ARN"]
@@ -167,9 +229,18 @@ def test_a_function_whose_role_no_longer_trusts_lambda_cannot_run(endpoint, func
     # EC2, the function cannot start (on AWS the invocation fails the same way).
     iam = client("iam", endpoint)
     role = iam.create_role(RoleName=name(), AssumeRolePolicyDocument=json.dumps(LAMBDA_TRUST))["Role"]
-    iam.put_role_policy(RoleName=role["RoleName"], PolicyName="logs", PolicyDocument=json.dumps({
-        "Version": "2012-10-17", "Statement": [
-            {"Effect": "Allow", "Action": ["logs:CreateLogStream", "logs:PutLogEvents"], "Resource": "*"}]}))
+    iam.put_role_policy(
+        RoleName=role["RoleName"],
+        PolicyName="logs",
+        PolicyDocument=json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {"Effect": "Allow", "Action": ["logs:CreateLogStream", "logs:PutLogEvents"], "Resource": "*"}
+                ],
+            }
+        ),
+    )
     functions.role_arn = role["Arn"]
     function = functions.create(bootstrap_zip)
     assert functions.wait_settled(function)["State"] == "Active"
@@ -182,5 +253,7 @@ def test_a_function_whose_role_no_longer_trusts_lambda_cannot_run(endpoint, func
         failed = True
     assert failed, "the function ran with a role that does not trust lambda.amazonaws.com"
     decisions = requests.get(f"{endpoint}/_secretsbundle/iam", timeout=5).json()["decisions"]
-    assert any(d["principal"] == "lambda.amazonaws.com" and d["resource"] == role["Arn"] and d["decision"] != "allow"
-               for d in decisions), decisions
+    assert any(
+        d["principal"] == "lambda.amazonaws.com" and d["resource"] == role["Arn"] and d["decision"] != "allow"
+        for d in decisions
+    ), decisions
