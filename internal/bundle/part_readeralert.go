@@ -60,12 +60,9 @@ func ExpectedReaders(readers []string, rotatorRoleARN, callerARN string) []strin
 // of them, or a role session whose ARN and role ARN (sessionContext.sessionIssuer.arn) both match
 // none. Calls AWS services make on their own (type AWSService) never alert.
 func ReaderEventPattern(secretName, secretARN string, expected []string) string {
-	pattern := secretEventPattern(secretName, secretARN, ReaderEvents)
 	outside := []any{map[string]any{"anything-but": map[string]any{"wildcard": expected}}}
-	detail := pattern["detail"].(map[string]any)
-	detail["userIdentity"] = map[string]any{"$or": []any{
+	return marshalPattern(secretEventPattern(secretName, secretARN, ReaderEvents, map[string]any{"userIdentity": map[string]any{"$or": []any{
 		map[string]any{"type": []any{map[string]any{"anything-but": []string{"AssumedRole", "AWSService"}}}, "arn": outside},
 		map[string]any{"type": []string{"AssumedRole"}, "arn": outside, "sessionContext": map[string]any{"sessionIssuer": map[string]any{"arn": outside}}},
-	}}
-	return marshalPattern(pattern)
+	}}}))
 }

@@ -1,6 +1,9 @@
 package bundle
 
-import "strings"
+import (
+	"maps"
+	"strings"
+)
 
 // event is a Secrets Manager event CloudTrail records: an API call, or an event the service logs.
 type event struct {
@@ -78,11 +81,11 @@ func RuleState(events []string) string {
 // Responses carry the full ARN in responseElements under arn or, for some operations before
 // January 2024, aRN (AWS re:Post "secrets-manager-arn"); resources carry it as ARN.
 func EventPattern(secretName, secretARN string, events []string) string {
-	return marshalPattern(secretEventPattern(secretName, secretARN, events))
+	return marshalPattern(secretEventPattern(secretName, secretARN, events, nil))
 }
 
-// secretEventPattern is EventPattern before it is encoded.
-func secretEventPattern(secretName, secretARN string, events []string) map[string]any {
+// secretEventPattern is EventPattern before it is encoded, with more fields of detail to match.
+func secretEventPattern(secretName, secretARN string, events []string, detail map[string]any) map[string]any {
 	ids := []string{secretName, secretARN}
 	if partial := partialARN(secretARN); partial != "" {
 		ids = append(ids, partial)
@@ -91,7 +94,7 @@ func secretEventPattern(secretName, secretARN string, events []string) map[strin
 	pattern := map[string]any{
 		"source":      []string{"aws.secretsmanager"},
 		"detail-type": []string{"AWS API Call via CloudTrail"},
-		"detail": map[string]any{
+		"detail": mergedDetail(detail, map[string]any{
 			"eventSource": []string{"secretsmanager.amazonaws.com"},
 			"eventName":   events,
 			"$or": []any{
@@ -104,9 +107,15 @@ func secretEventPattern(secretName, secretARN string, events []string) map[strin
 				map[string]any{"resources": map[string]any{"arn": arns}},
 				map[string]any{"resources": map[string]any{"aRN": arns}},
 			},
-		},
+		}),
 	}
 	return pattern
+}
+
+// mergedDetail is base with the fields of extra added.
+func mergedDetail(extra, base map[string]any) map[string]any {
+	maps.Copy(base, extra)
+	return base
 }
 
 // partialARN is a secret's ARN without the six random characters (and their hyphen) Secrets
