@@ -101,6 +101,12 @@ def test_read_only_events_reach_only_rules_in_the_state_that_asks_for_them(endpo
 
 # AWS's examples (EventBridge User Guide, "Content filtering in Amazon EventBridge event patterns"):
 # pattern, event, whether it matches.
+# The bundle's reader alert: an identity outside the readers (users by userIdentity.arn, role
+# sessions by their issuer) in a nested $or, with anything-but wildcard lists.
+READER_PATTERN = {"detail": {"userIdentity": {"$or": [
+    {"type": [{"anything-but": ["AssumedRole", "AWSService"]}], "arn": [{"anything-but": {"wildcard": ["arn:aws:iam::111122223333:user/app*"]}}]},
+    {"type": ["AssumedRole"], "sessionContext": {"sessionIssuer": {"arn": [{"anything-but": {"wildcard": ["arn:aws:iam::111122223333:role/app"]}}]}}},
+]}}}
 EC2_EVENT = {"detail-type": "EC2 Instance State-change Notification", "source": "aws.ec2", "detail": {"state": "initializing", "instance-id": "i-1234567890abcdef0"}}
 PATTERN_EXAMPLES = [
     ({"detail": {"state": [{"anything-but": "initializing"}]}}, EC2_EVENT, False),
@@ -121,36 +127,24 @@ PATTERN_EXAMPLES = [
     # "Filtering on the ARN of an identity": the bundle's reader alert, an ARN outside the readers
     # (users by userIdentity.arn, role sessions by their issuer) in a nested $or.
     (
-        {"detail": {"userIdentity": {"$or": [
-            {"type": [{"anything-but": ["AssumedRole", "AWSService"]}], "arn": [{"anything-but": {"wildcard": ["arn:aws:iam::111122223333:user/app*"]}}]},
-            {"type": ["AssumedRole"], "sessionContext": {"sessionIssuer": {"arn": [{"anything-but": {"wildcard": ["arn:aws:iam::111122223333:role/app"]}}]}}},
-        ]}}},
+        READER_PATTERN,
         {"source": "aws.secretsmanager", "detail-type": API, "detail": {"userIdentity": {"type": "IAMUser", "arn": "arn:aws:iam::111122223333:user/app1"}}},
         False,
     ),
     (
-        {"detail": {"userIdentity": {"$or": [
-            {"type": [{"anything-but": ["AssumedRole", "AWSService"]}], "arn": [{"anything-but": {"wildcard": ["arn:aws:iam::111122223333:user/app*"]}}]},
-            {"type": ["AssumedRole"], "sessionContext": {"sessionIssuer": {"arn": [{"anything-but": {"wildcard": ["arn:aws:iam::111122223333:role/app"]}}]}}},
-        ]}}},
+        READER_PATTERN,
         {"source": "aws.secretsmanager", "detail-type": API, "detail": {"userIdentity": {"type": "IAMUser", "arn": "arn:aws:iam::111122223333:user/stranger"}}},
         True,
     ),
     (
-        {"detail": {"userIdentity": {"$or": [
-            {"type": [{"anything-but": ["AssumedRole", "AWSService"]}], "arn": [{"anything-but": {"wildcard": ["arn:aws:iam::111122223333:user/app*"]}}]},
-            {"type": ["AssumedRole"], "sessionContext": {"sessionIssuer": {"arn": [{"anything-but": {"wildcard": ["arn:aws:iam::111122223333:role/app"]}}]}}},
-        ]}}},
+        READER_PATTERN,
         {"source": "aws.secretsmanager", "detail-type": API, "detail": {"userIdentity": {
             "type": "AssumedRole", "arn": "arn:aws:sts::111122223333:assumed-role/app/s1",
             "sessionContext": {"sessionIssuer": {"arn": "arn:aws:iam::111122223333:role/app"}}}}},
         False,
     ),
     (
-        {"detail": {"userIdentity": {"$or": [
-            {"type": [{"anything-but": ["AssumedRole", "AWSService"]}], "arn": [{"anything-but": {"wildcard": ["arn:aws:iam::111122223333:user/app*"]}}]},
-            {"type": ["AssumedRole"], "sessionContext": {"sessionIssuer": {"arn": [{"anything-but": {"wildcard": ["arn:aws:iam::111122223333:role/app"]}}]}}},
-        ]}}},
+        READER_PATTERN,
         {"source": "aws.secretsmanager", "detail-type": API, "detail": {"userIdentity": {
             "type": "AssumedRole", "arn": "arn:aws:sts::111122223333:assumed-role/other/s1",
             "sessionContext": {"sessionIssuer": {"arn": "arn:aws:iam::111122223333:role/other"}}}}},
