@@ -74,7 +74,8 @@ func watchPart(w *watchRule) part {
 			Name: w.attribute, Get: func(st *State) string { return w.ids(st).ARN }, Set: func(st *State, v string) { w.ids(st).setARN(v) },
 			unknownWhen: func(c Changes) bool { return c.NewIdentity(w.part) || c.NewIdentity(PartTopic) },
 		}},
-		locatedFrom: PartSecret,
+		// Located after the deletion alert's rule, whose read tells the topic this rule must target.
+		locatedFrom: PartRule,
 		locate: func(_ context.Context, d Deps, o *observation) error {
 			ids := w.ids(o.st)
 			ids.Name = w.name(o.st.SecretName)
@@ -97,6 +98,12 @@ func watchPart(w *watchRule) part {
 // apply puts it again.
 func (d Deps) readWatchRule(ctx context.Context, w *watchRule, o *observation) error {
 	name := w.ids(o.prior).Name
+	// The topic the rule must point at: the state's; on import, the deletion alert rule's target,
+	// which that rule's read (a stage before this one) saw.
+	topic := o.prior.TopicARN
+	if o.importID != "" {
+		topic = o.s.alertTopicARN
+	}
 	target, err := d.findAlertTarget(ctx, name)
 	ids := w.ids(o.st)
 	switch {
@@ -105,7 +112,7 @@ func (d Deps) readWatchRule(ctx context.Context, w *watchRule, o *observation) e
 		*ids = RuleIDs{}
 	case err != nil && !isNotFound(err):
 		return fmt.Errorf("reading the targets of EventBridge rule %s: %w", name, err)
-	case target == nil || aws.ToString(target.Arn) != o.prior.TopicARN:
+	case target == nil || aws.ToString(target.Arn) != topic:
 		ids.ARN = ""
 	}
 	return nil
