@@ -106,7 +106,9 @@ def _patch_rotate_secret(asynchronous: bool) -> None:
             if rotate_immediately:
                 # A rotation that failed left its AWSPENDING version: LocalStack reattempts it inside
                 # the call and answers "still in progress" if it fails again. Kept as it is.
-                return _recorded_rotation(self, secret, _pending_rotation(secret), lambda: call(rotate_immediately=True))
+                return _recorded_rotation(
+                    self, secret, _pending_rotation(secret), lambda: call(rotate_immediately=True)
+                )
         saved = _rotation_settings(secret)
         answer = _store_rules(call, secret)
         secret = self.secrets[secret_id]

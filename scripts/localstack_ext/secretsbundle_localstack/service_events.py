@@ -35,7 +35,9 @@ _lock = threading.Lock()
 _applied = False
 
 
-def service_event(event_name: str, secret_arn: str, region: str, account: str, when: datetime.datetime | None = None) -> dict:
+def service_event(
+    event_name: str, secret_arn: str, region: str, account: str, when: datetime.datetime | None = None
+) -> dict:
     """The CloudTrail record of one of Secrets Manager's rotation events, in AWS's shape."""
     when = when or datetime.datetime.now(datetime.timezone.utc)
     return {

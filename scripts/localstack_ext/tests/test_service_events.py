@@ -50,7 +50,12 @@ def rotate(endpoint: str, functions, function: str, token: str) -> str:
     secrets = client("secretsmanager", endpoint)
     arn = secrets.create_secret(Name=f"service-events-{uuid.uuid4().hex[:10]}", SecretString="initial")["ARN"]
     function_arn = functions.lambda_.get_function(FunctionName=function)["Configuration"]["FunctionArn"]
-    secrets.rotate_secret(SecretId=arn, ClientRequestToken=token, RotationLambdaARN=function_arn, RotationRules={"AutomaticallyAfterDays": 7})
+    secrets.rotate_secret(
+        SecretId=arn,
+        ClientRequestToken=token,
+        RotationLambdaARN=function_arn,
+        RotationRules={"AutomaticallyAfterDays": 7},
+    )
     return arn
 
 
@@ -59,7 +64,11 @@ def test_rotation_records_service_events_in_aws_shape(endpoint, active_function,
     url, queue_arn = make_queue(endpoint)
     # A token holding "fail-test" makes testfunc's testSecret fail (the pending value carries it).
     token = ("fail-test-" if outcome == "RotationFailed" else "rotation-ok-") + uuid.uuid4().hex
-    pattern = {"source": ["aws.secretsmanager"], "detail-type": [SERVICE], "detail": {"eventSource": ["secretsmanager.amazonaws.com"]}}
+    pattern = {
+        "source": ["aws.secretsmanager"],
+        "detail-type": [SERVICE],
+        "detail": {"eventSource": ["secretsmanager.amazonaws.com"]},
+    }
     rule = make_rule(endpoint, pattern, queue_arn)
     try:
         arn = rotate(endpoint, functions, active_function, token)
@@ -76,19 +85,34 @@ def test_rotation_records_service_events_in_aws_shape(endpoint, active_function,
         assert detail["eventSource"] == "secretsmanager.amazonaws.com" and detail["readOnly"] is False
         assert detail["requestParameters"] is None and detail["responseElements"] is None
     listed = requests.get(f"{endpoint}/_secretsbundle/cloudtrail", timeout=10).json()["Events"]
-    assert [e["eventName"] for e in listed if e["additionalEventData"]["SecretId"] == arn] == ["RotationStarted", outcome]
+    assert [e["eventName"] for e in listed if e["additionalEventData"]["SecretId"] == arn] == [
+        "RotationStarted",
+        outcome,
+    ]
 
 
 def test_read_only_events_reach_only_rules_in_the_state_that_asks_for_them(endpoint):
-    pattern = {"source": ["secretsbundle.test"], "detail-type": [API], "detail": {"eventName": ["GetSecretValue", "DeleteSecret"]}}
-    queues = {state: make_queue(endpoint) for state in ["ENABLED", "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS", "DISABLED"]}
+    pattern = {
+        "source": ["secretsbundle.test"],
+        "detail-type": [API],
+        "detail": {"eventName": ["GetSecretValue", "DeleteSecret"]},
+    }
+    queues = {
+        state: make_queue(endpoint)
+        for state in ["ENABLED", "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS", "DISABLED"]
+    }
     rules = {state: make_rule(endpoint, pattern, arn, state) for state, (_, arn) in queues.items()}
     try:
         events = client("events", endpoint)
         for name, read_only in [("GetSecretValue", True), ("DeleteSecret", False)]:
             detail = {"eventName": name, "readOnly": read_only, "eventType": "AwsApiCall"}
-            events.put_events(Entries=[{"Source": "secretsbundle.test", "DetailType": API, "Detail": json.dumps(detail)}])
-        got = {state: sorted(e["detail"]["eventName"] for e in received(endpoint, url, 2, timeout=6)) for state, (url, _) in queues.items()}
+            events.put_events(
+                Entries=[{"Source": "secretsbundle.test", "DetailType": API, "Detail": json.dumps(detail)}]
+            )
+        got = {
+            state: sorted(e["detail"]["eventName"] for e in received(endpoint, url, 2, timeout=6))
+            for state, (url, _) in queues.items()
+        }
     finally:
         for rule in rules.values():
             drop_rule(endpoint, rule)
@@ -103,11 +127,31 @@ def test_read_only_events_reach_only_rules_in_the_state_that_asks_for_them(endpo
 # pattern, event, whether it matches.
 # The bundle's reader alert: an identity outside the readers (users by userIdentity.arn, role
 # sessions by their issuer) in a nested $or, with anything-but wildcard lists.
-READER_PATTERN = {"detail": {"userIdentity": {"$or": [
-    {"type": [{"anything-but": ["AssumedRole", "AWSService"]}], "arn": [{"anything-but": {"wildcard": ["arn:aws:iam::111122223333:user/app*"]}}]},
-    {"type": ["AssumedRole"], "sessionContext": {"sessionIssuer": {"arn": [{"anything-but": {"wildcard": ["arn:aws:iam::111122223333:role/app"]}}]}}},
-]}}}
-EC2_EVENT = {"detail-type": "EC2 Instance State-change Notification", "source": "aws.ec2", "detail": {"state": "initializing", "instance-id": "i-1234567890abcdef0"}}
+READER_PATTERN = {
+    "detail": {
+        "userIdentity": {
+            "$or": [
+                {
+                    "type": [{"anything-but": ["AssumedRole", "AWSService"]}],
+                    "arn": [{"anything-but": {"wildcard": ["arn:aws:iam::111122223333:user/app*"]}}],
+                },
+                {
+                    "type": ["AssumedRole"],
+                    "sessionContext": {
+                        "sessionIssuer": {
+                            "arn": [{"anything-but": {"wildcard": ["arn:aws:iam::111122223333:role/app"]}}]
+                        }
+                    },
+                },
+            ]
+        }
+    }
+}
+EC2_EVENT = {
+    "detail-type": "EC2 Instance State-change Notification",
+    "source": "aws.ec2",
+    "detail": {"state": "initializing", "instance-id": "i-1234567890abcdef0"},
+}
 PATTERN_EXAMPLES = [
     ({"detail": {"state": [{"anything-but": "initializing"}]}}, EC2_EVENT, False),
     ({"detail": {"state": [{"anything-but": ["stopped", "overloaded"]}]}}, EC2_EVENT, True),
@@ -128,26 +172,50 @@ PATTERN_EXAMPLES = [
     # (users by userIdentity.arn, role sessions by their issuer) in a nested $or.
     (
         READER_PATTERN,
-        {"source": "aws.secretsmanager", "detail-type": API, "detail": {"userIdentity": {"type": "IAMUser", "arn": "arn:aws:iam::111122223333:user/app1"}}},
+        {
+            "source": "aws.secretsmanager",
+            "detail-type": API,
+            "detail": {"userIdentity": {"type": "IAMUser", "arn": "arn:aws:iam::111122223333:user/app1"}},
+        },
         False,
     ),
     (
         READER_PATTERN,
-        {"source": "aws.secretsmanager", "detail-type": API, "detail": {"userIdentity": {"type": "IAMUser", "arn": "arn:aws:iam::111122223333:user/stranger"}}},
+        {
+            "source": "aws.secretsmanager",
+            "detail-type": API,
+            "detail": {"userIdentity": {"type": "IAMUser", "arn": "arn:aws:iam::111122223333:user/stranger"}},
+        },
         True,
     ),
     (
         READER_PATTERN,
-        {"source": "aws.secretsmanager", "detail-type": API, "detail": {"userIdentity": {
-            "type": "AssumedRole", "arn": "arn:aws:sts::111122223333:assumed-role/app/s1",
-            "sessionContext": {"sessionIssuer": {"arn": "arn:aws:iam::111122223333:role/app"}}}}},
+        {
+            "source": "aws.secretsmanager",
+            "detail-type": API,
+            "detail": {
+                "userIdentity": {
+                    "type": "AssumedRole",
+                    "arn": "arn:aws:sts::111122223333:assumed-role/app/s1",
+                    "sessionContext": {"sessionIssuer": {"arn": "arn:aws:iam::111122223333:role/app"}},
+                }
+            },
+        },
         False,
     ),
     (
         READER_PATTERN,
-        {"source": "aws.secretsmanager", "detail-type": API, "detail": {"userIdentity": {
-            "type": "AssumedRole", "arn": "arn:aws:sts::111122223333:assumed-role/other/s1",
-            "sessionContext": {"sessionIssuer": {"arn": "arn:aws:iam::111122223333:role/other"}}}}},
+        {
+            "source": "aws.secretsmanager",
+            "detail-type": API,
+            "detail": {
+                "userIdentity": {
+                    "type": "AssumedRole",
+                    "arn": "arn:aws:sts::111122223333:assumed-role/other/s1",
+                    "sessionContext": {"sessionIssuer": {"arn": "arn:aws:iam::111122223333:role/other"}},
+                }
+            },
+        },
         True,
     ),
 ]
@@ -155,6 +223,14 @@ PATTERN_EXAMPLES = [
 
 @pytest.mark.parametrize("pattern,event,matches", PATTERN_EXAMPLES)
 def test_event_patterns_match_as_aws_documents(endpoint, pattern, event, matches):
-    full = {"id": str(uuid.uuid4()), "account": "111122223333", "time": "2024-01-01T00:00:00Z", "region": "us-east-1", "resources": [], "version": "0", **event}
+    full = {
+        "id": str(uuid.uuid4()),
+        "account": "111122223333",
+        "time": "2024-01-01T00:00:00Z",
+        "region": "us-east-1",
+        "resources": [],
+        "version": "0",
+        **event,
+    }
     answer = client("events", endpoint).test_event_pattern(EventPattern=json.dumps(pattern), Event=json.dumps(full))
     assert answer["Result"] is matches
