@@ -12,6 +12,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	lambdatypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
@@ -53,11 +55,23 @@ func placeholderFunction(t testing.TB, endpoint string) string {
 		client := lambda.NewFromConfig(awsConfig(endpoint))
 		ctx := context.Background()
 		name := "secretsbundle-rotator-test-placeholder"
+		// Lambda assumes the function's role, as on AWS (the harness checks the trust policy): the
+		// role must exist and trust lambda.amazonaws.com.
+		role := "secretsbundle-rotator-test"
+		_, roleErr := iam.NewFromConfig(awsConfig(endpoint)).CreateRole(ctx, &iam.CreateRoleInput{
+			RoleName:                 aws.String(role),
+			AssumeRolePolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]}`),
+		})
+		var roleExists *iamtypes.EntityAlreadyExistsException
+		if roleErr != nil && !errors.As(roleErr, &roleExists) {
+			placeholderErr = roleErr
+			return
+		}
 		out, err := client.CreateFunction(ctx, &lambda.CreateFunctionInput{
 			FunctionName: aws.String(name),
 			Runtime:      lambdatypes.RuntimePython312,
 			Handler:      aws.String("handler.handler"),
-			Role:         aws.String("arn:aws:iam::" + acctest.AccountID + ":role/secretsbundle-rotator-test"),
+			Role:         aws.String("arn:aws:iam::" + acctest.AccountID + ":role/" + role),
 			Code:         &lambdatypes.FunctionCode{ZipFile: archive.Bytes()},
 		})
 		var exists *lambdatypes.ResourceConflictException

@@ -196,7 +196,11 @@ def _iam(op: str, req: dict, account: str, region: str) -> list[Check]:
 
 def _sts(op: str, req: dict, account: str, region: str) -> list[Check]:
     if op == "AssumeRole":
-        return [Check("sts:AssumeRole", req.get("RoleArn") or "*")]
+        # The keys a trust policy may test (sts:ExternalId for a third party, the session name).
+        context = {"sts:RoleSessionName": [req["RoleSessionName"]]} if req.get("RoleSessionName") else {}
+        if req.get("ExternalId"):
+            context["sts:ExternalId"] = [req["ExternalId"]]
+        return [Check("sts:AssumeRole", req.get("RoleArn") or "*", context)]
     return [Check("sts:" + op, "*")]
 
 

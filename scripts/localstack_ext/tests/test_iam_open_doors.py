@@ -257,3 +257,25 @@ def test_a_function_whose_role_no_longer_trusts_lambda_cannot_run(endpoint, func
         d["principal"] == "lambda.amazonaws.com" and d["resource"] == role["Arn"] and d["decision"] != "allow"
         for d in decisions
     ), decisions
+
+
+def test_a_trust_policy_requiring_an_external_id(endpoint):
+    iam = client("iam", endpoint)
+    user_arn, key = user_with_policy(endpoint, [{"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "*"}])
+    trust = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"AWS": user_arn},
+                "Action": "sts:AssumeRole",
+                "Condition": {"StringEquals": {"sts:ExternalId": "the-agreed-id"}},
+            }
+        ],
+    }
+    role = iam.create_role(RoleName=name(), AssumeRolePolicyDocument=json.dumps(trust))["Role"]
+    sts = as_keys(endpoint, "sts", key)
+    assert (
+        "sts:AssumeRole" in denied(lambda: sts.assume_role(RoleArn=role["Arn"], RoleSessionName="session"))["Message"]
+    )
+    assert sts.assume_role(RoleArn=role["Arn"], RoleSessionName="session", ExternalId="the-agreed-id")["Credentials"]
