@@ -112,31 +112,28 @@ func (d Deps) putTarget(ctx context.Context, ruleName, topicARN string) error {
 // findRule records the bundle's rule when it exists and carries the bundle tag.
 func (d Deps) findRule(ctx context.Context, secretName string, st *State) error {
 	name := RuleName(secretName)
-	arn, err := d.findTaggedRule(ctx, name, secretName)
-	if arn != "" {
+	found, arn, err := d.findTaggedRule(ctx, name, secretName)
+	if found {
 		st.RuleName, st.RuleARN = name, arn
 	}
 	return err
 }
 
-// findTaggedRule answers the ARN of the rule of that name when it exists and carries the bundle
-// tag of secretName; "" otherwise.
-func (d Deps) findTaggedRule(ctx context.Context, name, secretName string) (string, error) {
+// findTaggedRule reports whether the rule of that name exists and carries the bundle tag of
+// secretName, and its ARN.
+func (d Deps) findTaggedRule(ctx context.Context, name, secretName string) (bool, string, error) {
 	rule, err := d.findRuleByName(ctx, name)
 	if isNotFound(err) {
-		return "", nil
+		return false, "", nil
 	}
 	if err != nil {
-		return "", fmt.Errorf("looking up EventBridge rule %s: %w", name, err)
+		return false, "", fmt.Errorf("looking up EventBridge rule %s: %w", name, err)
 	}
 	tags, err := d.AWS.Events.ListTagsForResource(ctx, &eventbridge.ListTagsForResourceInput{ResourceARN: rule.Arn})
 	if err != nil {
-		return "", fmt.Errorf("reading the tags of EventBridge rule %s: %w", name, err)
+		return false, "", fmt.Errorf("reading the tags of EventBridge rule %s: %w", name, err)
 	}
-	if hasBundleTag(tagMap(tags.Tags, func(t ebtypes.Tag) (*string, *string) { return t.Key, t.Value }), secretName) {
-		return aws.ToString(rule.Arn), nil
-	}
-	return "", nil
+	return hasBundleTag(tagMap(tags.Tags, func(t ebtypes.Tag) (*string, *string) { return t.Key, t.Value }), secretName), aws.ToString(rule.Arn), nil
 }
 
 func (d Deps) deleteRule(ctx context.Context, st *State) error {

@@ -83,9 +83,10 @@ func watchPart(w *watchRule) part {
 			return nil
 		},
 		find: func(ctx context.Context, d Deps, spec *Spec, st *State) error {
-			arn, err := d.findTaggedRule(ctx, w.name(spec.Name), spec.Name)
-			if arn != "" {
-				w.ids(st).setARN(arn)
+			name := w.name(spec.Name)
+			found, arn, err := d.findTaggedRule(ctx, name, spec.Name)
+			if found {
+				*w.ids(st) = RuleIDs{Name: name, ARN: arn}
 			}
 			return err
 		},
