@@ -170,6 +170,14 @@ func (d *delivery) wantsReadOnly(ctx context.Context, region string) bool {
 	return answer.wantsReadOnly
 }
 
+// forgetRules drops the cached answer of wantsReadOnly for region: a rule was put, deleted,
+// enabled or disabled through the proxy, so the next read-only event asks again.
+func (d *delivery) forgetRules(region string) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	delete(d.rules, region)
+}
+
 func (d *delivery) deliver(batch []Call) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()

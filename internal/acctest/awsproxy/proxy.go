@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"net/http/httputil"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -633,10 +634,16 @@ func (p *Proxy) finish(call *Call) {
 	if p.opts.AccessLog {
 		p.logger.Printf("%s %s:%s %d %s key=%s %s", call.Start.UTC().Format(time.RFC3339Nano), call.Service, call.Operation, call.Status, call.ErrorCode, call.AccessKeyID, call.Duration())
 	}
+	if p.delivery != nil && call.Service == "events" && slices.Contains(ruleStateOperations, call.Operation) {
+		p.delivery.forgetRules(call.Region)
+	}
 	if p.delivery != nil && call.Management && call.Service != "cloudtrail" {
 		p.delivery.enqueue(*call)
 	}
 }
+
+// ruleStateOperations change which rules of a bus want read-only events.
+var ruleStateOperations = []string{"PutRule", "DeleteRule", "EnableRule", "DisableRule"}
 
 // serveCloudTrail answers CloudTrail requests: LookupEvents from the record, with CloudTrail's
 // per-account limit; any other operation is refused, since no trail exists here.
