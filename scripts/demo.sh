@@ -54,7 +54,7 @@ heading() { # number title
   step=$1
   step_title=$2
   step_started=$SECONDS
-  printf '\n== Step %s/7: %s\n' "$1" "$2"
+  printf '\n== Step %s/9: %s\n' "$1" "$2"
 }
 show() { printf '   %s\n' "$*"; }
 ok() { printf '   OK: %s (%ss)\n' "$*" "$((SECONDS - step_started))"; }
@@ -509,8 +509,70 @@ step4_access_events() {
   ok "the operator's and the app's reads are listed under their own identities"
 }
 
+# receive_alerts writes what the on-call queue hands out now to received.json ({} when nothing:
+# the CLI prints nothing then).
+receive_alerts() {
+  aws sqs receive-message --queue-url "$queue_url" --wait-time-seconds 2 --max-number-of-messages 10 >"$work/received.json"
+  [ -s "$work/received.json" ] || echo '{}' >"$work/received.json"
+}
+
+# await_alert reads the on-call queue for up to 60 s until a message's body contains every word
+# given; prints that SNS notification.
+await_alert() { # words...
+  local deadline=$((SECONDS + 60)) alert="" words
+  words=$(printf "'%s'," "$@")
+  while [ -z "$alert" ] && [ $SECONDS -lt $deadline ]; do
+    receive_alerts
+    alert=$(json "next((m['Body'] for m in d.get('Messages', []) if all(w in m['Body'] for w in [$words])), '')" <"$work/received.json")
+  done
+  printf '%s' "$alert"
+}
+
+step5_failed_rotation() {
+  heading 5 "a rotation that fails against the database, and its alert"
+  # Someone changes the user's password in PostgreSQL behind the bundle's back: the rotator's
+  # login with AWSCURRENT is refused, so the next rotation fails at setSecret.
+  superuser_sql <<<"ALTER USER \"$db_user\" PASSWORD 'changed-behind-the-bundle-$(random_hex 8)'"
+  show "the PostgreSQL password of $db_user changed out of band (not shown)"
+  aws_as "$operator_key" secretsmanager rotate-secret --secret-id "$secret_arn" >/dev/null
+  show "RotateSecret as the operator: Secrets Manager starts the rotation in the background"
+  local alert
+  alert=$(await_alert RotationFailed "$secret_arn")
+  [ -n "$alert" ] || fail "no RotationFailed alert for $secret_arn arrived in $queue_url within 60s"
+  printf '%s' "$alert" >"$work/rotation-alert.json"
+  json "(lambda e: '\n'.join([
+      'detail-type  ' + e['detail-type'] + ' from ' + e['source'],
+      'event        ' + e['detail']['eventName'] + ' (' + e['detail']['eventType'] + ') at ' + e['detail']['eventTime'],
+      'secret       ' + e['detail']['additionalEventData']['SecretId']]))(json.loads(d['Message']))" <"$work/rotation-alert.json" | sed 's/^/   alert: /'
+  [ "$(json "json.loads(d['Message'])['detail']['eventType']" <"$work/rotation-alert.json")" = AwsServiceEvent ] ||
+    fail "the rotation alert is not Secrets Manager's service event"
+  show "why: the rotator's log group /aws/lambda/${out_rotation_function_arn##*:} (and last_rotation_error at the next refresh)"
+  ok "the failed rotation reached the on-call queue, naming the secret"
+}
+
+step6_stranger_read() {
+  heading 6 "a read by someone outside readers, and its alert"
+  aws_as "$jane_key" secretsmanager get-secret-value --secret-id "$secret_arn" >/dev/null
+  show "GetSecretValue as IAM user jane (access key $jane_key); readers = [$app_arn]"
+  curl -sf -m 30 -XPOST "$proxy_url/_proxy/flush" >/dev/null || fail "the AWS proxy did not flush its CloudTrail events"
+  local alert
+  alert=$(await_alert GetSecretValue "$jane_arn")
+  [ -n "$alert" ] || fail "no alert for jane's GetSecretValue arrived in $queue_url within 60s"
+  printf '%s' "$alert" >"$work/reader-alert.json"
+  json "(lambda e: '\n'.join([
+      'event        ' + e['detail']['eventName'] + ' at ' + e['detail']['eventTime'],
+      'caller       ' + e['detail']['userIdentity']['arn'] + ' from ' + str(e['detail'].get('sourceIPAddress'))]))(json.loads(d['Message']))" <"$work/reader-alert.json" | sed 's/^/   alert: /'
+  # The reads of step 4 (the operator, Terraform's identity; the orders app, a reader) and the
+  # rotator's did not alert: no other GetSecretValue alert is in the queue.
+  receive_alerts
+  local others
+  others=$(json "len([m for m in d.get('Messages', []) if 'GetSecretValue' in m['Body']])" <"$work/received.json")
+  [ "$others" = 0 ] || fail "$others more GetSecretValue alerts arrived: a listed reader's read alerted"
+  ok "only the stranger's read alerted"
+}
+
 step5_delete() {
-  heading 5 "the secret deleted out of band, and the alert that arrived"
+  heading 7 "the secret deleted out of band, and the alert that arrived"
   show "on-call queue $queue_arn, subscribed to the alert topic by the bundle"
   aws_as "$jane_key" secretsmanager delete-secret --secret-id "$secret_arn" --recovery-window-in-days 7 >"$work/delete.json"
   show "DeleteSecret as IAM user jane (access key $jane_key), recovery window 7 days"
@@ -544,7 +606,7 @@ step5_delete() {
 }
 
 step6_deletion_date() {
-  heading 6 "the scheduled deletion date"
+  heading 8 "the scheduled deletion date"
   local deletion_date deleted_date
   deletion_date=$(json "d['DeletionDate']" <"$work/delete.json")
   aws secretsmanager describe-secret --secret-id "$secret_arn" >"$work/describe.json"
@@ -560,7 +622,7 @@ step6_deletion_date() {
 }
 
 step7_cleanup() {
-  heading 7 "clean up"
+  heading 9 "clean up"
   # The secret is restored first: while it is scheduled for deletion, Terraform's refresh sees the
   # bundle as gone and would forget the rotator, its role and the alert instead of destroying them.
   aws secretsmanager restore-secret --secret-id "$secret_arn" >/dev/null
@@ -622,6 +684,8 @@ cmd_up() {
   step2_versions
   step3_ephemeral
   step4_access_events
+  step5_failed_rotation
+  step6_stranger_read
   step5_delete
   step6_deletion_date
   step7_cleanup

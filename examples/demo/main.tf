@@ -92,6 +92,12 @@ resource "secretsbundle_rds_secret" "orders" {
     subscriptions = [{ protocol = "sqs", endpoint = var.alert_queue_arn }]
   }
 
+  # Only the orders application reads the value (Terraform's own identity and the rotator's role
+  # are expected without being listed). A read by anyone else alerts the same queue
+  # (unexpected_reader_alert, on by default with readers), as does a failed rotation
+  # (rotation_alert, on by default).
+  readers = [var.app_reader_arn]
+
   tags = {
     service = "orders"
     purpose = "make-demo"

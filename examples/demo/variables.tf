@@ -26,6 +26,12 @@ variable "app_access_key" {
   default     = "demo-orders-app"
 }
 
+variable "app_reader_arn" {
+  type        = string
+  description = "The identity expected to read the secret (readers): the orders application's IAM user."
+  default     = "arn:aws:iam::000000000000:user/orders-app"
+}
+
 variable "app_secret_key" {
   type      = string
   default   = "test"

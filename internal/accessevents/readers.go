@@ -19,10 +19,12 @@ import (
 type Readers []string
 
 // Expects tells whether the event's caller is one of the readers. Calls that AWS services make
-// on their own (principal type AWSService, such as Secrets Manager's rotation events) are AWS's,
-// not a reader's, and always expected.
+// on their own (principal type AWSService) and the events they record (Secrets Manager's rotation
+// events) are AWS's, not a reader's, and always expected.
 func (r Readers) Expects(e Event) bool {
-	if e.PrincipalType == "AWSService" {
+	// A service event (Secrets Manager's RotationFailed and the like) names only the service that
+	// recorded it (userIdentity.invokedBy), without a type.
+	if e.PrincipalType == "AWSService" || (e.PrincipalType == "" && strings.HasSuffix(e.PrincipalARN, ".amazonaws.com")) {
 		return true
 	}
 	for _, pattern := range r {

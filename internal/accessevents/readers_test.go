@@ -45,6 +45,7 @@ func TestReadersUnexpected(t *testing.T) {
 		{EventID: "alice", PrincipalType: "IAMUser", PrincipalARN: "arn:aws:iam::123456789012:user/alice"},
 		{EventID: "terraform", PrincipalType: "AssumedRole", PrincipalARN: "arn:aws:sts::123456789012:assumed-role/deployer/other-run"},
 		{EventID: "service", PrincipalType: "AWSService", PrincipalARN: "secretsmanager.amazonaws.com"},
+		{EventID: "rotation-failed", PrincipalARN: "secretsmanager.amazonaws.com"},
 		{EventID: "mallory", PrincipalType: "IAMUser", PrincipalARN: "arn:aws:iam::123456789012:user/mallory"},
 		{EventID: "stranger-role", PrincipalType: "AssumedRole", PrincipalARN: "arn:aws:sts::123456789012:assumed-role/orders/i-2", IssuerARN: "arn:aws:iam::123456789012:role/other/orders"},
 		{EventID: "no-identity"},

@@ -90,12 +90,14 @@ const (
 	PartRule          = "EventBridge rule"
 	PartPermission    = "Lambda permission"
 	PartSchedule      = "rotation schedule"
+	PartRotationRule  = "rotation alert rule"
+	PartReaderRule    = "reader alert rule"
 )
 
 // catalogue lists the parts, every part after the parts it needs.
 var catalogue = []*part{
 	&secretPart, &rolePart, &logGroupPart, &topicPart,
-	&rolePolicyPart, &functionPart, &logRetentionPart, &rulePart, &subscriptionsPart,
+	&rolePolicyPart, &functionPart, &logRetentionPart, &rulePart, &rotationRulePart, &readerRulePart, &subscriptionsPart,
 	&permissionPart, &resourcePolicyPart,
 	&schedulePart,
 }

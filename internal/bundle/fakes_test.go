@@ -2,6 +2,7 @@ package bundle
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/url"
 	"slices"
@@ -53,6 +54,7 @@ type fakeAWS struct {
 	pending          map[string]bool
 	nextSubscription int
 	rules            map[string]bool
+	topicPolicies    map[string]string
 	targets          map[string]bool
 	// pendingPolls is how many GetFunctionConfiguration calls answer Pending before Active.
 	pendingPolls int
@@ -81,8 +83,12 @@ type fakeAWS struct {
 	grantSources     map[string]string
 	rulePatterns     map[string]string
 	ruleStates       map[string]string
-	topicPolicies    map[string]string
+	// lost are operations whose answer is lost after they acted: the caller hears errLostAnswer.
+	lost map[string]bool
 }
+
+// errLostAnswer is a dropped connection after AWS acted: no API error.
+var errLostAnswer = errors.New("read tcp 127.0.0.1:1->127.0.0.1:2: read: connection reset by peer")
 
 type fakeCall struct {
 	op         string
@@ -138,6 +144,9 @@ func (f *fakeAWS) callIn(input any, op string, apply func() error) error {
 	f.inFlight--
 	if err == nil && apply != nil {
 		err = apply()
+	}
+	if err == nil && f.lost[op] {
+		err = errLostAnswer
 	}
 	f.calls = append(f.calls, fakeCall{op: op, start: start, end: time.Now(), input: input})
 	return err
@@ -632,6 +641,18 @@ func (s fakeSNS) DeleteTopic(_ context.Context, in *sns.DeleteTopicInput, _ ...f
 	return &sns.DeleteTopicOutput{}, s.f.callIn(in, "DeleteTopic", func() error { delete(s.f.topics, aws.ToString(in.TopicArn)); return nil })
 }
 
+func (s fakeSNS) SetTopicAttributes(_ context.Context, in *sns.SetTopicAttributesInput, _ ...func(*sns.Options)) (*sns.SetTopicAttributesOutput, error) {
+	return &sns.SetTopicAttributesOutput{}, s.f.callIn(in, "SetTopicAttributes", func() error {
+		if !s.f.topics[aws.ToString(in.TopicArn)] {
+			return apiError("NotFound", "Topic does not exist")
+		}
+		if aws.ToString(in.AttributeName) == "Policy" {
+			s.f.topicPolicies[aws.ToString(in.TopicArn)] = aws.ToString(in.AttributeValue)
+		}
+		return nil
+	})
+}
+
 func (s fakeSNS) GetTopicAttributes(_ context.Context, in *sns.GetTopicAttributesInput, _ ...func(*sns.Options)) (*sns.GetTopicAttributesOutput, error) {
 	out := &sns.GetTopicAttributesOutput{}
 	return out, s.f.callIn(in, "GetTopicAttributes", func() error {
@@ -639,15 +660,6 @@ func (s fakeSNS) GetTopicAttributes(_ context.Context, in *sns.GetTopicAttribute
 			return apiError("NotFound", "Topic does not exist")
 		}
 		out.Attributes = map[string]string{"Policy": s.f.topicPolicies[aws.ToString(in.TopicArn)]}
-		return nil
-	})
-}
-
-func (s fakeSNS) SetTopicAttributes(_ context.Context, in *sns.SetTopicAttributesInput, _ ...func(*sns.Options)) (*sns.SetTopicAttributesOutput, error) {
-	return &sns.SetTopicAttributesOutput{}, s.f.callIn(in, "SetTopicAttributes", func() error {
-		if aws.ToString(in.AttributeName) == "Policy" {
-			s.f.topicPolicies[aws.ToString(in.TopicArn)] = aws.ToString(in.AttributeValue)
-		}
 		return nil
 	})
 }
@@ -720,6 +732,9 @@ func (s fakeEvents) DescribeRule(_ context.Context, in *eventbridge.DescribeRule
 func (s fakeEvents) ListTargetsByRule(_ context.Context, in *eventbridge.ListTargetsByRuleInput, _ ...func(*eventbridge.Options)) (*eventbridge.ListTargetsByRuleOutput, error) {
 	out := &eventbridge.ListTargetsByRuleOutput{}
 	err := s.f.callIn(in, "ListTargetsByRule", func() error {
+		if !s.f.rules[aws.ToString(in.Rule)] {
+			return notFound("rule " + aws.ToString(in.Rule))
+		}
 		if s.f.targets[aws.ToString(in.Rule)] {
 			out.Targets = []ebtypes.Target{{Id: aws.String(alertTargetID), Arn: aws.String("arn:aws:sns:us-east-1:123456789012:" + TopicName("prod/orders/db"))}}
 		}
@@ -742,6 +757,14 @@ func (s fakeSNS) TagResource(_ context.Context, in *sns.TagResourceInput, _ ...f
 
 func (s fakeSNS) UntagResource(_ context.Context, in *sns.UntagResourceInput, _ ...func(*sns.Options)) (*sns.UntagResourceOutput, error) {
 	return &sns.UntagResourceOutput{}, s.f.callIn(in, "sns.UntagResource", nil)
+}
+
+func (s fakeEvents) ListTagsForResource(_ context.Context, in *eventbridge.ListTagsForResourceInput, _ ...func(*eventbridge.Options)) (*eventbridge.ListTagsForResourceOutput, error) {
+	return &eventbridge.ListTagsForResourceOutput{Tags: []ebtypes.Tag{{Key: aws.String(BundleTagKey), Value: aws.String("prod/orders/db")}}}, s.f.callIn(in, "events.ListTagsForResource", nil)
+}
+
+func (s fakeLogs) ListTagsForResource(_ context.Context, in *cloudwatchlogs.ListTagsForResourceInput, _ ...func(*cloudwatchlogs.Options)) (*cloudwatchlogs.ListTagsForResourceOutput, error) {
+	return &cloudwatchlogs.ListTagsForResourceOutput{Tags: map[string]string{BundleTagKey: "prod/orders/db"}}, s.f.callIn(in, "logs.ListTagsForResource", nil)
 }
 
 func (s fakeEvents) TagResource(_ context.Context, in *eventbridge.TagResourceInput, _ ...func(*eventbridge.Options)) (*eventbridge.TagResourceOutput, error) {
@@ -809,7 +832,7 @@ func (s fakeLogs) DescribeLogGroups(_ context.Context, in *cloudwatchlogs.Descri
 	return out, s.f.callIn(in, "DescribeLogGroups", func() error {
 		for name := range s.f.logGroups {
 			if strings.HasPrefix(name, aws.ToString(in.LogGroupNamePrefix)) {
-				out.LogGroups = append(out.LogGroups, logtypes.LogGroup{LogGroupName: aws.String(name)})
+				out.LogGroups = append(out.LogGroups, logtypes.LogGroup{LogGroupName: aws.String(name), CreationTime: aws.Int64(time.Now().UnixMilli())})
 			}
 		}
 		return nil

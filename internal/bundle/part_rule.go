@@ -86,35 +86,33 @@ func readRule(ctx context.Context, d Deps, o *observation) error {
 }
 
 func (d Deps) putRule(ctx context.Context, spec *Spec, st *State, tag bool) error {
-	name := RuleName(spec.Name)
-	input := &eventbridge.PutRuleInput{
-		Name:         aws.String(name),
-		Description:  aws.String("Alerts on " + fmt.Sprint(spec.Alert.Events) + " of the secret " + spec.Name + " (secretsbundle)"),
-		EventPattern: aws.String(EventPattern(spec.Name, st.SecretARN, spec.Alert.Events)),
-		State:        ebtypes.RuleState(RuleState(spec.Alert.Events)),
-	}
+	var tags map[string]string
 	if tag {
 		// PutRule replaces the tags only at creation; later changes go through TagResource.
-		input.Tags = eventTags(partTags(spec))
+		tags = partTags(spec)
 	}
-	out, err := d.AWS.Events.PutRule(ctx, input)
-	if err != nil {
-		return fmt.Errorf("putting EventBridge rule %s: %w", name, err)
+	name := RuleName(spec.Name)
+	arn, err := d.putEventRule(ctx, eventRule{
+		name: name, description: "Alerts on " + fmt.Sprint(spec.Alert.Events) + " of the secret " + spec.Name + " (secretsbundle)",
+		pattern: EventPattern(spec.Name, st.SecretARN, spec.Alert.Events), state: RuleState(spec.Alert.Events),
+		tags: tags, topicARN: st.TopicARN,
+	})
+	if arn != "" {
+		st.RuleName, st.RuleARN = name, arn
 	}
-	st.RuleName, st.RuleARN = name, aws.ToString(out.RuleArn)
-	return d.putTarget(ctx, st)
+	return err
 }
 
-func (d Deps) putTarget(ctx context.Context, st *State) error {
+func (d Deps) putTarget(ctx context.Context, ruleName, topicARN string) error {
 	out, err := d.AWS.Events.PutTargets(ctx, &eventbridge.PutTargetsInput{
-		Rule:    aws.String(st.RuleName),
-		Targets: []ebtypes.Target{{Id: aws.String(alertTargetID), Arn: aws.String(st.TopicARN)}},
+		Rule:    aws.String(ruleName),
+		Targets: []ebtypes.Target{{Id: aws.String(alertTargetID), Arn: aws.String(topicARN)}},
 	})
 	if err == nil && out.FailedEntryCount > 0 && len(out.FailedEntries) > 0 {
 		err = fmt.Errorf("%s: %s", aws.ToString(out.FailedEntries[0].ErrorCode), aws.ToString(out.FailedEntries[0].ErrorMessage))
 	}
 	if err != nil {
-		return fmt.Errorf("pointing EventBridge rule %s at SNS topic %s: %w", st.RuleName, st.TopicARN, err)
+		return fmt.Errorf("pointing EventBridge rule %s at SNS topic %s: %w", ruleName, topicARN, err)
 	}
 	return nil
 }
@@ -122,35 +120,50 @@ func (d Deps) putTarget(ctx context.Context, st *State) error {
 // findRule records the bundle's rule when it exists and carries the bundle tag.
 func (d Deps) findRule(ctx context.Context, secretName string, st *State) error {
 	name := RuleName(secretName)
+	found, arn, err := d.findTaggedRule(ctx, name, secretName)
+	if found {
+		st.RuleName, st.RuleARN = name, arn
+	}
+	return err
+}
+
+// findTaggedRule reports whether the rule of that name exists and carries the bundle tag of
+// secretName, and its ARN.
+func (d Deps) findTaggedRule(ctx context.Context, name, secretName string) (bool, string, error) {
 	rule, err := d.findRuleByName(ctx, name)
 	if isNotFound(err) {
-		return nil
+		return false, "", nil
 	}
 	if err != nil {
-		return fmt.Errorf("looking up EventBridge rule %s: %w", name, err)
+		return false, "", fmt.Errorf("looking up EventBridge rule %s: %w", name, err)
 	}
 	tags, err := d.AWS.Events.ListTagsForResource(ctx, &eventbridge.ListTagsForResourceInput{ResourceARN: rule.Arn})
 	if err != nil {
-		return fmt.Errorf("reading the tags of EventBridge rule %s: %w", name, err)
+		return false, "", fmt.Errorf("reading the tags of EventBridge rule %s: %w", name, err)
 	}
-	if hasBundleTag(tagMap(tags.Tags, func(t ebtypes.Tag) (*string, *string) { return t.Key, t.Value }), secretName) {
-		st.RuleName, st.RuleARN = name, aws.ToString(rule.Arn)
-	}
-	return nil
+	return hasBundleTag(tagMap(tags.Tags, func(t ebtypes.Tag) (*string, *string) { return t.Key, t.Value }), secretName), aws.ToString(rule.Arn), nil
 }
 
 func (d Deps) deleteRule(ctx context.Context, st *State) error {
-	if st.RuleName == "" {
-		return nil
-	}
-	_, err := d.AWS.Events.RemoveTargets(ctx, &eventbridge.RemoveTargetsInput{Rule: aws.String(st.RuleName), Ids: []string{alertTargetID}})
-	if err != nil && !isNotFound(err) {
-		return fmt.Errorf("removing the target of EventBridge rule %s: %w", st.RuleName, err)
-	}
-	if _, err := d.AWS.Events.DeleteRule(ctx, &eventbridge.DeleteRuleInput{Name: aws.String(st.RuleName)}); err != nil && !isNotFound(err) {
-		return fmt.Errorf("deleting EventBridge rule %s: %w", st.RuleName, err)
+	if err := d.deleteRuleNamed(ctx, st.RuleName); err != nil {
+		return err
 	}
 	forgetRule(st)
+	return nil
+}
+
+// deleteRuleNamed removes the alert target of the rule and the rule; gone ones count as deleted.
+func (d Deps) deleteRuleNamed(ctx context.Context, name string) error {
+	if name == "" {
+		return nil
+	}
+	_, err := d.AWS.Events.RemoveTargets(ctx, &eventbridge.RemoveTargetsInput{Rule: aws.String(name), Ids: []string{alertTargetID}})
+	if err != nil && !isNotFound(err) {
+		return fmt.Errorf("removing the target of EventBridge rule %s: %w", name, err)
+	}
+	if _, err := d.AWS.Events.DeleteRule(ctx, &eventbridge.DeleteRuleInput{Name: aws.String(name)}); err != nil && !isNotFound(err) {
+		return fmt.Errorf("deleting EventBridge rule %s: %w", name, err)
+	}
 	return nil
 }
 

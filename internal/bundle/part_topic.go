@@ -132,7 +132,7 @@ func (d Deps) createTopic(ctx context.Context, spec *Spec, st *State) error {
 
 // topicPolicy is the created topic's policy: only the bundle's rule publishes.
 func (d Deps) topicPolicy(topicARN, secretName string) string {
-	return TopicPolicy(d.arns(), topicARN, RuleName(secretName)).String()
+	return TopicPolicy(d.arns(), topicARN, alertRuleNames(secretName)...).String()
 }
 
 // findTopicPolicy gets the topic's policy (GetTopicAttributes).

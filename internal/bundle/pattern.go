@@ -2,6 +2,7 @@ package bundle
 
 import (
 	"encoding/json"
+	"maps"
 	"reflect"
 	"strings"
 )
@@ -82,6 +83,11 @@ func RuleState(events []string) string {
 // Responses carry the full ARN in responseElements under arn or, for some operations before
 // January 2024, aRN (AWS re:Post "secrets-manager-arn"); resources carry it as ARN.
 func EventPattern(secretName, secretARN string, events []string) string {
+	return marshalPattern(secretEventPattern(secretName, secretARN, events, nil))
+}
+
+// secretEventPattern is EventPattern before it is encoded, with more fields of detail to match.
+func secretEventPattern(secretName, secretARN string, events []string, detail map[string]any) map[string]any {
 	ids := []string{secretName, secretARN}
 	if partial := partialARN(secretARN); partial != "" {
 		ids = append(ids, partial)
@@ -90,7 +96,7 @@ func EventPattern(secretName, secretARN string, events []string) string {
 	pattern := map[string]any{
 		"source":      []string{"aws.secretsmanager"},
 		"detail-type": []string{"AWS API Call via CloudTrail"},
-		"detail": map[string]any{
+		"detail": mergedDetail(detail, map[string]any{
 			"eventSource": []string{"secretsmanager.amazonaws.com"},
 			"eventName":   events,
 			"$or": []any{
@@ -103,14 +109,15 @@ func EventPattern(secretName, secretARN string, events []string) string {
 				map[string]any{"resources": map[string]any{"arn": arns}},
 				map[string]any{"resources": map[string]any{"aRN": arns}},
 			},
-		},
+		}),
 	}
-	encoded, err := json.Marshal(pattern)
-	if err != nil {
-		// Only strings, maps and slices of them: Marshal cannot fail.
-		panic(err)
-	}
-	return string(encoded)
+	return pattern
+}
+
+// mergedDetail is base with the fields of extra added.
+func mergedDetail(extra, base map[string]any) map[string]any {
+	maps.Copy(base, extra)
+	return base
 }
 
 // jsonEqual reports whether two JSON documents hold the same value (EventBridge may answer with

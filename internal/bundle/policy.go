@@ -146,14 +146,24 @@ func isKeyARN(keyID string) bool {
 	return strings.HasPrefix(keyID, "arn:") && strings.Contains(keyID, ":key/")
 }
 
-// TopicPolicy lets only this bundle's rule publish to the created topic.
-func TopicPolicy(a arnContext, topicARN, ruleName string) PolicyDocument {
+// TopicPolicy lets only this bundle's rules publish to the created topic.
+func TopicPolicy(a arnContext, topicARN string, ruleNames ...string) PolicyDocument {
+	var sources any
+	if len(ruleNames) == 1 {
+		sources = a.ruleARN(ruleNames[0])
+	} else {
+		arns := make([]string, len(ruleNames))
+		for i, name := range ruleNames {
+			arns[i] = a.ruleARN(name)
+		}
+		sources = arns
+	}
 	return PolicyDocument{Version: "2012-10-17", Statement: []PolicyStatement{{
 		Sid:       "AllowThisRuleToPublish",
 		Effect:    "Allow",
 		Principal: map[string]any{"Service": "events.amazonaws.com"},
 		Action:    "sns:Publish",
 		Resource:  topicARN,
-		Condition: map[string]any{"ArnEquals": map[string]any{"aws:SourceArn": a.ruleARN(ruleName)}},
+		Condition: map[string]any{"ArnEquals": map[string]any{"aws:SourceArn": sources}},
 	}}}
 }

@@ -112,6 +112,12 @@ var partReads = map[string]partRead{
 		},
 		gone: func(f *fakeAWS, st *State) { delete(f.rules, st.RuleName); delete(f.targets, st.RuleName) },
 	},
+	PartRotationRule: watchRuleRead(func(st *State) RuleIDs { return st.RotationRule }, func(spec *Spec) {
+		spec.RotationAlert = RotationAlert{Enabled: true, Events: DefaultRotationAlertEvents}
+	}),
+	PartReaderRule: watchRuleRead(func(st *State) RuleIDs { return st.ReaderRule }, func(spec *Spec) {
+		spec.Readers, spec.ReaderAlert = []string{appReader}, ReaderAlert{Enabled: true}
+	}),
 	PartTopic: {
 		change: func(f *fakeAWS, _ *Deps, st *State) { f.subscriptions[st.TopicARN] = nil },
 		changed: func(observed *Spec, st *State) error {
@@ -135,6 +141,22 @@ var partReads = map[string]partRead{
 		},
 		gone: func(f *fakeAWS, st *State) { delete(f.resourcePolicies, st.SecretARN) },
 	},
+}
+
+// watchRuleRead is the row of a watch rule: a rule without its target reads without its ARN (put
+// again by the next apply), a rule gone is forgotten.
+func watchRuleRead(ids func(st *State) RuleIDs, configure func(spec *Spec)) partRead {
+	return partRead{
+		configure: configure,
+		change:    func(f *fakeAWS, _ *Deps, st *State) { delete(f.targets, ids(st).Name) },
+		changed: func(_ *Spec, st *State) error {
+			if ids(st).ARN != "" || ids(st).Name == "" {
+				return fmt.Errorf("a rule without its target reads as %+v, want the rule without its ARN (put again)", ids(st))
+			}
+			return nil
+		},
+		gone: func(f *fakeAWS, st *State) { delete(f.rules, ids(st).Name); delete(f.targets, ids(st).Name) },
+	}
 }
 
 const movedRoleARN = "arn:aws:iam::123456789012:role/elsewhere/secretsbundle-rotator-prod-orders-db-6c2bac5f"

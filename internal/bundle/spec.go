@@ -17,6 +17,10 @@ type Spec struct {
 	Database *Database
 	Rotation Rotation
 	Alert    Alert
+	// RotationAlert and ReaderAlert alert the deletion alert's topic on rotation events and on
+	// reads by identities outside Readers.
+	RotationAlert RotationAlert
+	ReaderAlert   ReaderAlert
 	// ResourcePolicy is the secret's resource policy (JSON) as configured; Readers, when it is
 	// empty, are the IAM ARNs (or patterns with *) that alone, with the rotator's role, may read
 	// the secret's value. With neither, the bundle puts no policy.
@@ -55,6 +59,7 @@ func (s *Spec) clone() *Spec {
 	a.EmailAddresses, a.SMSNumbers, a.Events = slices.Clone(a.EmailAddresses), slices.Clone(a.SMSNumbers), slices.Clone(a.Events)
 	a.Subscriptions = slices.Clone(a.Subscriptions)
 	c.Readers = slices.Clone(s.Readers)
+	c.RotationAlert.Events = slices.Clone(s.RotationAlert.Events)
 	return &c
 }
 

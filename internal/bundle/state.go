@@ -21,8 +21,11 @@ type State struct {
 	CodeSHA256   string
 	PermissionID string
 
-	RuleName     string
-	RuleARN      string
+	RuleName string
+	RuleARN  string
+	// RotationRule and ReaderRule are the rotation alert's and the unexpected reader alert's rules.
+	RotationRule RuleIDs
+	ReaderRule   RuleIDs
 	TopicARN     string
 	TopicCreated bool
 	// Subscriptions are the subscriptions of a created topic, as last made or listed.

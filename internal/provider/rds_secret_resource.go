@@ -377,6 +377,9 @@ func importedModel(ctx context.Context, spec *bundle.Spec, st *bundle.State, dia
 	}
 	m.DeletionAlert, d = types.ObjectValueFrom(ctx, alertAttrTypes(), alert)
 	diags.Append(d...)
+	// The watch rules' settings are the defaults: an imported bundle without them gets them at
+	// the next apply, as a bundle made before they existed does.
+	m.RotationAlert, m.ReaderAlert = defaultRotationAlert(), defaultReaderAlert()
 	return m
 }
 

@@ -28,6 +28,8 @@ type rdsSecretModel struct {
 	Database             *databaseModel    `tfsdk:"database"`
 	Rotation             types.Object      `tfsdk:"rotation"`
 	DeletionAlert        types.Object      `tfsdk:"deletion_alert"`
+	RotationAlert        types.Object      `tfsdk:"rotation_alert"`
+	ReaderAlert          types.Object      `tfsdk:"unexpected_reader_alert"`
 	Policy               types.String      `tfsdk:"policy"`
 	Readers              types.Set         `tfsdk:"readers"`
 	ResourcePolicy       types.String      `tfsdk:"resource_policy"`
@@ -43,6 +45,8 @@ type rdsSecretModel struct {
 	RotationCodeSHA256   types.String      `tfsdk:"rotation_code_sha256"`
 	AlertRuleARN         types.String      `tfsdk:"alert_rule_arn"`
 	AlertTopicARN        types.String      `tfsdk:"alert_topic_arn"`
+	RotationAlertRuleARN types.String      `tfsdk:"rotation_alert_rule_arn"`
+	ReaderAlertRuleARN   types.String      `tfsdk:"reader_alert_rule_arn"`
 	AlertSubscriptions   types.List        `tfsdk:"alert_subscriptions"`
 	RotationEnabled      types.Bool        `tfsdk:"rotation_enabled"`
 	LastRotatedDate      types.String      `tfsdk:"last_rotated_date"`
@@ -102,6 +106,15 @@ type alertModel struct {
 	CheckTrail     types.Bool   `tfsdk:"check_trail"`
 }
 
+type rotationAlertModel struct {
+	Enabled types.Bool `tfsdk:"enabled"`
+	Events  types.Set  `tfsdk:"events"`
+}
+
+type readerAlertModel struct {
+	Enabled types.Bool `tfsdk:"enabled"`
+}
+
 var asOptions = basetypes.ObjectAsOptions{UnhandledNullAsEmpty: true, UnhandledUnknownAsEmpty: true}
 
 // rotation, lambda and alert read the nested objects, falling back to the schema's defaults when
@@ -130,6 +143,23 @@ func (m *rdsSecretModel) alert(ctx context.Context, diags *diag.Diagnostics) ale
 	var a alertModel
 	diags.Append(obj.As(ctx, &a, asOptions)...)
 	return a
+}
+
+// watchAlerts reads rotation_alert and unexpected_reader_alert, falling back to their defaults when
+// null (an import, or a state written before they existed).
+func (m *rdsSecretModel) watchAlerts(ctx context.Context, diags *diag.Diagnostics) (bundle.RotationAlert, bundle.ReaderAlert) {
+	var r rotationAlertModel
+	var u readerAlertModel
+	diags.Append(objectOrDefault(m.RotationAlert, defaultRotationAlert).As(ctx, &r, asOptions)...)
+	diags.Append(objectOrDefault(m.ReaderAlert, defaultReaderAlert).As(ctx, &u, asOptions)...)
+	return bundle.RotationAlert{Enabled: r.Enabled.ValueBool(), Events: stringsOf(ctx, r.Events, diags)}, bundle.ReaderAlert{Enabled: u.Enabled.ValueBool()}
+}
+
+func objectOrDefault(obj types.Object, def func() types.Object) types.Object {
+	if obj.IsNull() || obj.IsUnknown() {
+		return def()
+	}
+	return obj
 }
 
 func stringsOf(ctx context.Context, set types.Set, diags *diag.Diagnostics) []string {
@@ -195,6 +225,7 @@ func (m *rdsSecretModel) spec(ctx context.Context, defaultTags map[string]string
 			Events:         stringsOf(ctx, a.Events, diags),
 		},
 	}
+	spec.RotationAlert, spec.ReaderAlert = m.watchAlerts(ctx, diags)
 	if spec.Rotation.AutomaticallyAfterDays == 0 && spec.Rotation.ScheduleExpression == "" {
 		spec.Rotation.AutomaticallyAfterDays = defaultAfterDays
 	}

@@ -162,6 +162,7 @@ var createCalls = []struct{ service, operation, code string }{
 	{"logs", "PutRetentionPolicy", "AccessDeniedException"},
 	{"events", "PutRule", "AccessDeniedException"},
 	{"events", "PutTargets", "AccessDeniedException"},
+	{"sns", "SetTopicAttributes", "AuthorizationError"},
 	{"sns", "Subscribe", "AuthorizationError"},
 	{"lambda", "AddPermission", "AccessDeniedException"},
 	{"secretsmanager", "RotateSecret", "AccessDeniedException"},

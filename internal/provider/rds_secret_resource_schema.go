@@ -89,6 +89,8 @@ func alertAttrTypes() map[string]attr.Type { return attrTypesOf(alertSchema().At
 func defaultLambda() types.Object          { return defaultOf(lambdaSchema().Attributes) }
 func defaultRotation() types.Object        { return defaultOf(rotationSchema().Attributes) }
 func defaultAlert() types.Object           { return defaultOf(alertSchema().Attributes) }
+func defaultRotationAlert() types.Object   { return defaultOf(rotationAlertSchema().Attributes) }
+func defaultReaderAlert() types.Object     { return defaultOf(readerAlertSchema().Attributes) }
 
 func emptyStringSet() types.Set { return types.SetValueMust(types.StringType, []attr.Value{}) }
 
@@ -179,8 +181,10 @@ func rdsSecretSchema(ctx context.Context) schema.Schema {
 					},
 				},
 			},
-			"rotation":       rotationSchema(),
-			"deletion_alert": alertSchema(),
+			"rotation":                rotationSchema(),
+			"deletion_alert":          alertSchema(),
+			"rotation_alert":          rotationAlertSchema(),
+			"unexpected_reader_alert": readerAlertSchema(),
 			"tags": schema.MapAttribute{
 				ElementType: types.StringType, Optional: true,
 				MarkdownDescription: "Tags for every part. Merged over the provider's `default_tags`.",
@@ -229,6 +233,8 @@ func rdsSecretSchema(ctx context.Context) schema.Schema {
 			"rotation_code_sha256":    computedString("The SHA-256 of the rotator's deployment package; a provider release with a new rotator updates the function."),
 			"alert_rule_arn":          computedString("The deletion alert's EventBridge rule ARN."),
 			"alert_topic_arn":         computedString("The SNS topic the alert publishes to (given or created)."),
+			"rotation_alert_rule_arn": computedString("The rotation alert's EventBridge rule ARN; empty when `rotation_alert` or `deletion_alert` is off."),
+			"reader_alert_rule_arn":   computedString("The unexpected reader alert's EventBridge rule ARN; empty without `readers`, or when `unexpected_reader_alert` or `deletion_alert` is off."),
 			"alert_subscriptions": schema.ListNestedAttribute{
 				Computed:            true,
 				MarkdownDescription: "The subscriptions of the created topic as SNS lists them (e-mail, SMS and `deletion_alert.subscriptions`), sorted by protocol and endpoint. An e-mail, `email-json` or `https` subscription shows `pending_confirmation = true` until its endpoint confirms it (SNS deletes it after three days unconfirmed; the next apply subscribes it again).",
@@ -515,4 +521,50 @@ func alertSchema() schema.SingleNestedAttribute {
 			},
 		},
 	})
+}
+
+func rotationAlertSchema() schema.SingleNestedAttribute {
+	return withDefault(schema.SingleNestedAttribute{
+		MarkdownDescription: "The alert on the secret's rotation events, to the deletion alert's topic (given or created) and so to the same subscribers. " +
+			"Secrets Manager records `RotationFailed` (a step of the rotator failed; the error is in the rotator's log group, `rotation_log_group_name`, and in `last_rotation_error` at the next refresh) and `RotationAbandoned` (a rotation left unfinished was given up) as CloudTrail service events (`AWS Service Event via CloudTrail`); " +
+			"an EventBridge rule of its own (`rotation_alert_rule_arn`) matches them by the secret's ARN in `additionalEventData.SecretId`. Needs the deletion alert on (`deletion_alert.enabled`), which gives the topic. Default: on, for `RotationFailed` and `RotationAbandoned`.",
+		Attributes: map[string]schema.Attribute{
+			"enabled": schema.BoolAttribute{
+				Optional: true, Computed: true, Default: booldefault.StaticBool(true),
+				MarkdownDescription: "Whether the alert exists. Default `true`.",
+			},
+			"events": schema.SetAttribute{
+				ElementType: types.StringType, Optional: true, Computed: true,
+				Default:             setdefault.StaticValue(stringSet(bundle.DefaultRotationAlertEvents)),
+				MarkdownDescription: "The rotation events that alert: any of " + oneOfText(bundle.RotationAlertEvents) + ". Default `[\"RotationAbandoned\", \"RotationFailed\"]`.",
+				Validators: []validator.Set{
+					setvalidator.SizeAtLeast(1),
+					setvalidator.ValueStringsAre(stringvalidator.OneOf(bundle.RotationAlertEvents...)),
+				},
+			},
+		},
+	})
+}
+
+func readerAlertSchema() schema.SingleNestedAttribute {
+	return withDefault(schema.SingleNestedAttribute{
+		MarkdownDescription: "The alert on a read of the secret's value (`GetSecretValue`, `BatchGetSecretValue`, allowed or denied) by an identity outside `readers`, to the deletion alert's topic. " +
+			"The rotator's role and the identity Terraform runs as (every session of its role, when it is an assumed role) are expected without being listed. " +
+			"The rule (`reader_alert_rule_arn`) has the state `ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS`: EventBridge hands read-only management events only to rules in that state, and a trail must log read management events (CloudTrail's first copy of management events is free; EventBridge charges for the events the rule matches). " +
+			"Only with `readers` and the deletion alert on. Default: on.",
+		Attributes: map[string]schema.Attribute{
+			"enabled": schema.BoolAttribute{
+				Optional: true, Computed: true, Default: booldefault.StaticBool(true),
+				MarkdownDescription: "Whether the alert exists (when `readers` is set). Default `true`.",
+			},
+		},
+	})
+}
+
+func stringSet(values []string) types.Set {
+	elems := make([]attr.Value, len(values))
+	for i, v := range values {
+		elems[i] = types.StringValue(v)
+	}
+	return types.SetValueMust(types.StringType, elems)
 }

@@ -1,6 +1,7 @@
 package awsproxy
 
 import (
+	"encoding/json"
 	"time"
 )
 
@@ -43,6 +44,10 @@ type Call struct {
 	ErrorMessage string `json:"errorMessage,omitempty"`
 	ReadOnly     bool   `json:"readOnly"`
 	Management   bool   `json:"management"`
+	// ServiceEvent is, for an event a service recorded on its own (Secrets Manager's rotation
+	// events, listed by the harness's LocalStack extension), its CloudTrail record as written;
+	// nil for API calls.
+	ServiceEvent json.RawMessage `json:"serviceEvent,omitempty"`
 	// Fault names the fault rule that answered or delayed the call, if one did.
 	Fault string `json:"fault,omitempty"`
 	// arnKey is the proxy's ARN spelling when the call was recorded (Options.ARNKey).

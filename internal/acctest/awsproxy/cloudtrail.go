@@ -373,7 +373,10 @@ func lookupEvents(calls []Call, query lookupQuery, visibleBefore time.Time) look
 }
 
 func toLookupEvent(call Call) lookupEvent {
-	detail, _ := json.Marshal(toCloudTrailEvent(call))
+	detail := []byte(call.ServiceEvent)
+	if call.ServiceEvent == nil {
+		detail, _ = json.Marshal(toCloudTrailEvent(call))
+	}
 	resources := []lookupResource{}
 	for _, r := range call.Resources {
 		name := r.ARN

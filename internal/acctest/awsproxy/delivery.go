@@ -136,8 +136,9 @@ func (d *delivery) client(region string) *eventbridge.Client {
 }
 
 // wantsReadOnly tells whether a rule on the region's default bus has the state
-// ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS. On AWS only such rules see read-only events; here
-// read-only events are put on the bus when one exists, so other rules matching them see them too.
+// ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS: read-only events are put on the bus only then. On
+// AWS only such rules see read-only events; the harness's LocalStack extension
+// (secretsbundle_localstack/service_events.py) hands them to no other rule either.
 func (d *delivery) wantsReadOnly(ctx context.Context, region string) bool {
 	d.mu.Lock()
 	cached, ok := d.rules[region]
@@ -167,6 +168,14 @@ func (d *delivery) wantsReadOnly(ctx context.Context, region string) bool {
 	d.rules[region] = answer
 	d.mu.Unlock()
 	return answer.wantsReadOnly
+}
+
+// forgetRules drops the cached answer of wantsReadOnly for region: a rule was put, deleted,
+// enabled or disabled through the proxy, so the next read-only event asks again.
+func (d *delivery) forgetRules(region string) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	delete(d.rules, region)
 }
 
 func (d *delivery) deliver(batch []Call) {

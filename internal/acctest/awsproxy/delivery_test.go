@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	smtypes "github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
@@ -102,5 +103,34 @@ func TestReadOnlyEventsNeedAnAllManagementEventsRule(t *testing.T) {
 	}
 	if got := detailNames(t, entries()); !slices.Equal(got, []string{"GetSecretValue"}) {
 		t.Fatalf("delivered %v, want the read-only GetSecretValue", got)
+	}
+}
+
+// TestReadOnlyEventsRightAfterPutRule: a rule that wants read-only events, put through the proxy,
+// gets the read that follows at once, though the answer of an earlier read (no such rule) is
+// still cached.
+func TestReadOnlyEventsRightAfterPutRule(t *testing.T) {
+	upstream, entries := eventBridgeUpstream(t, "ENABLED")
+	p := startProxy(t, Options{Upstream: upstream.server.URL})
+	cfg := sdkConfig("test")
+	cfg.BaseEndpoint = aws.String(p.URL())
+	ctx := context.Background()
+	secrets := secretsmanager.NewFromConfig(cfg)
+	flush := func() {
+		flushCtx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		defer cancel()
+		if err := p.Flush(flushCtx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_, _ = secrets.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String("db")})
+	flush()
+	upstream.answer("AWSEvents.ListRules", 200, "application/x-amz-json-1.1",
+		`{"Rules":[{"Name":"reader","State":"ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS","EventBusName":"default"}]}`)
+	_, _ = eventbridge.NewFromConfig(cfg).PutRule(ctx, &eventbridge.PutRuleInput{Name: aws.String("reader"), State: "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS"})
+	_, _ = secrets.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String("db")})
+	flush()
+	if got := slices.DeleteFunc(detailNames(t, entries()), func(name string) bool { return name == "PutRule" }); !slices.Equal(got, []string{"GetSecretValue"}) {
+		t.Fatalf("delivered %v, want the read after PutRule only", got)
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"net/http/httputil"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -95,6 +96,10 @@ type Proxy struct {
 	quotas        atomic.Bool
 	arnKey        string
 	trails        map[string]Trail
+	// started bounds the service events pulled from the upstream (pullServiceEvents);
+	// serviceEvents are the ids of those already in the record.
+	started       time.Time
+	serviceEvents map[string]bool
 }
 
 type inflightKey struct{}
@@ -154,6 +159,8 @@ func New(opts Options) (*Proxy, error) {
 		limiters:  map[string]*rate.Limiter{},
 
 		quotaLimiters: map[string]*rate.Limiter{},
+		started:       opts.Now(),
+		serviceEvents: map[string]bool{},
 	}
 	p.quotas.Store(opts.Quotas)
 	if err := p.SetARNKey(opts.ARNKey); err != nil {
@@ -627,10 +634,16 @@ func (p *Proxy) finish(call *Call) {
 	if p.opts.AccessLog {
 		p.logger.Printf("%s %s:%s %d %s key=%s %s", call.Start.UTC().Format(time.RFC3339Nano), call.Service, call.Operation, call.Status, call.ErrorCode, call.AccessKeyID, call.Duration())
 	}
+	if p.delivery != nil && call.Service == "events" && slices.Contains(ruleStateOperations, call.Operation) {
+		p.delivery.forgetRules(call.Region)
+	}
 	if p.delivery != nil && call.Management && call.Service != "cloudtrail" {
 		p.delivery.enqueue(*call)
 	}
 }
+
+// ruleStateOperations change which rules of a bus want read-only events.
+var ruleStateOperations = []string{"PutRule", "DeleteRule", "EnableRule", "DisableRule"}
 
 // serveCloudTrail answers CloudTrail requests: LookupEvents from the record, with CloudTrail's
 // per-account limit; any other operation is refused, since no trail exists here.
@@ -663,6 +676,7 @@ func (p *Proxy) serveCloudTrail(w http.ResponseWriter, op operation, call *Call,
 		p.answerError(w, op, call, *e)
 		return
 	}
+	p.pullServiceEvents(context.Background())
 	p.mu.Lock()
 	response := lookupEvents(p.calls, query, now.Add(-p.opts.EventVisibilityDelay))
 	p.mu.Unlock()

@@ -17,10 +17,12 @@ class ProcessRuntimeExecutorPlugin(RuntimeExecutorPlugin):
 
 @hooks.on_infra_start()
 def apply_patches():
-    from secretsbundle_localstack import patches, rotation
+    from secretsbundle_localstack import patches, rotation, service_events
 
+    service_events.install_route()
     if patches.apply():
         rotation.apply()
+        service_events.apply()
 
 
 @hooks.on_infra_shutdown()

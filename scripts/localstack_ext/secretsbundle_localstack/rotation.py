@@ -106,7 +106,9 @@ def _patch_rotate_secret(asynchronous: bool) -> None:
             if rotate_immediately:
                 # A rotation that failed left its AWSPENDING version: LocalStack reattempts it inside
                 # the call and answers "still in progress" if it fails again. Kept as it is.
-                return call(rotate_immediately=True)
+                return _recorded_rotation(
+                    self, secret, _pending_rotation(secret), lambda: call(rotate_immediately=True)
+                )
         saved = _rotation_settings(secret)
         answer = _store_rules(call, secret)
         secret = self.secrets[secret_id]
@@ -205,15 +207,42 @@ def _test_configuration(backend, secret, token: str) -> str:
                 del secret.versions[token]
 
 
+def _rotated(secret, token) -> bool:
+    version = secret.versions.get(token) or {}
+    return AWSCURRENT in (version.get("version_stages") or [])
+
+
+def _recorded_rotation(backend, secret, token, rotate):
+    """Runs rotate between the CloudTrail service events AWS records for a rotation: RotationStarted,
+    then RotationSucceeded when token's version became AWSCURRENT, RotationFailed otherwise
+    (LocalStack itself swallows a failed step)."""
+    from secretsbundle_localstack import service_events
+
+    region, account = backend.region_name, backend.account_id
+    service_events.record("RotationStarted", secret.arn, region, account)
+    succeeded = False
+    try:
+        answer = rotate()
+        succeeded = _rotated(secret, token)
+        return answer
+    finally:
+        service_events.record("RotationSucceeded" if succeeded else "RotationFailed", secret.arn, region, account)
+
+
 def _rotate_in_background(fn, backend, secret, token, rotation_lambda_arn, rotation_rules) -> None:
     try:
-        fn(
+        _recorded_rotation(
             backend,
-            secret.arn,
-            client_request_token=token,
-            rotation_lambda_arn=rotation_lambda_arn,
-            rotation_rules=rotation_rules,
-            rotate_immediately=True,
+            secret,
+            token,
+            lambda: fn(
+                backend,
+                secret.arn,
+                client_request_token=token,
+                rotation_lambda_arn=rotation_lambda_arn,
+                rotation_rules=rotation_rules,
+                rotate_immediately=True,
+            ),
         )
     except Exception as e:
         # AWS records a failed rotation and leaves AWSPENDING; LocalStack logs it the same way (its
