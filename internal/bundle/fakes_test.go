@@ -61,6 +61,9 @@ type fakeAWS struct {
 	pendingVersion string
 	// logPageSize pages FilterLogEvents answers; 0 answers in one page.
 	logPageSize int
+	// tags are the tags an object was created with, by role, log group and rule name and topic
+	// ARN; an object without an entry answers with the bundle tag of prod/orders/db.
+	tags map[string]map[string]string
 }
 
 type fakeCall struct {
@@ -75,6 +78,7 @@ func newFakeAWS() *fakeAWS {
 		faults: map[string][]error{}, secrets: map[string]string{}, rotation: map[string]bool{}, roles: map[string]bool{},
 		policies: map[string]bool{}, logGroups: map[string]bool{}, functions: map[string]lambdatypes.State{},
 		permissions: map[string]bool{}, topics: map[string]bool{}, subscriptions: map[string][]snstypes.Subscription{}, pending: map[string]bool{}, rules: map[string]bool{}, targets: map[string]bool{},
+		tags: map[string]map[string]string{},
 	}
 }
 
@@ -312,7 +316,11 @@ type fakeIAM struct {
 }
 
 func (s fakeIAM) CreateRole(_ context.Context, in *iam.CreateRoleInput, _ ...func(*iam.Options)) (*iam.CreateRoleOutput, error) {
-	err := s.f.callIn(in, "CreateRole", func() error { s.f.roles[aws.ToString(in.RoleName)] = true; return nil })
+	err := s.f.callIn(in, "CreateRole", func() error {
+		s.f.roles[aws.ToString(in.RoleName)] = true
+		s.f.tags[aws.ToString(in.RoleName)] = iamTagMap(in.Tags)
+		return nil
+	})
 	return &iam.CreateRoleOutput{Role: &iamtypes.Role{Arn: aws.String("arn:aws:iam::123456789012:role/" + aws.ToString(in.RoleName))}}, err
 }
 
@@ -357,7 +365,11 @@ type fakeLogs struct {
 }
 
 func (s fakeLogs) CreateLogGroup(_ context.Context, in *cloudwatchlogs.CreateLogGroupInput, _ ...func(*cloudwatchlogs.Options)) (*cloudwatchlogs.CreateLogGroupOutput, error) {
-	return &cloudwatchlogs.CreateLogGroupOutput{}, s.f.callIn(in, "CreateLogGroup", func() error { s.f.logGroups[aws.ToString(in.LogGroupName)] = true; return nil })
+	return &cloudwatchlogs.CreateLogGroupOutput{}, s.f.callIn(in, "CreateLogGroup", func() error {
+		s.f.logGroups[aws.ToString(in.LogGroupName)] = true
+		s.f.tags[aws.ToString(in.LogGroupName)] = in.Tags
+		return nil
+	})
 }
 
 func (s fakeLogs) DeleteLogGroup(_ context.Context, in *cloudwatchlogs.DeleteLogGroupInput, _ ...func(*cloudwatchlogs.Options)) (*cloudwatchlogs.DeleteLogGroupOutput, error) {
@@ -483,7 +495,11 @@ type fakeSNS struct {
 
 func (s fakeSNS) CreateTopic(_ context.Context, in *sns.CreateTopicInput, _ ...func(*sns.Options)) (*sns.CreateTopicOutput, error) {
 	arn := "arn:aws:sns:us-east-1:123456789012:" + aws.ToString(in.Name)
-	err := s.f.callIn(in, "CreateTopic", func() error { s.f.topics[arn] = true; return nil })
+	err := s.f.callIn(in, "CreateTopic", func() error {
+		s.f.topics[arn] = true
+		s.f.tags[arn] = snsTagMap(in.Tags)
+		return nil
+	})
 	return &sns.CreateTopicOutput{TopicArn: aws.String(arn)}, err
 }
 
@@ -532,7 +548,13 @@ type fakeEvents struct {
 }
 
 func (s fakeEvents) PutRule(_ context.Context, in *eventbridge.PutRuleInput, _ ...func(*eventbridge.Options)) (*eventbridge.PutRuleOutput, error) {
-	err := s.f.callIn(in, "PutRule", func() error { s.f.rules[aws.ToString(in.Name)] = true; return nil })
+	err := s.f.callIn(in, "PutRule", func() error {
+		s.f.rules[aws.ToString(in.Name)] = true
+		if in.Tags != nil {
+			s.f.tags[aws.ToString(in.Name)] = tagMap(in.Tags, func(t ebtypes.Tag) (*string, *string) { return t.Key, t.Value })
+		}
+		return nil
+	})
 	return &eventbridge.PutRuleOutput{RuleArn: aws.String("arn:aws:events:us-east-1:123456789012:rule/" + aws.ToString(in.Name))}, err
 }
 
@@ -555,6 +577,7 @@ func (s fakeEvents) DescribeRule(_ context.Context, in *eventbridge.DescribeRule
 			return notFound("rule")
 		}
 		out.EventPattern = aws.String(EventPattern("x", "y", []string{"DeleteSecret"}))
+		out.Arn = aws.String("arn:aws:events:us-east-1:123456789012:rule/" + aws.ToString(in.Name))
 		return nil
 	})
 	return out, err
@@ -604,7 +627,46 @@ func (s fakeLambda) UntagResource(_ context.Context, in *lambda.UntagResourceInp
 }
 
 func (s fakeSNS) ListTagsForResource(_ context.Context, in *sns.ListTagsForResourceInput, _ ...func(*sns.Options)) (*sns.ListTagsForResourceOutput, error) {
-	return &sns.ListTagsForResourceOutput{Tags: []snstypes.Tag{{Key: aws.String(BundleTagKey), Value: aws.String("prod/orders/db")}}}, s.f.callIn(in, "sns.ListTagsForResource", nil)
+	out := &sns.ListTagsForResourceOutput{}
+	return out, s.f.callIn(in, "sns.ListTagsForResource", func() error {
+		out.Tags = snsTags(s.f.tagsOf(aws.ToString(in.ResourceArn)))
+		return nil
+	})
+}
+
+// tagsOf answers a tag listing: the object's tags, or the bundle tag of prod/orders/db.
+func (f *fakeAWS) tagsOf(key string) map[string]string {
+	if tags, ok := f.tags[key]; ok {
+		return tags
+	}
+	return map[string]string{BundleTagKey: "prod/orders/db"}
+}
+
+func (s fakeIAM) ListRoleTags(_ context.Context, in *iam.ListRoleTagsInput, _ ...func(*iam.Options)) (*iam.ListRoleTagsOutput, error) {
+	out := &iam.ListRoleTagsOutput{}
+	return out, s.f.callIn(in, "ListRoleTags", func() error {
+		if !s.f.roles[aws.ToString(in.RoleName)] {
+			return apiError("NoSuchEntity", "role not found")
+		}
+		out.Tags = iamTags(s.f.tagsOf(aws.ToString(in.RoleName)))
+		return nil
+	})
+}
+
+func (s fakeLogs) ListTagsForResource(_ context.Context, in *cloudwatchlogs.ListTagsForResourceInput, _ ...func(*cloudwatchlogs.Options)) (*cloudwatchlogs.ListTagsForResourceOutput, error) {
+	out := &cloudwatchlogs.ListTagsForResourceOutput{}
+	return out, s.f.callIn(in, "logs.ListTagsForResource", func() error {
+		out.Tags = s.f.tagsOf(strings.TrimPrefix(aws.ToString(in.ResourceArn), "arn:aws:logs:us-east-1:123456789012:log-group:"))
+		return nil
+	})
+}
+
+func (s fakeEvents) ListTagsForResource(_ context.Context, in *eventbridge.ListTagsForResourceInput, _ ...func(*eventbridge.Options)) (*eventbridge.ListTagsForResourceOutput, error) {
+	out := &eventbridge.ListTagsForResourceOutput{}
+	return out, s.f.callIn(in, "events.ListTagsForResource", func() error {
+		out.Tags = eventTags(s.f.tagsOf(aws.ToString(in.ResourceARN)[strings.LastIndex(aws.ToString(in.ResourceARN), "/")+1:]))
+		return nil
+	})
 }
 
 // ListSubscriptionsByTopic lists the subscriptions Subscribe made, as AWS does: a pending one

@@ -46,11 +46,20 @@ func Find(ctx context.Context, d Deps, secretID string) (*Spec, *State, error) {
 		if st.FunctionName != FunctionName(name, "") {
 			spec.Rotation.Lambda.Name = st.FunctionName
 		}
+		// The role and the log group are the bundle's only when they carry its tag: a destroy
+		// after the import deletes what state holds, and must not delete what it did not make.
 		role := aws.ToString(c.Role)
-		st.RoleARN, st.RoleName, st.RolePolicy = role, role[strings.LastIndex(role, "/")+1:], RolePolicyName
-		st.LogGroupName = LogGroupName(st.FunctionName)
+		roleName := role[strings.LastIndex(role, "/")+1:]
+		if tags, err := d.roleTags(ctx, roleName); isNotFound(err) || (err == nil && !hasBundleTag(tags, name)) {
+			// Not the bundle's: left out of state, and the plan says the bundle makes its own.
+		} else if err != nil {
+			return nil, nil, err
+		} else {
+			st.RoleARN, st.RoleName, st.RolePolicy = role, roleName, RolePolicyName
+		}
+		logGroup := LogGroupName(st.FunctionName)
 		if c.LoggingConfig != nil && aws.ToString(c.LoggingConfig.LogGroup) != "" {
-			st.LogGroupName = aws.ToString(c.LoggingConfig.LogGroup)
+			logGroup = aws.ToString(c.LoggingConfig.LogGroup)
 		}
 		// A denied or failed read is an error, as for the other parts: taken for "none", it would
 		// import a bundle without its invoke grant or with the log retention off.
@@ -61,12 +70,20 @@ func Find(ctx context.Context, d Deps, secretID string) (*Spec, *State, error) {
 		if err == nil && policyHasStatement(aws.ToString(policy.Policy), permissionID) {
 			st.PermissionID = permissionID
 		}
-		groups, err := d.AWS.Logs.DescribeLogGroups(ctx, &cloudwatchlogs.DescribeLogGroupsInput{LogGroupNamePrefix: aws.String(st.LogGroupName)})
+		groups, err := d.AWS.Logs.DescribeLogGroups(ctx, &cloudwatchlogs.DescribeLogGroupsInput{LogGroupNamePrefix: aws.String(logGroup)})
 		if err != nil {
-			return nil, nil, fmt.Errorf("reading CloudWatch Logs log group %s: %w", st.LogGroupName, err)
+			return nil, nil, fmt.Errorf("reading CloudWatch Logs log group %s: %w", logGroup, err)
 		}
 		for _, g := range groups.LogGroups {
-			if aws.ToString(g.LogGroupName) == st.LogGroupName {
+			if aws.ToString(g.LogGroupName) != logGroup {
+				continue
+			}
+			tags, err := d.logGroupTags(ctx, logGroup)
+			if err != nil {
+				return nil, nil, err
+			}
+			if hasBundleTag(tags, name) {
+				st.LogGroupName = logGroup
 				spec.Rotation.Lambda.LogRetentionDays = int64(aws.ToInt32(g.RetentionInDays))
 			}
 		}
@@ -79,7 +96,15 @@ func Find(ctx context.Context, d Deps, secretID string) (*Spec, *State, error) {
 	if err != nil && !isNotFound(err) {
 		return nil, nil, fmt.Errorf("finding the alert rule %s of secret %s: %w", ruleName, name, err)
 	}
+	owned := false
 	if err == nil {
+		tags, err := d.ruleTags(ctx, ruleName, aws.ToString(rule.Arn))
+		if err != nil {
+			return nil, nil, err
+		}
+		owned = hasBundleTag(tags, name)
+	}
+	if owned {
 		st.RuleName, st.RuleARN = ruleName, aws.ToString(rule.Arn)
 		targets, err := d.AWS.Events.ListTargetsByRule(ctx, &eventbridge.ListTargetsByRuleInput{Rule: aws.String(ruleName)})
 		if err != nil {

@@ -67,15 +67,23 @@ func (d Deps) findLogGroup(ctx context.Context, spec *Spec, st *State) error {
 		if aws.ToString(g.LogGroupName) != name {
 			continue
 		}
-		tags, err := d.AWS.Logs.ListTagsForResource(ctx, &cloudwatchlogs.ListTagsForResourceInput{ResourceArn: aws.String(d.arns().logGroupARN(name))})
+		tags, err := d.logGroupTags(ctx, name)
 		if err != nil {
-			return fmt.Errorf("reading the tags of log group %s: %w", name, err)
+			return err
 		}
-		if hasBundleTag(tags.Tags, spec.Name) && createdSince(time.UnixMilli(aws.ToInt64(g.CreationTime)), d.began) {
+		if hasBundleTag(tags, spec.Name) && createdSince(time.UnixMilli(aws.ToInt64(g.CreationTime)), d.began) {
 			st.LogGroupName = name
 		}
 	}
 	return nil
+}
+
+func (d Deps) logGroupTags(ctx context.Context, name string) (map[string]string, error) {
+	tags, err := d.AWS.Logs.ListTagsForResource(ctx, &cloudwatchlogs.ListTagsForResourceInput{ResourceArn: aws.String(d.arns().logGroupARN(name))})
+	if err != nil {
+		return nil, fmt.Errorf("reading the tags of log group %s: %w", name, err)
+	}
+	return tags.Tags, nil
 }
 
 func (d Deps) putLogRetention(ctx context.Context, spec *Spec, st *State) error {

@@ -78,16 +78,23 @@ func (d Deps) findRole(ctx context.Context, secretName string, st *State) error 
 	if out.Role == nil {
 		return nil
 	}
-	tags, err := d.AWS.IAM.ListRoleTags(ctx, &iam.ListRoleTagsInput{RoleName: aws.String(name)})
+	tags, err := d.roleTags(ctx, name)
 	if err != nil {
-		return fmt.Errorf("reading the tags of IAM role %s: %w", name, err)
+		return err
 	}
-	owned := hasBundleTag(tagMap(tags.Tags, func(t iamtypes.Tag) (*string, *string) { return t.Key, t.Value }), secretName)
-	if owned && createdSince(aws.ToTime(out.Role.CreateDate), d.began) {
+	if hasBundleTag(tags, secretName) && createdSince(aws.ToTime(out.Role.CreateDate), d.began) {
 		// The inline policy may be on it too; deleting one that is not there counts as done.
 		st.RoleName, st.RoleARN, st.RolePolicy = name, aws.ToString(out.Role.Arn), RolePolicyName
 	}
 	return nil
+}
+
+func (d Deps) roleTags(ctx context.Context, name string) (map[string]string, error) {
+	tags, err := d.AWS.IAM.ListRoleTags(ctx, &iam.ListRoleTagsInput{RoleName: aws.String(name)})
+	if err != nil {
+		return nil, fmt.Errorf("reading the tags of IAM role %s: %w", name, err)
+	}
+	return tagMap(tags.Tags, func(t iamtypes.Tag) (*string, *string) { return t.Key, t.Value }), nil
 }
 
 // deleteRole deletes the role, its inline policy first.

@@ -1,0 +1,155 @@
+package bundle
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// deletes lists the delete calls in the record.
+func deletes(f *fakeAWS) []string {
+	var out []string
+	for _, op := range f.ops() {
+		if strings.HasPrefix(op, "Delete") || op == "Unsubscribe" || op == "RemoveTargets" || op == "RemovePermission" {
+			out = append(out, op)
+		}
+	}
+	return out
+}
+
+// A second workspace applying the same bundle: the secret's name is taken, and so are the role's
+// and the log group's; SNS would answer CreateTopic with the first bundle's topic. The create fails,
+// and its rollback deletes nothing of the first bundle (it used to delete its topic).
+func TestCreateOfASecondWorkspaceLeavesTheFirstBundleIntact(t *testing.T) {
+	f := newFakeAWS()
+	first, err := Create(context.Background(), f.deps(), testSpec())
+	if err != nil {
+		t.Fatal(err)
+	}
+	before, subscriptions := f.leftovers(), slices.Clone(f.subscriptions[first.TopicARN])
+	f.calls = nil
+	f.fail("CreateSecret", apiError("ResourceExistsException", "The operation failed because the secret prod/orders/db already exists."))
+	f.fail("CreateRole", apiError("EntityAlreadyExists", "Role with name "+RoleName("prod/orders/db")+" already exists."))
+	f.fail("CreateLogGroup", apiError("ResourceAlreadyExistsException", "The specified log group already exists"))
+	st, err := Create(context.Background(), f.deps(), testSpec())
+	if err == nil || st != nil {
+		t.Fatalf("second Create = %+v, %v; want an error and no state", st, err)
+	}
+	for _, want := range []string{"SNS topic " + first.TopicARN + " already exists and this apply did not create it", "another Terraform state", "secret prod/orders/db already exists"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q does not say %q", err, want)
+		}
+	}
+	if slices.Contains(f.ops(), "CreateTopic") {
+		t.Error("CreateTopic was called for a topic that exists: SNS would answer with the first bundle's")
+	}
+	if d := deletes(f); len(d) > 0 {
+		t.Errorf("the rollback deleted %v of the first bundle", d)
+	}
+	if after := f.leftovers(); !slices.Equal(after, before) {
+		t.Errorf("objects after the second create = %v, want the first bundle's %v", after, before)
+	}
+	if !slices.Equal(f.subscriptions[first.TopicARN], subscriptions) {
+		t.Errorf("the first bundle's subscriptions are now %v, were %v", f.subscriptions[first.TopicARN], subscriptions)
+	}
+}
+
+// A rule of the bundle's name that this apply did not make (PutRule would overwrite it) fails the
+// create, naming whose it is, and is neither changed nor deleted.
+func TestCreateNeverTakesARuleAlreadyThere(t *testing.T) {
+	for tag, want := range map[string]string{
+		"":               "has no tag secretsbundle:bundle",
+		"prod/orders/db": "another Terraform state (workspace) manages, or that an interrupted apply left",
+		"other/secret":   `"other/secret", another bundle's`,
+	} {
+		t.Run(tag, func(t *testing.T) {
+			f := newFakeAWS()
+			name := RuleName("prod/orders/db")
+			f.rules[name] = true
+			f.tags[name] = map[string]string{}
+			if tag != "" {
+				f.tags[name][BundleTagKey] = tag
+			}
+			_, err := Create(context.Background(), f.deps(), testSpec())
+			if err == nil || !strings.Contains(err.Error(), "EventBridge rule "+name+" already exists and this apply did not create it") || !strings.Contains(err.Error(), want) {
+				t.Fatalf("Create = %v; want the rule named as already there, %q", err, want)
+			}
+			if slices.Contains(f.ops(), "PutRule") || slices.Contains(f.ops(), "DeleteRule") || !f.rules[name] {
+				t.Errorf("the rule already there was put or deleted: %v", f.ops())
+			}
+			if left := f.leftovers(); !slices.Equal(left, []string{"rule " + name}) {
+				t.Errorf("left after the rollback: %v; want only the rule that was there", left)
+			}
+		})
+	}
+}
+
+// A look-up before a create that got no answer (a dropped connection) is not a create whose answer
+// was lost: the rollback must not look for the object by name and tag and delete it, since the
+// bundle of a second workspace carries the same tag.
+func TestRollbackDoesNotDeleteWhatAFailedLookUpFound(t *testing.T) {
+	for _, op := range []string{"GetTopicAttributes", "DescribeRule"} {
+		t.Run(op, func(t *testing.T) {
+			f := newFakeAWS()
+			first, err := Create(context.Background(), f.deps(), testSpec())
+			if err != nil {
+				t.Fatal(err)
+			}
+			// The second create's secret, role and log group are its own (another region's, say).
+			delete(f.secrets, first.SecretARN)
+			delete(f.roles, first.RoleName)
+			delete(f.policies, first.RoleName)
+			delete(f.logGroups, first.LogGroupName)
+			delete(f.functions, first.FunctionName)
+			if op == "DescribeRule" {
+				delete(f.topics, first.TopicARN)
+			}
+			f.calls = nil
+			f.fail(op, errors.New("read tcp 127.0.0.1:4566: connection reset by peer"))
+			if _, err := Create(context.Background(), f.deps(), testSpec()); err == nil || !strings.Contains(err.Error(), "before creating it") {
+				t.Fatalf("Create = %v; want the failed look-up", err)
+			}
+			if op == "GetTopicAttributes" && (!f.topics[first.TopicARN] || slices.Contains(f.ops(), "DeleteTopic")) {
+				t.Errorf("the topic already there was deleted: %v", f.ops())
+			}
+			if !f.rules[first.RuleName] || slices.Contains(f.ops(), "DeleteRule") {
+				t.Errorf("the rule already there was deleted: %v", f.ops())
+			}
+		})
+	}
+}
+
+// Import takes only the parts that carry the bundle's tag, so that a destroy after it deletes
+// nothing the bundle did not make: a role, log group and rule of the derived names without the tag
+// stay out of state and outlive the destroy.
+func TestImportThenDestroyDeletesOnlyTaggedParts(t *testing.T) {
+	f := newFakeAWS()
+	_, st := created(t, f)
+	for _, name := range []string{st.RoleName, st.LogGroupName, st.RuleName} {
+		f.tags[name] = map[string]string{"team": "someone else"}
+	}
+	_, found, err := Find(context.Background(), f.deps(), "prod/orders/db")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if found.RoleName != "" || found.RoleARN != "" || found.LogGroupName != "" || found.RuleName != "" || found.RuleARN != "" {
+		t.Errorf("Find took untagged parts: role %q, log group %q, rule %q", found.RoleName, found.LogGroupName, found.RuleName)
+	}
+	if found.FunctionName != st.FunctionName || found.SecretARN != st.SecretARN {
+		t.Errorf("Find = %+v; want the tagged secret and function", found)
+	}
+	if err := Delete(context.Background(), f.deps(), found, 0); err != nil {
+		t.Fatal(err)
+	}
+	left := f.leftovers()
+	for _, want := range []string{"role " + st.RoleName, "log group " + st.LogGroupName, "rule " + st.RuleName} {
+		if !slices.Contains(left, want) {
+			t.Errorf("destroy after import deleted the untagged %s (left: %v)", want, left)
+		}
+	}
+	if slices.Contains(left, "secret "+st.SecretARN) || len(f.functions) > 0 {
+		t.Errorf("destroy after import left the bundle's own parts: %v", left)
+	}
+}
