@@ -445,7 +445,7 @@ func (s fakeLambda) GetFunction(_ context.Context, in *lambda.GetFunctionInput, 
 			return notFound("function")
 		}
 		out.Configuration = &lambdatypes.FunctionConfiguration{FunctionName: aws.String(name), FunctionArn: aws.String(functionARN(name)),
-			Role: aws.String("arn:aws:iam::123456789012:role/" + RoleName("prod/orders/db"))}
+			Role: aws.String("arn:aws:iam::123456789012:role/" + RoleName("us-east-1", "prod/orders/db"))}
 		out.Tags = map[string]string{BundleTagKey: "prod/orders/db"}
 		return nil
 	})

@@ -31,7 +31,7 @@ func TestCreateOfASecondWorkspaceLeavesTheFirstBundleIntact(t *testing.T) {
 	before, subscriptions := f.leftovers(), slices.Clone(f.subscriptions[first.TopicARN])
 	f.calls = nil
 	f.fail("CreateSecret", apiError("ResourceExistsException", "The operation failed because the secret prod/orders/db already exists."))
-	f.fail("CreateRole", apiError("EntityAlreadyExists", "Role with name "+RoleName("prod/orders/db")+" already exists."))
+	f.fail("CreateRole", apiError("EntityAlreadyExists", "Role with name "+RoleName("us-east-1", "prod/orders/db")+" already exists."))
 	f.fail("CreateLogGroup", apiError("ResourceAlreadyExistsException", "The specified log group already exists"))
 	st, err := Create(context.Background(), f.deps(), testSpec())
 	if err == nil || st != nil {

@@ -34,10 +34,10 @@ var rolePolicyPart = part{
 	update:      func(ctx context.Context, d Deps, c *change) error { return d.putRolePolicy(ctx, c.spec, c.st) },
 	remove:      func(ctx context.Context, d Deps, st *State) error { return d.deleteRolePolicy(ctx, st) },
 	deletedWith: PartRole,
-	find: func(_ context.Context, _ Deps, spec *Spec, st *State) error {
+	find: func(_ context.Context, d Deps, spec *Spec, st *State) error {
 		// Deleting a policy that is not there counts as done, so the name is enough.
 		if st.RoleName == "" {
-			st.RoleName = RoleName(spec.Name)
+			st.RoleName = RoleName(d.AWS.Region, spec.Name)
 		}
 		st.RolePolicy = RolePolicyName
 		return nil
@@ -45,7 +45,7 @@ var rolePolicyPart = part{
 }
 
 func (d Deps) createRole(ctx context.Context, spec *Spec, st *State) error {
-	name := RoleName(spec.Name)
+	name := RoleName(d.AWS.Region, spec.Name)
 	out, err := d.AWS.IAM.CreateRole(ctx, &iam.CreateRoleInput{
 		RoleName:                 aws.String(name),
 		AssumeRolePolicyDocument: aws.String(TrustPolicy().String()),
@@ -67,7 +67,7 @@ func (d Deps) createRole(ctx context.Context, spec *Spec, st *State) error {
 
 // findRole records the role derived from the secret name when it carries the bundle tag.
 func (d Deps) findRole(ctx context.Context, secretName string, st *State) error {
-	name := RoleName(secretName)
+	name := RoleName(d.AWS.Region, secretName)
 	out, err := d.AWS.IAM.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String(name)})
 	if isNotFound(err) {
 		return nil

@@ -18,6 +18,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
 	harness "github.com/secretsbundle/terraform-provider-secretsbundle/internal/acctest"
+	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/bundle"
 )
 
 // bundleParts lists, part by part, what of the bundle in state a exists in LocalStack: the secret
@@ -138,4 +139,100 @@ func TestAccRDSSecret_secondWorkspace(t *testing.T) {
 			},
 		},
 	})
+}
+
+// otherRegion is the second region of the two-region test; LocalStack serves every region on one
+// endpoint.
+const otherRegion = "us-west-2"
+
+// TestAccRDSSecret_sameNameTwoRegions applies bundles of one secret name in two regions of one
+// account: IAM is global, so the rotator roles must have two names (the second region's bundle
+// failed at CreateRole when the role's name came from the secret's alone). Both bundles rotate,
+// and both destroy cleanly. The second region's bundle is a test case of its own, run while the
+// first exists: the test framework serves every provider configuration of a case from one
+// provider server, which holds one configuration.
+func TestAccRDSSecret_sameNameTwoRegions(t *testing.T) {
+	proxy := startProxy(t)
+	client := testAWS(t)
+	db := newTestDatabase(t)
+	name := acctest.RandomWithPrefix("tf-acc-regions")
+	alert := `
+  deletion_alert = {
+    email_addresses = ["oncall@example.com"]
+  }
+`
+	east := rdsSecretConfig(proxy.URL(), name, db, rotationBlock("", "")+alert)
+	// Each region's bundle rotates a database user of its own.
+	west := strings.Replace(rdsSecretConfig(proxy.URL(), name, newTestDatabase(t), rotationBlock("", "")+alert),
+		fmt.Sprintf("region     = %q", harness.Region), fmt.Sprintf("region     = %q", otherRegion), 1)
+	inRegion := func(region string, roles map[string]string) resource.TestCheckFunc {
+		return resource.ComposeTestCheckFunc(
+			resource.TestCheckResourceAttr(testResource, "rotation_enabled", "true"),
+			resource.TestCheckResourceAttr(testResource, "last_rotation_error", ""),
+			resource.TestMatchResourceAttr(testResource, "arn", regexpMust(":secretsmanager:"+region+":")),
+			resource.TestMatchResourceAttr(testResource, "rotation_role_arn", regexpMust("/"+bundle.RoleName(region, name)+"$")),
+			func(s *terraform.State) error {
+				roles[region] = s.RootModule().Resources[testResource].Primary.Attributes["rotation_role_arn"]
+				return nil
+			},
+		)
+	}
+	roles := map[string]string{}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: east,
+			Check: resource.ComposeTestCheckFunc(
+				inRegion(harness.Region, roles),
+				func(s *terraform.State) error {
+					// The same name in the other region, while the first bundle exists.
+					resource.Test(t, resource.TestCase{
+						ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+						Steps:                    []resource.TestStep{{Config: west, Check: inRegion(otherRegion, roles)}},
+						CheckDestroy: func(*terraform.State) error {
+							return goneFrom(context.Background(), client, otherRegion, name, roles[otherRegion])
+						},
+					})
+					if roles[otherRegion] == "" || roles[otherRegion] == roles[harness.Region] {
+						return fmt.Errorf("the %s bundle's role is %q, the %s one's %q", otherRegion, roles[otherRegion], harness.Region, roles[harness.Region])
+					}
+					// Its destroy left the first bundle alone.
+					a, err := attributes(s)
+					if err != nil {
+						return err
+					}
+					if _, err := bundleParts(context.Background(), client, a); err != nil {
+						return fmt.Errorf("after the %s bundle's destroy, the %s one is broken: %w", otherRegion, harness.Region, err)
+					}
+					return nil
+				},
+			),
+		}},
+		CheckDestroy: func(*terraform.State) error {
+			if left := leftovers(context.Background(), client, name); len(left) > 0 {
+				return fmt.Errorf("after the destroy, %s has in %s: %v", name, harness.Region, left)
+			}
+			return goneFrom(context.Background(), client, harness.Region, name, roles[harness.Region])
+		},
+	})
+}
+
+// goneFrom checks that the bundle of name in region and its role are deleted.
+func goneFrom(ctx context.Context, client *harness.AWS, region, name, roleARN string) error {
+	in := func(o *secretsmanager.Options) { o.Region = region }
+	if out, err := client.SecretsManager.DescribeSecret(ctx, &secretsmanager.DescribeSecretInput{SecretId: aws.String(name)}, in); err == nil && out.DeletedDate == nil {
+		return fmt.Errorf("the %s secret %s outlived the destroy", region, name)
+	}
+	if _, err := client.Lambda.GetFunction(ctx, &lambda.GetFunctionInput{FunctionName: aws.String(bundle.FunctionName(name, ""))},
+		func(o *lambda.Options) { o.Region = region }); err == nil {
+		return fmt.Errorf("the %s function of %s outlived the destroy", region, name)
+	}
+	if _, err := client.Events.DescribeRule(ctx, &eventbridge.DescribeRuleInput{Name: aws.String(bundle.RuleName(name))},
+		func(o *eventbridge.Options) { o.Region = region }); err == nil {
+		return fmt.Errorf("the %s rule of %s outlived the destroy", region, name)
+	}
+	if _, err := client.IAM.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String(afterLast(roleARN, "/"))}); roleARN == "" || err == nil {
+		return fmt.Errorf("the role %q of the %s bundle outlived the destroy", roleARN, region)
+	}
+	return nil
 }
