@@ -27,7 +27,7 @@ func Create(ctx context.Context, d Deps, spec *Spec) (*State, error) {
 		return nil, err
 	}
 	if spec.Credentials.Password == "" {
-		password, err := GeneratePassword(spec.Rotation.PasswordLength, spec.Rotation.ExcludeCharacters)
+		password, err := firstPassword(spec.Rotation)
 		if err != nil {
 			return nil, err
 		}
@@ -68,106 +68,6 @@ func Create(ctx context.Context, d Deps, spec *Spec) (*State, error) {
 	// them empty until the next refresh.
 	_ = d.refreshDates(ctx, st)
 	return st, nil
-}
-
-// Update brings the bundle from prior (the spec it was last applied with) to spec, in place, as
-// Plan says: missing parts (deleted out of band, or newly enabled) are created, the others
-// updated, parts no longer wanted deleted once their dependents are updated. It runs in the same
-// stages as Create. There is no rollback: the returned State is what exists, also on error, so
-// Terraform saves it and the next apply continues.
-//
-// The password is written only when spec.Credentials.Password is set (password_wo_version bumped);
-// otherwise changed credential keys are merged into the current value, keeping rotation's password.
-func Update(ctx context.Context, d Deps, prior, spec *Spec, current *State) (*State, error) {
-	st := *current
-	s := &st
-	if err := d.fillFromDatabase(ctx, spec); err != nil {
-		return s, err
-	}
-	c := &change{prior: prior, spec: spec, st: s, plan: Plan(prior, spec, s)}
-	// A topic no longer ours is deleted at the end, once the rule points elsewhere.
-	oldTopic := *s
-	if !wantsCreatedTopic(spec) {
-		s.TopicARN, s.TopicCreated, s.Subscriptions = spec.Alert.TopicARN, false, nil
-		if !spec.Alert.Enabled {
-			s.TopicARN = ""
-		}
-	}
-	stages := stagesOf(spec, func(p *part) step {
-		return step{name: p.name, run: func(ctx context.Context) error {
-			if c.plan[p.name] == Add {
-				return p.create(ctx, d, spec, s)
-			}
-			return p.update(ctx, d, c)
-		}}
-	})
-	if _, err, _ := runStages(ctx, stages); err != nil {
-		return s, err
-	}
-	for _, p := range removalOrder() {
-		if c.plan[p.name] != Remove {
-			continue
-		}
-		target := s
-		if p.name == PartTopic {
-			target = &oldTopic
-		}
-		if err := safely(p.name, func() error { return p.remove(ctx, d, target) }); err != nil {
-			return s, err
-		}
-	}
-	return s, d.refreshDates(ctx, s)
-}
-
-// Delete removes every part the bundle made, dependents first and the secret last with its
-// recovery window (0 deletes at once). A topic given by ARN is never deleted. Parts already gone
-// count as deleted. On error st still names what is left, so Terraform keeps it.
-func Delete(ctx context.Context, d Deps, st *State, recoveryWindowInDays int64) error {
-	var stages []stage
-	for _, p := range removalOrder() {
-		if p.deletedWith != "" {
-			continue
-		}
-		for len(stages) <= p.deleteStage {
-			stages = append(stages, nil)
-		}
-		remove := p.remove
-		if p.name == PartSecret {
-			remove = func(ctx context.Context, d Deps, st *State) error {
-				return d.deleteSecret(ctx, st, recoveryWindowInDays)
-			}
-		}
-		stages[p.deleteStage] = append(stages[p.deleteStage], step{name: p.name, run: func(ctx context.Context) error { return remove(ctx, d, st) }})
-	}
-	for _, s := range stages {
-		if err := runStage(ctx, s); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// removalOrder lists the parts that can be removed, by deleteStage.
-func removalOrder() []*part {
-	var parts []*part
-	for stage := 0; len(parts) < countRemovable(); stage++ {
-		for _, p := range catalogue {
-			if p.remove != nil && p.deleteStage == stage {
-				parts = append(parts, p)
-			}
-		}
-	}
-	return parts
-}
-
-func countRemovable() int {
-	n := 0
-	for _, p := range catalogue {
-		if p.remove != nil {
-			n++
-		}
-	}
-	return n
 }
 
 // fillFromDatabase completes the credentials from the RDS instance or cluster named in the spec:

@@ -34,10 +34,35 @@ var functionPart = part{
 		return d.updateFunction(ctx, c.prior, c.spec, c.st, c.plan[PartRole] == Add)
 	},
 	// Deleting the function takes its permission with it.
-	remove:      func(ctx context.Context, d Deps, st *State) error { return d.deleteFunction(ctx, st) },
+	remove: func(ctx context.Context, d Deps, st *State) error { return d.deleteFunction(ctx, st) },
+	read: func(ctx context.Context, d Deps, o *observation) error {
+		out, err := d.findFunctionByName(ctx, o.prior.FunctionName)
+		switch {
+		case isNotFound(err):
+			forgetFunction(o.st)
+		case err != nil:
+			return fmt.Errorf("reading Lambda function %s: %w", o.prior.FunctionName, err)
+		default:
+			o.s.readFunction(d, o.st, o.prior, out)
+		}
+		return nil
+	},
+	forget:      forgetFunction,
+	locatedFrom: PartSecret,
+	locate: func(_ context.Context, _ Deps, o *observation) error {
+		// The function is the secret's rotation function, or the one named after the secret.
+		o.st.FunctionName = FunctionName(o.st.SecretName, "")
+		if arn := aws.ToString(o.s.secret.RotationLambdaARN); arn != "" {
+			o.st.SetFunctionARN(arn)
+		}
+		return nil
+	},
+	owned:       func(o *observation) bool { return hasBundleTag(o.s.function.Tags, o.st.SecretName) },
 	find:        func(ctx context.Context, d Deps, spec *Spec, st *State) error { return d.findFunction(ctx, spec, st) },
 	deleteStage: 0,
 }
+
+func forgetFunction(st *State) { st.FunctionName, st.FunctionARN, st.CodeSHA256 = "", "", "" }
 
 // functionEnvironment is what the rotator reads: password rules, strategy, the user's CA bundle
 // (credentials.ssl_ca_bundle) when there is one and, when the provider block names one, the
@@ -131,7 +156,7 @@ func (d Deps) createFunction(ctx context.Context, spec *Spec, st *State) error {
 // findFunction records the bundle's function when it exists and carries the bundle tag.
 func (d Deps) findFunction(ctx context.Context, spec *Spec, st *State) error {
 	name := FunctionName(spec.Name, spec.Rotation.Lambda.Name)
-	out, err := d.AWS.Lambda.GetFunction(ctx, &lambda.GetFunctionInput{FunctionName: aws.String(name)})
+	out, err := d.findFunctionByName(ctx, name)
 	if isNotFound(err) {
 		return nil
 	}
@@ -153,7 +178,8 @@ func (d Deps) deleteFunction(ctx context.Context, st *State) error {
 	if _, err := d.AWS.Lambda.DeleteFunction(ctx, &lambda.DeleteFunctionInput{FunctionName: aws.String(st.FunctionName)}); err != nil && !isNotFound(err) {
 		return fmt.Errorf("deleting Lambda function %s: %w", st.FunctionName, err)
 	}
-	st.FunctionName, st.FunctionARN, st.CodeSHA256, st.PermissionID = "", "", "", ""
+	forgetFunction(st)
+	st.PermissionID = ""
 	return nil
 }
 

@@ -20,16 +20,47 @@ var logGroupPart = part{
 	update: func(ctx context.Context, d Deps, c *change) error {
 		return d.retag(ctx, d.logGroupTagger(c.st.LogGroupName), c.prior, c.spec)
 	},
-	remove:      func(ctx context.Context, d Deps, st *State) error { return d.deleteLogGroup(ctx, st) },
+	remove: func(ctx context.Context, d Deps, st *State) error { return d.deleteLogGroup(ctx, st) },
+	read: func(ctx context.Context, d Deps, o *observation) error {
+		group, err := d.findLogGroupByName(ctx, o.prior.LogGroupName)
+		switch {
+		case isNotFound(err):
+			o.st.LogGroupName = ""
+		case err != nil:
+			return fmt.Errorf("reading CloudWatch Logs log group %s: %w", o.prior.LogGroupName, err)
+		default:
+			o.s.logRetentionDays = int64(aws.ToInt32(group.RetentionInDays))
+		}
+		return nil
+	},
+	forget: func(st *State) { st.LogGroupName = "" },
+	// Lambda makes the group again when it is gone, so refresh does not look; import reads it for
+	// the retention.
+	importOnly:  true,
+	locatedFrom: PartFunction,
+	locate: func(ctx context.Context, d Deps, o *observation) error {
+		// The group the function logs to: its logging configuration's, or Lambda's default.
+		if f := o.s.function; o.st.FunctionName != "" && f != nil {
+			o.st.LogGroupName = LogGroupName(o.st.FunctionName)
+			if c := f.Configuration.LoggingConfig; c != nil && aws.ToString(c.LogGroup) != "" {
+				o.st.LogGroupName = aws.ToString(c.LogGroup)
+			}
+			tags, err := d.logGroupTags(ctx, o.st.LogGroupName)
+			return o.s.locatedTag(PartLogGroup, tags, err)
+		}
+		return nil
+	},
+	owned:       ownedByTag(PartLogGroup),
 	find:        func(ctx context.Context, d Deps, spec *Spec, st *State) error { return d.findLogGroup(ctx, spec, st) },
 	deleteStage: 1,
 }
 
 // logRetentionPart is the log group's retention; it goes with the group.
 var logRetentionPart = part{
-	name:  PartLogRetention,
-	needs: []string{PartLogGroup},
-	id:    func(st *State) string { return st.LogGroupName },
+	name:        PartLogRetention,
+	needs:       []string{PartLogGroup},
+	id:          func(st *State) string { return st.LogGroupName },
+	locatedFrom: PartLogGroup,
 	create: func(ctx context.Context, d Deps, spec *Spec, st *State) error {
 		return d.putLogRetention(ctx, spec, st)
 	},
@@ -59,21 +90,19 @@ func (d Deps) createLogGroup(ctx context.Context, spec *Spec, st *State) error {
 // findLogGroup records the bundle's log group when it exists and carries the bundle tag.
 func (d Deps) findLogGroup(ctx context.Context, spec *Spec, st *State) error {
 	name := LogGroupName(FunctionName(spec.Name, spec.Rotation.Lambda.Name))
-	groups, err := d.AWS.Logs.DescribeLogGroups(ctx, &cloudwatchlogs.DescribeLogGroupsInput{LogGroupNamePrefix: aws.String(name)})
+	group, err := d.findLogGroupByName(ctx, name)
+	if isNotFound(err) {
+		return nil
+	}
 	if err != nil {
 		return fmt.Errorf("looking up log group %s: %w", name, err)
 	}
-	for _, g := range groups.LogGroups {
-		if aws.ToString(g.LogGroupName) != name {
-			continue
-		}
-		tags, err := d.logGroupTags(ctx, name)
-		if err != nil {
-			return err
-		}
-		if hasBundleTag(tags, spec.Name) && createdSince(time.UnixMilli(aws.ToInt64(g.CreationTime)), d.began) {
-			st.LogGroupName = name
-		}
+	tags, err := d.logGroupTags(ctx, name)
+	if err != nil {
+		return err
+	}
+	if hasBundleTag(tags, spec.Name) && createdSince(time.UnixMilli(aws.ToInt64(group.CreationTime)), d.began) {
+		st.LogGroupName = name
 	}
 	return nil
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 
+	"encoding/json"
+
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 )
@@ -21,18 +23,40 @@ var permissionPart = part{
 	update:      func(context.Context, Deps, *change) error { return nil },
 	remove:      func(ctx context.Context, d Deps, st *State) error { return d.removePermission(ctx, st) },
 	deletedWith: PartFunction,
+	read: func(ctx context.Context, d Deps, o *observation) error {
+		return readPermission(ctx, d, o.prior.FunctionName, o.st)
+	},
+	forget:      func(st *State) { st.PermissionID = "" },
+	locatedFrom: PartFunction,
+	locate: func(_ context.Context, _ Deps, o *observation) error {
+		// The grant is a statement of the function's policy, by its id; read checks it is there.
+		if o.st.FunctionName != "" {
+			o.st.PermissionID = permissionID
+		}
+		return nil
+	},
 	find: func(ctx context.Context, d Deps, _ *Spec, st *State) error {
 		if st.FunctionName == "" {
 			return nil
 		}
-		policy, err := d.AWS.Lambda.GetPolicy(ctx, &lambda.GetPolicyInput{FunctionName: aws.String(st.FunctionName)})
-		if err == nil && policyHasStatement(aws.ToString(policy.Policy), permissionID) {
-			st.PermissionID = permissionID
-		} else if err != nil && !isNotFound(err) {
-			return fmt.Errorf("reading the policy of Lambda function %s: %w", st.FunctionName, err)
-		}
-		return nil
+		st.PermissionID = permissionID
+		return readPermission(ctx, d, st.FunctionName, st)
 	},
+}
+
+// readPermission keeps st's permission only when the function's policy holds its statement. A
+// denied or failed read is an error, never taken for "no grant".
+func readPermission(ctx context.Context, d Deps, functionName string, st *State) error {
+	policy, err := d.findFunctionPolicy(ctx, functionName)
+	switch {
+	case isNotFound(err):
+		st.PermissionID = ""
+	case err != nil:
+		return fmt.Errorf("reading the resource policy of Lambda function %s: %w", functionName, err)
+	case !policyHasStatement(policy, permissionID):
+		st.PermissionID = ""
+	}
+	return nil
 }
 
 func (d Deps) addPermission(ctx context.Context, st *State) error {
@@ -64,4 +88,21 @@ func (d Deps) removePermission(ctx context.Context, st *State) error {
 	}
 	st.PermissionID = ""
 	return nil
+}
+
+func policyHasStatement(policy, sid string) bool {
+	var doc struct {
+		Statement []struct {
+			Sid string `json:"Sid"`
+		} `json:"Statement"`
+	}
+	if json.Unmarshal([]byte(policy), &doc) != nil {
+		return false
+	}
+	for _, s := range doc.Statement {
+		if s.Sid == sid {
+			return true
+		}
+	}
+	return false
 }

@@ -18,10 +18,36 @@ var rolePart = part{
 	update: func(ctx context.Context, d Deps, c *change) error {
 		return d.retag(ctx, d.roleTagger(c.st.RoleName), c.prior, c.spec)
 	},
-	remove:      func(ctx context.Context, d Deps, st *State) error { return d.deleteRole(ctx, st) },
+	remove: func(ctx context.Context, d Deps, st *State) error { return d.deleteRole(ctx, st) },
+	read: func(ctx context.Context, d Deps, o *observation) error {
+		out, err := d.findRoleByName(ctx, o.prior.RoleName)
+		switch {
+		case isNotFound(err):
+			forgetRole(o.st)
+		case err != nil:
+			return fmt.Errorf("reading IAM role %s: %w", o.prior.RoleName, err)
+		case out.Role != nil && out.Role.Arn != nil:
+			o.st.RoleARN = aws.ToString(out.Role.Arn)
+		}
+		return nil
+	},
+	forget:      forgetRole,
+	locatedFrom: PartFunction,
+	locate: func(ctx context.Context, d Deps, o *observation) error {
+		// The role is the function's.
+		if f := o.s.function; o.st.FunctionName != "" && f != nil {
+			o.st.SetRoleARN(aws.ToString(f.Configuration.Role))
+			tags, err := d.roleTags(ctx, o.st.RoleName)
+			return o.s.locatedTag(PartRole, tags, err)
+		}
+		return nil
+	},
+	owned:       ownedByTag(PartRole),
 	find:        func(ctx context.Context, d Deps, spec *Spec, st *State) error { return d.findRole(ctx, spec.Name, st) },
 	deleteStage: 1,
 }
+
+func forgetRole(st *State) { st.RoleName, st.RoleARN = "", "" }
 
 // rolePolicyPart is the role's inline policy: what the rotator may do. It is put on every update,
 // because it follows the secret, the key, the master secret and the VPC.
@@ -33,6 +59,8 @@ var rolePolicyPart = part{
 	create:      func(ctx context.Context, d Deps, spec *Spec, st *State) error { return d.putRolePolicy(ctx, spec, st) },
 	update:      func(ctx context.Context, d Deps, c *change) error { return d.putRolePolicy(ctx, c.spec, c.st) },
 	remove:      func(ctx context.Context, d Deps, st *State) error { return d.deleteRolePolicy(ctx, st) },
+	forget:      func(st *State) { st.RolePolicy = "" },
+	locatedFrom: PartRole,
 	deletedWith: PartRole,
 	find: func(_ context.Context, d Deps, spec *Spec, st *State) error {
 		// Deleting a policy that is not there counts as done, so the name is enough.
@@ -68,7 +96,7 @@ func (d Deps) createRole(ctx context.Context, spec *Spec, st *State) error {
 // findRole records the role derived from the secret name when it carries the bundle tag.
 func (d Deps) findRole(ctx context.Context, secretName string, st *State) error {
 	name := RoleName(d.AWS.Region, secretName)
-	out, err := d.AWS.IAM.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String(name)})
+	out, err := d.findRoleByName(ctx, name)
 	if isNotFound(err) {
 		return nil
 	}

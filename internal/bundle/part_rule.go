@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
@@ -33,8 +34,52 @@ var rulePart = part{
 		return d.retag(ctx, d.ruleTagger(c.st.RuleName, c.st.RuleARN), c.prior, c.spec)
 	},
 	remove:      func(ctx context.Context, d Deps, st *State) error { return d.deleteRule(ctx, st) },
+	read:        readRule,
+	forget:      forgetRule,
+	locatedFrom: PartSecret,
+	locate: func(ctx context.Context, d Deps, o *observation) error {
+		o.st.RuleName = RuleName(o.st.SecretName)
+		tags, err := d.ruleTags(ctx, o.st.RuleName, d.arns().ruleARN(o.st.RuleName))
+		return o.s.locatedTag(PartRule, tags, err)
+	},
+	owned:       ownedByTag(PartRule),
 	find:        func(ctx context.Context, d Deps, spec *Spec, st *State) error { return d.findRule(ctx, spec.Name, st) },
 	deleteStage: 0,
+}
+
+func forgetRule(st *State) { st.RuleName, st.RuleARN = "", "" }
+
+// readRule reads the rule's pattern and its target at once. A rule without the target to the
+// topic alerts nobody: its ARN is cleared, so that the next apply puts it again like a lost rule.
+func readRule(ctx context.Context, d Deps, o *observation) error {
+	name := o.prior.RuleName
+	var target *ebtypes.Target
+	var targetErr error
+	var wg sync.WaitGroup
+	wg.Go(func() { target, targetErr = d.findAlertTarget(ctx, name) })
+	rule, err := d.findRuleByName(ctx, name)
+	wg.Wait()
+	switch {
+	case isNotFound(err):
+		forgetRule(o.st)
+		return nil
+	case err != nil:
+		return fmt.Errorf("reading EventBridge rule %s: %w", name, err)
+	case targetErr != nil && !isNotFound(targetErr):
+		return fmt.Errorf("reading the targets of EventBridge rule %s: %w", name, targetErr)
+	}
+	if rule.Arn != nil {
+		o.st.RuleARN = aws.ToString(rule.Arn)
+	}
+	o.s.alertEvents = patternEvents(aws.ToString(rule.EventPattern))
+	o.s.alertTopicARN = ""
+	if target != nil {
+		o.s.alertTopicARN = aws.ToString(target.Arn)
+	}
+	if o.prior.TopicARN != "" && o.s.alertTopicARN != o.prior.TopicARN {
+		o.st.RuleARN = ""
+	}
+	return nil
 }
 
 func (d Deps) putRule(ctx context.Context, spec *Spec, st *State, tag bool) error {
@@ -90,7 +135,7 @@ func (d Deps) ruleAbsent(ctx context.Context, secretName string) error {
 // findRule records the bundle's rule when it exists and carries the bundle tag.
 func (d Deps) findRule(ctx context.Context, secretName string, st *State) error {
 	name := RuleName(secretName)
-	rule, err := d.AWS.Events.DescribeRule(ctx, &eventbridge.DescribeRuleInput{Name: aws.String(name)})
+	rule, err := d.findRuleByName(ctx, name)
 	if isNotFound(err) {
 		return nil
 	}
@@ -126,6 +171,6 @@ func (d Deps) deleteRule(ctx context.Context, st *State) error {
 	if _, err := d.AWS.Events.DeleteRule(ctx, &eventbridge.DeleteRuleInput{Name: aws.String(st.RuleName)}); err != nil && !isNotFound(err) {
 		return fmt.Errorf("deleting EventBridge rule %s: %w", st.RuleName, err)
 	}
-	st.RuleName, st.RuleARN = "", ""
+	forgetRule(st)
 	return nil
 }

@@ -38,6 +38,7 @@ var schedulePart = part{
 		return err
 	},
 	remove:      func(ctx context.Context, d Deps, st *State) error { return d.cancelRotation(ctx, st) },
+	locatedFrom: PartSecret,
 	deletedWith: PartSecret,
 }
 
@@ -102,7 +103,7 @@ func (d Deps) cancelRotation(ctx context.Context, st *State) error {
 // rotationStartedBy reports whether the secret points at the bundle's rotator and holds a version
 // made by the rotation of token.
 func (d Deps) rotationStartedBy(ctx context.Context, st *State, token string) bool {
-	out, err := d.AWS.SecretsManager.DescribeSecret(ctx, &secretsmanager.DescribeSecretInput{SecretId: aws.String(st.SecretARN)})
+	out, err := d.findSecretByID(ctx, st.SecretARN)
 	if err != nil || aws.ToString(out.RotationLambdaARN) != st.FunctionARN {
 		return false
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -31,10 +32,58 @@ var secretPart = part{
 		return d.updateSecret(ctx, c.prior, c.spec, c.st)
 	},
 	remove: func(ctx context.Context, d Deps, st *State) error { return d.deleteSecret(ctx, st, 0) },
+	read:   readSecret,
+	locate: func(_ context.Context, _ Deps, o *observation) error {
+		o.st.SecretARN = o.importID
+		return nil
+	},
 	find: func(ctx context.Context, d Deps, spec *Spec, st *State) error {
 		return d.findSecret(ctx, spec.Name, st)
 	},
 	deleteStage: 2,
+}
+
+// readSecret reads the secret's description and value, concurrently. A secret deleted or
+// scheduled for deletion is State.SecretDeleted.
+func readSecret(ctx context.Context, d Deps, o *observation) error {
+	id, st := o.prior.SecretARN, o.st
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		// The value is read for drift only: when it cannot be read (no permission, or not JSON)
+		// the keys are simply not compared, and DescribeSecret reports a missing secret.
+		out, err := d.AWS.SecretsManager.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String(id)})
+		if err == nil {
+			if keys, ok := parseCredentialKeys(aws.ToString(out.SecretString)); ok {
+				o.s.credentials = &keys
+			}
+		}
+	})
+	out, err := d.findSecretByID(ctx, id)
+	wg.Wait()
+	switch {
+	case isNotFound(err):
+		st.SecretDeleted = true
+		if out != nil {
+			// AWS documents DeletedDate as the date the secret is scheduled to be deleted.
+			st.SecretDeletionDate = aws.ToTime(out.DeletedDate)
+		}
+		return nil
+	case err != nil:
+		return fmt.Errorf("reading secret %s: %w", id, err)
+	}
+	o.s.secret = out
+	st.SecretARN, st.SecretName = aws.ToString(out.ARN), aws.ToString(out.Name)
+	st.RotationEnabled = aws.ToBool(out.RotationEnabled)
+	st.LastRotatedDate, st.NextRotationDate = aws.ToTime(out.LastRotatedDate), aws.ToTime(out.NextRotationDate)
+	for version, stages := range out.VersionIdsToStages {
+		switch {
+		case slices.Contains(stages, stageCurrent):
+			st.VersionID = version
+		case slices.Contains(stages, stagePending):
+			o.s.pendingVersion = version
+		}
+	}
+	return nil
 }
 
 // scheduledDeletionWait bounds the wait for a force-deleted secret's name to become free; a
@@ -81,8 +130,8 @@ func (d Deps) createSecret(ctx context.Context, spec *Spec, st *State, value, to
 // findOwnSecret records the secret named name when it holds the version token: the one this
 // create wrote.
 func (d Deps) findOwnSecret(ctx context.Context, name, token string, st *State) bool {
-	out, err := d.AWS.SecretsManager.DescribeSecret(ctx, &secretsmanager.DescribeSecretInput{SecretId: aws.String(name)})
-	if err != nil || out.DeletedDate != nil {
+	out, err := d.findSecretByID(ctx, name)
+	if err != nil {
 		return false
 	}
 	if _, ok := out.VersionIdsToStages[token]; !ok {
@@ -95,14 +144,14 @@ func (d Deps) findOwnSecret(ctx context.Context, name, token string, st *State) 
 // findSecret records the secret named name when it exists, is not scheduled for deletion and
 // carries the bundle tag.
 func (d Deps) findSecret(ctx context.Context, name string, st *State) error {
-	out, err := d.AWS.SecretsManager.DescribeSecret(ctx, &secretsmanager.DescribeSecretInput{SecretId: aws.String(name)})
-	if isNotFound(err) || awsclient.IsSecretMarkedForDeletion(err) {
+	out, err := d.findSecretByID(ctx, name)
+	if isNotFound(err) {
 		return nil
 	}
 	if err != nil {
 		return fmt.Errorf("looking up secret %s: %w", name, err)
 	}
-	if out.DeletedDate == nil && hasBundleTag(secretTagMap(out.Tags), name) && createdSince(aws.ToTime(out.CreatedDate), d.began) {
+	if hasBundleTag(secretTagMap(out.Tags), name) && createdSince(aws.ToTime(out.CreatedDate), d.began) {
 		st.SecretARN, st.SecretName = aws.ToString(out.ARN), name
 	}
 	return nil
@@ -174,7 +223,7 @@ var errRotationInFlight = errors.New("a rotation is in progress")
 // between, the move fails and nothing is lost.
 func (d Deps) putCredentials(ctx context.Context, spec *Spec, st *State) error {
 	sm := d.AWS.SecretsManager
-	described, err := sm.DescribeSecret(ctx, &secretsmanager.DescribeSecretInput{SecretId: aws.String(st.SecretARN)})
+	described, err := d.findSecretByID(ctx, st.SecretARN)
 	if err != nil {
 		return fmt.Errorf("reading the versions of secret %s to update its credential keys: %w", st.SecretARN, err)
 	}
@@ -232,7 +281,7 @@ func (d Deps) putCredentials(ctx context.Context, spec *Spec, st *State) error {
 // checkCurrentMoved confirms AWSCURRENT is on the new version: an emulator that does not check
 // RemoveFromVersionId would let a concurrent move go unnoticed.
 func (d Deps) checkCurrentMoved(ctx context.Context, secretARN, newID string) error {
-	described, err := d.AWS.SecretsManager.DescribeSecret(ctx, &secretsmanager.DescribeSecretInput{SecretId: aws.String(secretARN)})
+	described, err := d.findSecretByID(ctx, secretARN)
 	if err != nil {
 		return fmt.Errorf("reading the versions of secret %s after updating its credential keys: %w", secretARN, err)
 	}

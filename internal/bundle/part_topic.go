@@ -21,21 +21,45 @@ func wantsCreatedTopic(spec *Spec) bool { return spec.Alert.Enabled && spec.Aler
 var topicPart = part{
 	name:   PartTopic,
 	wanted: wantsCreatedTopic,
-	id: func(st *State) string {
-		if st.TopicCreated {
-			return st.TopicARN
-		}
-		return ""
-	},
+	id:     createdTopicARN,
 	label:  func(st *State) string { return "SNS topic " + st.TopicARN },
 	create: func(ctx context.Context, d Deps, spec *Spec, st *State) error { return d.createTopic(ctx, spec, st) },
 	update: func(ctx context.Context, d Deps, c *change) error {
 		return d.retag(ctx, d.topicTagger(c.st.TopicARN), c.prior, c.spec)
 	},
-	remove:      func(ctx context.Context, d Deps, st *State) error { return d.deleteTopic(ctx, st) },
+	remove: func(ctx context.Context, d Deps, st *State) error { return d.deleteTopic(ctx, st) },
+	// Listing the subscriptions tells both whether the topic exists and who is subscribed.
+	read: func(ctx context.Context, d Deps, o *observation) error {
+		subs, err := d.listSubscriptions(ctx, o.prior.TopicARN)
+		switch {
+		case isNotFound(err):
+			forgetTopic(o.st)
+		case err != nil:
+			return fmt.Errorf("reading SNS topic %s: %w", o.prior.TopicARN, err)
+		default:
+			d.confirmations(ctx, subs, priorPending(o.prior))
+			o.st.Subscriptions = subs
+		}
+		return nil
+	},
+	forget:      forgetTopic,
+	locatedFrom: PartRule,
+	locate: func(ctx context.Context, d Deps, o *observation) error {
+		// The topic is the rule's target; the bundle's own when it carries the bundle tag, else
+		// given by ARN.
+		o.st.TopicARN = o.s.alertTopicARN
+		if o.st.TopicARN == "" {
+			return nil
+		}
+		owned, err := d.topicOwned(ctx, o.st.TopicARN, o.st.SecretName)
+		o.st.TopicCreated = owned
+		return err
+	},
 	find:        func(ctx context.Context, d Deps, spec *Spec, st *State) error { return d.findTopic(ctx, spec.Name, st) },
 	deleteStage: 1,
 }
+
+func forgetTopic(st *State) { st.TopicARN, st.TopicCreated, st.Subscriptions = "", false, nil }
 
 // subscriptionsPart are the subscriptions to a created topic (e-mail, SMS and the general list);
 // they go with the topic. Update also re-subscribes the ones removed outside Terraform.
@@ -43,19 +67,23 @@ var subscriptionsPart = part{
 	name:  PartSubscriptions,
 	needs: []string{PartTopic},
 	// Wanted with no address too: an update that removes the last one must unsubscribe it.
-	wanted: wantsCreatedTopic,
-	id: func(st *State) string {
-		if st.TopicCreated {
-			return st.TopicARN
-		}
-		return ""
-	},
+	wanted:      wantsCreatedTopic,
+	id:          createdTopicARN,
+	locatedFrom: PartTopic,
 	create: func(ctx context.Context, d Deps, spec *Spec, st *State) error {
 		return d.subscribeAll(ctx, spec, st)
 	},
 	update: func(ctx context.Context, d Deps, c *change) error {
 		return d.updateSubscriptions(ctx, c.prior, c.spec, c.st, c.plan[PartTopic] == Add)
 	},
+}
+
+// createdTopicARN is the id of the topic the bundle created; a given topic is not a part.
+func createdTopicARN(st *State) string {
+	if st.TopicCreated {
+		return st.TopicARN
+	}
+	return ""
 }
 
 func (d Deps) topicARN(secretName string) string {
@@ -93,23 +121,26 @@ func (d Deps) createTopic(ctx context.Context, spec *Spec, st *State) error {
 // findTopic records the bundle's topic when it exists and carries the bundle tag.
 func (d Deps) findTopic(ctx context.Context, secretName string, st *State) error {
 	arn := d.topicARN(secretName)
-	tags, err := d.topicTags(ctx, arn)
-	if isNotFound(err) {
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	if hasBundleTag(tags, secretName) {
+	owned, err := d.topicOwned(ctx, arn, secretName)
+	if owned {
 		st.TopicARN, st.TopicCreated = arn, true
 	}
-	return nil
+	return err
+}
+
+// topicOwned reports whether the topic exists and carries the bundle tag.
+func (d Deps) topicOwned(ctx context.Context, arn, secretName string) (bool, error) {
+	tags, err := d.topicTags(ctx, arn)
+	if isNotFound(err) {
+		return false, nil
+	}
+	return err == nil && hasBundleTag(tags, secretName), err
 }
 
 func (d Deps) topicTags(ctx context.Context, arn string) (map[string]string, error) {
 	tags, err := d.AWS.SNS.ListTagsForResource(ctx, &sns.ListTagsForResourceInput{ResourceArn: aws.String(arn)})
 	if err != nil {
-		return nil, fmt.Errorf("reading the tags of SNS topic %s: %w", arn, err)
+		return nil, fmt.Errorf("looking up SNS topic %s: %w", arn, err)
 	}
 	return tagMap(tags.Tags, func(t snstypes.Tag) (*string, *string) { return t.Key, t.Value }), nil
 }
@@ -123,7 +154,7 @@ func (d Deps) deleteTopic(ctx context.Context, st *State) error {
 			return fmt.Errorf("deleting SNS topic %s: %w", st.TopicARN, err)
 		}
 	}
-	st.TopicARN, st.TopicCreated, st.Subscriptions = "", false, nil
+	forgetTopic(st)
 	return nil
 }
 

@@ -5,20 +5,55 @@ import (
 	"strings"
 )
 
-// ReadOnlyEvents are the Secrets Manager API calls that CloudTrail records as read-only: a rule
-// on them needs the state that delivers read-only management events.
-var ReadOnlyEvents = []string{"GetSecretValue", "DescribeSecret", "ListSecretVersionIds", "GetResourcePolicy", "BatchGetSecretValue", "ListSecrets", "GetRandomPassword", "ValidateResourcePolicy"}
-
-// AlertEvents are the events a deletion alert may watch: those whose CloudTrail record names the
-// secret (requestParameters.secretId, name or secretIdList, or the ARN in responseElements).
-// ListSecrets and GetRandomPassword name no secret, so a rule on them could never fire for this
-// one: they are not offered.
-var AlertEvents = []string{
-	"DeleteSecret", "RestoreSecret", "PutSecretValue", "UpdateSecret", "UpdateSecretVersionStage", "RotateSecret",
-	"CancelRotateSecret", "StopReplicationToReplica", "RemoveRegionsFromReplication", "ReplicateSecretToRegions",
-	"PutResourcePolicy", "DeleteResourcePolicy", "TagResource", "UntagResource",
-	"GetSecretValue", "DescribeSecret", "ListSecretVersionIds", "GetResourcePolicy", "BatchGetSecretValue", "ValidateResourcePolicy",
+// event is a Secrets Manager event CloudTrail records: an API call, or an event the service logs.
+type event struct {
+	name string
+	// readOnly: CloudTrail records it as read-only, so a rule on it needs the state that delivers
+	// read-only management events.
+	readOnly bool
+	// alert: its record names the secret (requestParameters.secretId, name or secretIdList, or
+	// the ARN in responseElements), so a deletion alert may watch it.
+	alert bool
 }
+
+// secretsManagerEvents is the one list of Secrets Manager's CloudTrail events. ListSecrets and
+// GetRandomPassword name no secret, so a rule on them could never fire for one: they are not
+// offered to the alert.
+var secretsManagerEvents = []event{
+	{name: "DeleteSecret", alert: true}, {name: "RestoreSecret", alert: true}, {name: "PutSecretValue", alert: true},
+	{name: "UpdateSecret", alert: true}, {name: "UpdateSecretVersionStage", alert: true}, {name: "RotateSecret", alert: true},
+	{name: "CancelRotateSecret", alert: true}, {name: "StopReplicationToReplica", alert: true},
+	{name: "RemoveRegionsFromReplication", alert: true}, {name: "ReplicateSecretToRegions", alert: true},
+	{name: "PutResourcePolicy", alert: true}, {name: "DeleteResourcePolicy", alert: true},
+	{name: "TagResource", alert: true}, {name: "UntagResource", alert: true},
+	{name: "GetSecretValue", readOnly: true, alert: true}, {name: "DescribeSecret", readOnly: true, alert: true},
+	{name: "ListSecretVersionIds", readOnly: true, alert: true}, {name: "GetResourcePolicy", readOnly: true, alert: true},
+	{name: "BatchGetSecretValue", readOnly: true, alert: true}, {name: "ValidateResourcePolicy", readOnly: true, alert: true},
+	{name: "ListSecrets", readOnly: true}, {name: "GetRandomPassword", readOnly: true},
+	{name: "CreateSecret"},
+	{name: "CancelSecretVersionDelete"}, {name: "EndSecretVersionDelete"}, {name: "StartSecretVersionDelete"},
+	{name: "RotationAbandoned"}, {name: "RotationFailed"}, {name: "RotationStarted"}, {name: "RotationSucceeded"},
+	{name: "ReplicationFailed"}, {name: "ReplicationStarted"}, {name: "ReplicationSucceeded"},
+}
+
+func eventNames(keep func(event) bool) []string {
+	var names []string
+	for _, e := range secretsManagerEvents {
+		if keep(e) {
+			names = append(names, e.name)
+		}
+	}
+	return names
+}
+
+// ReadOnlyEvents are the Secrets Manager API calls that CloudTrail records as read-only.
+var ReadOnlyEvents = eventNames(func(e event) bool { return e.readOnly })
+
+// AlertEvents are the events a deletion alert may watch.
+var AlertEvents = eventNames(func(e event) bool { return e.alert })
+
+// SecretsManagerEventNames are every Secrets Manager event CloudTrail records.
+var SecretsManagerEventNames = eventNames(func(event) bool { return true })
 
 // Rule states of EventBridge.
 const (

@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/credentials"
 )
 
 func statements(t *testing.T, doc PolicyDocument) map[string]map[string]any {
@@ -134,8 +136,15 @@ func TestDerivedNamesAreValidAndUnique(t *testing.T) {
 	}
 }
 
+const (
+	lowercase   = credentials.LowercaseCharacters
+	uppercase   = credentials.UppercaseCharacters
+	digits      = credentials.NumberCharacters
+	punctuation = credentials.PunctuationCharacters
+)
+
 func TestGeneratePassword(t *testing.T) {
-	password, err := GeneratePassword(32, ":/@\"'\\")
+	password, err := firstPassword(Rotation{PasswordLength: 32, ExcludeCharacters: ":/@\"'\\"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -147,7 +156,7 @@ func TestGeneratePassword(t *testing.T) {
 			t.Errorf("password lacks a character of %q", class)
 		}
 	}
-	if _, err := GeneratePassword(8, lowercase+uppercase+digits+punctuation); err == nil {
+	if _, err := firstPassword(Rotation{PasswordLength: 8, ExcludeCharacters: lowercase + uppercase + digits + punctuation}); err == nil {
 		t.Error("excluding every character should fail")
 	}
 }

@@ -3,42 +3,34 @@ package bundle
 import (
 	"context"
 	"encoding/json"
-	"errors"
-	"fmt"
 	"maps"
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
-	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
-	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/awsclient"
-	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/awsclient/cloudwatchlogs"
-	logstypes "github.com/secretsbundle/terraform-provider-secretsbundle/internal/awsclient/cloudwatchlogs/types"
 	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/credentials"
 )
 
-// Read reads every part at once, in one round of at most eight calls (and, when a rotation is
-// stuck with AWSPENDING, a ninth that reads the rotator's error from its log group), and returns
-// the bundle in the shapes of a desired one: the Spec AWS reports, normalised against prior (the
-// Spec of the last apply) by the rules of normalise, and the State of the parts that still exist
-// (missing ones have empty ids). A nil State means the bundle is gone: the secret does not exist
-// or is scheduled for deletion, and neither does any other part.
+// Read reads every part at once, in one round of the catalogue's reads (at most eight calls; and,
+// when a rotation is stuck with AWSPENDING, a ninth that reads the rotator's error from its log
+// group), and returns the bundle in the shapes of a desired one: the Spec AWS reports, normalised
+// against prior (the Spec of the last apply) by the rules of normalise, and the State of the parts
+// that still exist (missing ones have empty ids). A nil State means the bundle is gone: the secret
+// does not exist or is scheduled for deletion, and neither does any other part.
 func Read(ctx context.Context, d Deps, prior *Spec, priorState *State) (*Spec, *State, error) {
 	st := *priorState
 	st.SecretDeleted, st.SecretDeletionDate, st.RotationFailed = false, time.Time{}, false
-	var s seen
-	err := d.readParts(ctx, priorState, &st, &s)
+	o := &observation{prior: priorState, st: &st, s: &seen{}}
+	err := observeStage(ctx, d, o, refreshed())
 	// Only survivors of a failed rollback have no secret to read: gone once they are.
 	gone := priorState.SecretARN == "" && len(priorState.Parts()) == 0
 	if st.SecretDeleted {
-		gone = !d.survivorsOfDeletedSecret(ctx, &st)
+		gone = !d.survivorsOfDeletedSecret(ctx, o)
 	}
 	if gone {
 		return nil, nil, nil
@@ -46,111 +38,8 @@ func Read(ctx context.Context, d Deps, prior *Spec, priorState *State) (*Spec, *
 	if err != nil {
 		return nil, nil, err
 	}
-	d.readRotationError(ctx, priorState, &st, &s)
-	return normalise(prior, &st, &s), &st, nil
-}
-
-// readParts makes the round of calls, concurrently: each goroutine writes its own fields of st
-// and s only.
-func (d Deps) readParts(ctx context.Context, priorState, st *State, seen *seen) error {
-	var mu sync.Mutex
-	var errs []error
-	fail := func(err error) {
-		mu.Lock()
-		defer mu.Unlock()
-		errs = append(errs, err)
-	}
-	// targetLost joins the rule's after the wait.
-	targetLost := false
-	var wg sync.WaitGroup
-	if priorState.SecretARN != "" {
-		readSecret(ctx, d, st, seen, &wg, fail)
-	}
-	if priorState.RoleName != "" {
-		wg.Go(func() {
-			_, err := d.AWS.IAM.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String(priorState.RoleName)})
-			if isNotFound(err) {
-				st.RoleName, st.RoleARN, st.RolePolicy = "", "", ""
-			} else if err != nil {
-				fail(fmt.Errorf("reading IAM role %s: %w", priorState.RoleName, err))
-			}
-		})
-	}
-	if priorState.FunctionName != "" {
-		wg.Go(func() {
-			out, err := d.AWS.Lambda.GetFunction(ctx, &lambda.GetFunctionInput{FunctionName: aws.String(priorState.FunctionName)})
-			if isNotFound(err) {
-				st.FunctionName, st.FunctionARN, st.CodeSHA256 = "", "", ""
-				return
-			} else if err != nil {
-				fail(fmt.Errorf("reading Lambda function %s: %w", priorState.FunctionName, err))
-				return
-			}
-			seen.readFunction(d, st, priorState, out)
-		})
-		wg.Go(func() {
-			out, err := d.AWS.Lambda.GetPolicy(ctx, &lambda.GetPolicyInput{FunctionName: aws.String(priorState.FunctionName)})
-			if isNotFound(err) {
-				st.PermissionID = ""
-				return
-			} else if err != nil {
-				fail(fmt.Errorf("reading the policy of Lambda function %s: %w", priorState.FunctionName, err))
-				return
-			}
-			if !policyHasStatement(aws.ToString(out.Policy), permissionID) {
-				st.PermissionID = ""
-			}
-		})
-	}
-	if priorState.RuleName != "" {
-		wg.Go(func() {
-			out, err := d.AWS.Events.DescribeRule(ctx, &eventbridge.DescribeRuleInput{Name: aws.String(priorState.RuleName)})
-			if isNotFound(err) {
-				st.RuleName, st.RuleARN = "", ""
-				return
-			} else if err != nil {
-				fail(fmt.Errorf("reading EventBridge rule %s: %w", priorState.RuleName, err))
-				return
-			}
-			seen.alertEvents = patternEvents(aws.ToString(out.EventPattern))
-		})
-		wg.Go(func() {
-			out, err := d.AWS.Events.ListTargetsByRule(ctx, &eventbridge.ListTargetsByRuleInput{Rule: aws.String(priorState.RuleName)})
-			if err != nil {
-				// A missing rule is reported by DescribeRule; the target matters only with the rule.
-				return
-			}
-			targeted := false
-			for _, t := range out.Targets {
-				targeted = targeted || (aws.ToString(t.Id) == alertTargetID && aws.ToString(t.Arn) == priorState.TopicARN)
-			}
-			targetLost = !targeted
-		})
-	}
-	if priorState.TopicCreated && priorState.TopicARN != "" {
-		// Listing the subscriptions tells both whether the topic exists and who is subscribed.
-		wg.Go(func() {
-			subs, err := d.listSubscriptions(ctx, priorState.TopicARN)
-			if isNotFound(err) {
-				st.TopicARN, st.Subscriptions = "", nil
-				return
-			} else if err != nil {
-				fail(fmt.Errorf("reading SNS topic %s: %w", priorState.TopicARN, err))
-				return
-			}
-			d.confirmations(ctx, subs, priorPending(priorState))
-			st.Subscriptions = subs
-		})
-	}
-	wg.Wait()
-	if targetLost {
-		// A rule without its target alerts nobody: re-create it like a lost rule.
-		st.RuleARN = ""
-	}
-	if st.FunctionName == "" {
-		st.PermissionID = ""
-	}
-	return errors.Join(errs...)
+	d.readRotationError(ctx, priorState, &st, o.s)
+	return normalise(prior, &st, o.s), &st, nil
 }
 
 // readRotationError sets LastRotationError: the rotator's logged error while a rotation is stuck
@@ -183,6 +72,31 @@ type seen struct {
 	env            map[string]string
 	alertEvents    []string
 	pendingVersion string
+	// alertTopicARN is the topic the alert rule targets; logRetentionDays the log group's
+	// retention (import reads it).
+	alertTopicARN    string
+	logRetentionDays int64
+	// locatedTags are, on import, the tags of the located parts whose reads do not report them
+	// (role, log group, rule), by part: import takes only the parts that carry the bundle tag, so
+	// that a destroy after it deletes nothing the bundle did not make.
+	locatedTags map[string]map[string]string
+}
+
+// locatedTag records, on import, the tags of a located part; a part gone has none.
+func (s *seen) locatedTag(part string, tags map[string]string, err error) error {
+	if err != nil && !isNotFound(err) {
+		return err
+	}
+	if s.locatedTags == nil {
+		s.locatedTags = map[string]map[string]string{}
+	}
+	s.locatedTags[part] = tags
+	return nil
+}
+
+// ownedByTag is the owned check of a part whose tags its locate read.
+func ownedByTag(part string) func(o *observation) bool {
+	return func(o *observation) bool { return hasBundleTag(o.s.locatedTags[part], o.st.SecretName) }
 }
 
 // normalise is the observed Spec: prior with what AWS reported in place of what it configured.
@@ -310,60 +224,17 @@ func sorted(values []string) []string {
 	return out
 }
 
-// survivorsOfDeletedSecret reports whether any part but the secret still exists. Read never looks
-// at the log group (its absence changes nothing in a plan), so only here, on this rare path, one
-// more call checks it.
-func (d Deps) survivorsOfDeletedSecret(ctx context.Context, st *State) bool {
-	if st.LogGroupName != "" {
-		out, err := d.AWS.Logs.DescribeLogGroups(ctx, &cloudwatchlogs.DescribeLogGroupsInput{LogGroupNamePrefix: aws.String(st.LogGroupName)})
-		if err == nil && !slices.ContainsFunc(out.LogGroups, func(g logstypes.LogGroup) bool { return aws.ToString(g.LogGroupName) == st.LogGroupName }) {
-			st.LogGroupName = ""
-		}
+// survivorsOfDeletedSecret reports whether any part but the secret still exists. Refresh never
+// reads the log group (its absence changes nothing in a plan), so only here, on this rare path,
+// its read runs too.
+func (d Deps) survivorsOfDeletedSecret(ctx context.Context, o *observation) bool {
+	if o.st.LogGroupName != "" && observeStage(ctx, d, o, []*part{&logGroupPart}) != nil {
+		// Not knowing, the group counts as a survivor: destroy deletes what is there.
+		o.st.LogGroupName = o.prior.LogGroupName
 	}
-	others := *st
+	others := *o.st
 	others.SecretARN = ""
 	return len(others.Parts()) > 0
-}
-
-// readSecret reads the secret's description and value, concurrently, into st and s.
-func readSecret(ctx context.Context, d Deps, st *State, s *seen, wg *sync.WaitGroup, fail func(error)) {
-	arn := st.SecretARN
-	wg.Go(func() {
-		out, err := d.AWS.SecretsManager.DescribeSecret(ctx, &secretsmanager.DescribeSecretInput{SecretId: aws.String(arn)})
-		switch {
-		case isNotFound(err) || awsclient.IsSecretMarkedForDeletion(err):
-			st.SecretDeleted = true
-		case err != nil:
-			fail(fmt.Errorf("reading secret %s: %w", arn, err))
-		case out.DeletedDate != nil:
-			st.SecretDeleted = true
-			// AWS documents DeletedDate as the date the secret is scheduled to be deleted.
-			st.SecretDeletionDate = *out.DeletedDate
-		default:
-			s.secret = out
-			st.SecretName = aws.ToString(out.Name)
-			st.RotationEnabled = aws.ToBool(out.RotationEnabled)
-			st.LastRotatedDate, st.NextRotationDate = aws.ToTime(out.LastRotatedDate), aws.ToTime(out.NextRotationDate)
-			for version, stages := range out.VersionIdsToStages {
-				switch {
-				case slices.Contains(stages, stageCurrent):
-					st.VersionID = version
-				case slices.Contains(stages, stagePending):
-					s.pendingVersion = version
-				}
-			}
-		}
-	})
-	wg.Go(func() {
-		// The value is read for drift only: when it cannot be read (no permission, or not JSON)
-		// the keys are simply not compared, and DescribeSecret reports a missing secret.
-		out, err := d.AWS.SecretsManager.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String(arn)})
-		if err == nil {
-			if keys, ok := parseCredentialKeys(aws.ToString(out.SecretString)); ok {
-				s.credentials = &keys
-			}
-		}
-	})
 }
 
 // FunctionChangedOutside stands in State for the code hash of a function whose environment or
@@ -394,23 +265,6 @@ func (s *seen) readFunction(d Deps, st, prior *State, out *lambda.GetFunctionOut
 	if err == nil && (roleChanged || envChanged) {
 		st.CodeSHA256 = FunctionChangedOutside
 	}
-}
-
-func policyHasStatement(policy, sid string) bool {
-	var doc struct {
-		Statement []struct {
-			Sid string `json:"Sid"`
-		} `json:"Statement"`
-	}
-	if json.Unmarshal([]byte(policy), &doc) != nil {
-		return false
-	}
-	for _, s := range doc.Statement {
-		if s.Sid == sid {
-			return true
-		}
-	}
-	return false
 }
 
 // patternEvents reads the eventName list back from a rule pattern this package wrote.

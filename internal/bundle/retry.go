@@ -90,7 +90,7 @@ func anyMatch(err error, matches []apiErrorMatch) bool {
 
 // isNotFound reports whether err says the object does not exist, in any service's words.
 func isNotFound(err error) bool {
-	return hasErrorCode(err, "ResourceNotFoundException", "NoSuchEntity", "NotFound", "NotFoundException", "DBInstanceNotFound", "DBClusterNotFoundFault")
+	return errors.Is(err, errNotFound) || hasErrorCode(err, "ResourceNotFoundException", "NoSuchEntity", "NotFound", "NotFoundException", "DBInstanceNotFound", "DBClusterNotFoundFault")
 }
 
 // isAlreadyExists reports whether err says a create found its object already there, in any

@@ -1,6 +1,9 @@
 package bundle
 
-import "time"
+import (
+	"strings"
+	"time"
+)
 
 // State is what exists of a bundle: the identifiers of its parts. An empty identifier means the
 // part does not exist (not created yet, rolled back, or deleted out of band).
@@ -51,4 +54,26 @@ func (s *State) Parts() []string {
 		}
 	}
 	return parts
+}
+
+// SetRoleARN records the rotator's role by its ARN: its name, and its inline policy, follow.
+func (s *State) SetRoleARN(arn string) {
+	s.RoleARN, s.RoleName, s.RolePolicy = arn, afterLast(arn, "/"), ""
+	if s.RoleName != "" {
+		s.RolePolicy = RolePolicyName
+	}
+}
+
+// SetFunctionARN records the rotator by its ARN; its name follows.
+func (s *State) SetFunctionARN(arn string) { s.FunctionARN, s.FunctionName = arn, afterLast(arn, ":") }
+
+// SetRuleARN records the alert rule by its ARN; its name follows.
+func (s *State) SetRuleARN(arn string) { s.RuleARN, s.RuleName = arn, afterLast(arn, "/") }
+
+// afterLast is what follows the last sep in an ARN: a role's, function's or rule's name.
+func afterLast(arn, sep string) string {
+	if arn == "" {
+		return ""
+	}
+	return arn[strings.LastIndex(arn, sep)+1:]
 }

@@ -11,7 +11,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	lambdatypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
-	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
 	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/awsclient/cloudwatchlogs"
 	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/credentials"
@@ -68,7 +67,7 @@ func (d Deps) waitRotation(ctx context.Context, st *State, token string) error {
 	// machine and CloudWatch Logs' timestamps.
 	since := time.Now().Add(-2 * time.Minute)
 	err := poll(ctx, firstBackoff, func() (bool, error) {
-		out, err := d.AWS.SecretsManager.DescribeSecret(ctx, &secretsmanager.DescribeSecretInput{SecretId: aws.String(st.SecretARN)})
+		out, err := d.findSecretByID(ctx, st.SecretARN)
 		if err != nil {
 			return true, fmt.Errorf("waiting for the first rotation of secret %s: %w", st.SecretARN, err)
 		}
@@ -174,7 +173,7 @@ func lambdaRuntimeFailure(message string) (string, bool) {
 
 // refreshDates reads the rotation dates Secrets Manager computed from a new schedule.
 func (d Deps) refreshDates(ctx context.Context, st *State) error {
-	out, err := d.AWS.SecretsManager.DescribeSecret(ctx, &secretsmanager.DescribeSecretInput{SecretId: aws.String(st.SecretARN)})
+	out, err := d.findSecretByID(ctx, st.SecretARN)
 	if err != nil {
 		return fmt.Errorf("reading the rotation dates of secret %s: %w", st.SecretARN, err)
 	}

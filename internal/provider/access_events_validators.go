@@ -8,20 +8,13 @@ import (
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+
+	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/bundle"
 )
 
-// secretsManagerEventNames are the Secrets Manager events CloudTrail records: its API calls and
-// the events the service itself logs. An unknown name is only warned about, since AWS adds events.
-var secretsManagerEventNames = []string{
-	"BatchGetSecretValue", "CancelRotateSecret", "CreateSecret", "DeleteResourcePolicy", "DeleteSecret",
-	"DescribeSecret", "GetRandomPassword", "GetResourcePolicy", "GetSecretValue", "ListSecretVersionIds",
-	"ListSecrets", "PutResourcePolicy", "PutSecretValue", "RemoveRegionsFromReplication",
-	"ReplicateSecretToRegions", "RestoreSecret", "RotateSecret", "StopReplicationToReplica", "TagResource",
-	"UntagResource", "UpdateSecret", "UpdateSecretVersionStage", "ValidateResourcePolicy",
-	"CancelSecretVersionDelete", "EndSecretVersionDelete", "StartSecretVersionDelete",
-	"RotationAbandoned", "RotationFailed", "RotationStarted", "RotationSucceeded",
-	"ReplicationFailed", "ReplicationStarted", "ReplicationSucceeded",
-}
+// secretsManagerEventNames are the Secrets Manager events CloudTrail records (bundle's one list).
+// An unknown name is only warned about, since AWS adds events.
+var secretsManagerEventNames = bundle.SecretsManagerEventNames
 
 var eventNamePattern = regexp.MustCompile(`^[A-Z][A-Za-z0-9]+$`)
 

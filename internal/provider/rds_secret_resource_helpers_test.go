@@ -163,3 +163,11 @@ func rotationBlock(rotationExtra, lambdaExtra string) string {
 }
 
 func regexpMust(pattern string) *regexp.Regexp { return regexp.MustCompile(pattern) }
+
+// afterLast is the name at the end of an ARN in state, for the tests' own AWS calls.
+func afterLast(s, sep string) string {
+	if s == "" {
+		return ""
+	}
+	return s[strings.LastIndex(s, sep)+1:]
+}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"maps"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
@@ -218,12 +217,9 @@ func (m *rdsSecretModel) bundleState(ctx context.Context, diags *diag.Diagnostic
 		SecretARN:         m.ARN.ValueString(),
 		SecretName:        m.Name.ValueString(),
 		VersionID:         m.VersionID.ValueString(),
-		RoleARN:           m.RotationRoleARN.ValueString(),
 		LogGroupName:      m.RotationLogGroupName.ValueString(),
-		FunctionARN:       m.RotationFunctionARN.ValueString(),
 		CodeSHA256:        m.RotationCodeSHA256.ValueString(),
 		PermissionID:      m.RotationPermissionID.ValueString(),
-		RuleARN:           m.AlertRuleARN.ValueString(),
 		TopicARN:          m.AlertTopicARN.ValueString(),
 		TopicCreated:      a.Enabled.ValueBool() && a.SNSTopicARN.IsNull() && m.AlertTopicARN.ValueString() != "",
 		RotationEnabled:   m.RotationEnabled.ValueBool(),
@@ -231,20 +227,10 @@ func (m *rdsSecretModel) bundleState(ctx context.Context, diags *diag.Diagnostic
 	}
 	st.LastRotatedDate, _ = time.Parse(time.RFC3339, m.LastRotatedDate.ValueString())
 	st.Subscriptions = subscriptionStatesOf(ctx, m.AlertSubscriptions, diags)
-	st.RoleName = afterLast(st.RoleARN, "/")
-	if st.RoleName != "" {
-		st.RolePolicy = bundle.RolePolicyName
-	}
-	st.FunctionName = afterLast(st.FunctionARN, ":")
-	st.RuleName = afterLast(st.RuleARN, "/")
+	st.SetRoleARN(m.RotationRoleARN.ValueString())
+	st.SetFunctionARN(m.RotationFunctionARN.ValueString())
+	st.SetRuleARN(m.AlertRuleARN.ValueString())
 	return st
-}
-
-func afterLast(s, sep string) string {
-	if s == "" {
-		return ""
-	}
-	return s[strings.LastIndex(s, sep)+1:]
 }
 
 func dateString(t time.Time) types.String {

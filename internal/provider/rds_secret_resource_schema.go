@@ -25,6 +25,7 @@ import (
 
 	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/bundle"
 	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/credentials"
+	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/rotator/artifact"
 	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/validators"
 )
 
@@ -43,7 +44,8 @@ const (
 
 // Allowed values: each list feeds both a validator and a description.
 var (
-	architectures = []string{"arm64", "x86_64"}
+	// architectures are the ones there is a rotator package for.
+	architectures = artifact.Architectures
 	// logRetentionDays are the values CloudWatch Logs accepts (0 keeps logs forever).
 	logRetentionDays = []int64{0, 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653}
 )

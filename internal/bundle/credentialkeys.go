@@ -1,11 +1,8 @@
 package bundle
 
 import (
-	"crypto/rand"
 	"errors"
 	"fmt"
-	"math/big"
-	"strings"
 
 	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/credentials"
 )
@@ -97,57 +94,16 @@ func parseCredentialKeys(value string) (CredentialKeys, bool) {
 }
 
 // Character classes of generated passwords, as GetRandomPassword draws them.
-const (
-	lowercase   = "abcdefghijklmnopqrstuvwxyz"
-	uppercase   = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-	digits      = "0123456789"
-	punctuation = "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~"
-)
-
-// GeneratePassword draws the first password locally, with the rules the rotator's
-// GetRandomPassword calls use (length, excluded characters, one of each included class), so that
-// creating the secret does not wait for an extra API call.
-func GeneratePassword(length int64, exclude string) (string, error) {
-	var classes []string
-	for _, class := range []string{lowercase, uppercase, digits, punctuation} {
-		kept := strings.Map(func(r rune) rune {
-			if strings.ContainsRune(exclude, r) {
-				return -1
-			}
-			return r
-		}, class)
-		if kept != "" {
-			classes = append(classes, kept)
-		}
-	}
-	if len(classes) == 0 {
+// firstPassword draws the first password with the rules the rotator's later ones use
+// (credentials.GeneratePassword, one of each class left), so that creating the secret does not wait
+// for an extra API call; rules it cannot meet are named by their attributes.
+func firstPassword(r Rotation) (string, error) {
+	password, err := credentials.GeneratePassword(credentials.PasswordRules{Length: r.PasswordLength, ExcludeCharacters: r.ExcludeCharacters, RequireEachIncludedType: true})
+	switch {
+	case errors.Is(err, credentials.ErrNoCharacters):
 		return "", errors.New("rotation.exclude_characters excludes every character a password can have; allow some letters or digits")
+	case errors.Is(err, credentials.ErrTooShort):
+		return "", fmt.Errorf("rotation.password_length %d is too short to hold one character of each of the allowed kinds: %w", r.PasswordLength, err)
 	}
-	if length < int64(len(classes)) {
-		return "", fmt.Errorf("rotation.password_length %d is too short to hold one character of each of the %d allowed kinds", length, len(classes))
-	}
-	all := strings.Join(classes, "")
-	password := make([]byte, length)
-	for i := range password {
-		pool := all
-		if i < len(classes) {
-			pool = classes[i]
-		}
-		password[i] = pool[randomIndex(len(pool))]
-	}
-	// The first characters were one per class; shuffle so their position gives nothing away.
-	for i := len(password) - 1; i > 0; i-- {
-		j := randomIndex(i + 1)
-		password[i], password[j] = password[j], password[i]
-	}
-	return string(password), nil
-}
-
-func randomIndex(n int) int {
-	v, err := rand.Int(rand.Reader, big.NewInt(int64(n)))
-	if err != nil {
-		// crypto/rand never fails on supported platforms.
-		panic(err)
-	}
-	return int(v.Int64())
+	return password, err
 }

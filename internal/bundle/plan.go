@@ -1,0 +1,61 @@
+package bundle
+
+// Action is what Plan does to a part.
+type Action int
+
+const (
+	// Keep: the part is left as it is, or does not exist and is not wanted.
+	Keep Action = iota
+	// Modify: the part exists and is updated in place where it differs.
+	Modify
+	// Add: the part is missing (new, or deleted out of band) and is created.
+	Add
+	// Replace: the part is put anew and gets a new identity (a rule pointed at another topic).
+	Replace
+	// Remove: the part exists and is no longer wanted.
+	Remove
+)
+
+// Changes is what Plan decided, part by part.
+type Changes map[string]Action
+
+// NewIdentity reports whether the named part's id changes (created, replaced or removed).
+func (c Changes) NewIdentity(name string) bool {
+	a := c[name]
+	return a == Add || a == Replace || a == Remove
+}
+
+// Plan says what Update does to each part to bring the bundle in st from prior to spec. The
+// provider's ModifyPlan uses it to mark the ids that change unknown, and Update acts on it, so the
+// two cannot disagree.
+func Plan(prior, spec *Spec, st *State) Changes {
+	changes := Changes{}
+	for _, p := range catalogue {
+		exists := p.id(st) != ""
+		switch {
+		case !p.isWanted(spec) && exists:
+			changes[p.name] = Remove
+		case !p.isWanted(spec):
+			changes[p.name] = Keep
+		case !exists:
+			changes[p.name] = Add
+		case p.current != nil && p.current(spec, st):
+			changes[p.name] = Keep
+		default:
+			changes[p.name] = Modify
+		}
+	}
+	// The rule is put anew when it must point at another topic.
+	if changes[PartRule] == Modify && (prior.Alert.TopicARN != spec.Alert.TopicARN || changes[PartTopic] == Add ||
+		(spec.Alert.TopicARN != "" && st.TopicARN != spec.Alert.TopicARN)) {
+		changes[PartRule] = Replace
+	}
+	return changes
+}
+
+// change is one Update: what is wanted, what was, the state as it is being updated, and the plan.
+type change struct {
+	prior, spec *Spec
+	st          *State
+	plan        Changes
+}
