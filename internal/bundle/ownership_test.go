@@ -6,6 +6,9 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 )
 
 // deletes lists the delete calls in the record.
@@ -151,5 +154,67 @@ func TestImportThenDestroyDeletesOnlyTaggedParts(t *testing.T) {
 	}
 	if slices.Contains(left, "secret "+st.SecretARN) || len(f.functions) > 0 {
 		t.Errorf("destroy after import left the bundle's own parts: %v", left)
+	}
+}
+
+// A new lambda.name renews the rotator in place: the new function, its log group and its grant
+// are made, the schedule points at the new function, and only then are the old function and its
+// log group deleted. The secret is neither deleted nor made again.
+func TestUpdateRenewsTheFunctionForANewName(t *testing.T) {
+	f := newFakeAWS()
+	prior, st := created(t, f)
+	spec := testSpec()
+	spec.Rotation.Lambda.Name = "orders-rotator"
+	changes := Plan(prior, spec, st)
+	for _, name := range []string{PartFunction, PartLogGroup, PartPermission} {
+		if changes[name] != Renew || !changes.NewIdentity(name) {
+			t.Errorf("Plan for %s = %v; want it renewed", name, changes[name])
+		}
+	}
+	if changes[PartSecret] != Modify || changes[PartRole] != Modify {
+		t.Errorf("Plan = %v; want the secret and the role kept", changes)
+	}
+	oldFunction, oldGroup := st.FunctionName, st.LogGroupName
+	next, err := Update(context.Background(), f.deps(), prior, spec, st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if next.SecretARN != st.SecretARN || next.FunctionName != "orders-rotator" || next.LogGroupName != LogGroupName("orders-rotator") || next.PermissionID == "" {
+		t.Errorf("state after the rename = %+v", next)
+	}
+	if _, ok := f.functions[oldFunction]; ok || f.logGroups[oldGroup] {
+		t.Errorf("the old function %s or log group %s outlived the rename", oldFunction, oldGroup)
+	}
+	if _, ok := f.functions["orders-rotator"]; !ok || !f.logGroups[LogGroupName("orders-rotator")] || !f.permissions["orders-rotator"] {
+		t.Errorf("the new function, log group or grant is missing: %v", f.leftovers())
+	}
+	ops := f.ops()
+	if slices.Contains(ops, "DeleteSecret") || slices.Contains(ops, "CreateSecret") {
+		t.Errorf("the rename touched the secret's existence: %v", ops)
+	}
+	rotate := slices.Index(ops, "RotateSecret")
+	for _, before := range []string{"CreateFunction", "CreateLogGroup", "AddPermission"} {
+		if i := slices.Index(ops, before); i < 0 || i > rotate {
+			t.Errorf("%s not before the schedule was pointed at the new function: %v", before, ops)
+		}
+	}
+	if i := slices.Index(ops, "DeleteFunction"); i < rotate {
+		t.Errorf("the old function was deleted before the schedule pointed elsewhere: %v", ops)
+	}
+	rotated := sentOnce[*secretsmanager.RotateSecretInput](t, f, "RotateSecret")
+	if aws.ToString(rotated.RotationLambdaARN) != functionARN("orders-rotator") || aws.ToBool(rotated.RotateImmediately) {
+		t.Errorf("RotateSecret = %s immediately=%v; want the new function, not rotating now", aws.ToString(rotated.RotationLambdaARN), aws.ToBool(rotated.RotateImmediately))
+	}
+	// Back to the derived name: renewed again, the configured one deleted.
+	f.calls = nil
+	again, err := Update(context.Background(), f.deps(), spec, testSpec(), next)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again.FunctionName != oldFunction {
+		t.Errorf("function after renaming back = %s, want %s", again.FunctionName, oldFunction)
+	}
+	if _, ok := f.functions["orders-rotator"]; ok {
+		t.Error("the configured function outlived the rename back")
 	}
 }

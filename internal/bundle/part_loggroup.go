@@ -65,7 +65,7 @@ var logRetentionPart = part{
 		return d.putLogRetention(ctx, spec, st)
 	},
 	update: func(ctx context.Context, d Deps, c *change) error {
-		if c.plan[PartLogGroup] == Add || c.prior.Rotation.Lambda.LogRetentionDays != c.spec.Rotation.Lambda.LogRetentionDays {
+		if c.plan.createsAnew(PartLogGroup) || c.prior.Rotation.Lambda.LogRetentionDays != c.spec.Rotation.Lambda.LogRetentionDays {
 			return d.putLogRetention(ctx, c.spec, c.st)
 		}
 		return nil

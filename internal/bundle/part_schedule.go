@@ -31,7 +31,7 @@ var schedulePart = part{
 		return err
 	},
 	update: func(ctx context.Context, d Deps, c *change) error {
-		if c.plan[PartFunction] != Add && scheduleEqual(c.prior.Rotation, c.spec.Rotation) {
+		if !c.plan.createsAnew(PartFunction) && scheduleEqual(c.prior.Rotation, c.spec.Rotation) {
 			return nil
 		}
 		_, err := d.rotate(ctx, c.spec, c.st, false)

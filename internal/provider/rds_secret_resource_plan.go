@@ -124,6 +124,9 @@ func (r *rdsSecretResource) ModifyPlan(ctx context.Context, req resource.ModifyP
 		resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 		return
 	}
+	if !plan.Name.IsUnknown() && !plan.Name.Equal(state.Name) {
+		warnNameReplaces(state, plan, &resp.Diagnostics)
+	}
 	// bundle.Plan is what Update will do: a part it adds, replaces or removes gets a new id.
 	_, lambdaSettings := plan.rotation(ctx, &resp.Diagnostics)
 	current := state.bundleState(ctx, &resp.Diagnostics)
@@ -199,4 +202,18 @@ func warnUnheardAlert(ctx context.Context, config *rdsSecretModel, diags *diag.D
 		"Attribute deletion_alert.sns_topic_arn is not set, so the bundle creates a topic for the alert, and deletion_alert.email_addresses, deletion_alert.sms_numbers and deletion_alert.subscriptions are empty, so nobody is subscribed to it: "+
 			"the alert on the secret's deletion would reach no one. Add deletion_alert.email_addresses, deletion_alert.sms_numbers or deletion_alert.subscriptions (an SQS queue, a Lambda function, an https webhook), "+
 			"or give an existing topic with subscribers in deletion_alert.sns_topic_arn, or set deletion_alert.enabled = false.")
+}
+
+// warnNameReplaces says in plain words what a new name does: the only change that replaces the
+// secret itself.
+func warnNameReplaces(state, plan rdsSecretModel, diags *diag.Diagnostics) {
+	deletion := "deleted at once (recovery_window_in_days = 0): it cannot be restored"
+	if days := state.RecoveryWindowInDays.ValueInt64(); days > 0 {
+		deletion = fmt.Sprintf("scheduled for deletion with its recovery window of %d days: from then on every GetSecretValue of it fails, until it is restored (aws secretsmanager restore-secret) or deleted for good", days)
+	}
+	diags.AddAttributeWarning(path.Root("name"), "Changing name replaces the secret",
+		fmt.Sprintf("Attribute name changes from %q to %q: this apply creates a new secret %s with a new ARN, value and bundle, and the secret %s is %s. "+
+			"Applications must read the new name. With lifecycle { create_before_destroy = true } the new bundle exists before the old one is deleted. "+
+			"Every other attribute, rotation.strategy and rotation.lambda.name included, changes the bundle in place.",
+			state.Name.ValueString(), plan.Name.ValueString(), plan.Name.ValueString(), state.Name.ValueString(), deletion))
 }

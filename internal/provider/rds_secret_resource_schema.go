@@ -346,9 +346,8 @@ func rotationSchema() schema.SingleNestedAttribute {
 			},
 			"strategy": schema.StringAttribute{
 				Optional: true, Computed: true, Default: stringdefault.StaticString(bundle.StrategySingleUser),
-				MarkdownDescription: "How a rotation changes credentials: one of " + oneOfText(credentials.Strategies) + ". `alternating_users` needs `master_secret_arn`. Changing it replaces the bundle.",
+				MarkdownDescription: "How a rotation changes credentials: one of " + oneOfText(credentials.Strategies) + ". `alternating_users` needs `master_secret_arn`. Changing it updates the rotator in place (the secret keeps its ARN and value; the next rotation uses the new strategy).",
 				Validators:          []validator.String{stringvalidator.OneOf(credentials.Strategies...)},
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
 			},
 			"master_secret_arn": schema.StringAttribute{
 				Optional:            true,
@@ -376,9 +375,8 @@ func lambdaSchema() schema.SingleNestedAttribute {
 		Attributes: map[string]schema.Attribute{
 			"name": schema.StringAttribute{
 				Optional:            true,
-				MarkdownDescription: "The function's name, " + fmt.Sprintf("1 to 64 characters of %s", lambdaNameInWords) + ". Default: derived from the secret's name. Changing it replaces the bundle.",
+				MarkdownDescription: "The function's name, " + fmt.Sprintf("1 to 64 characters of %s", lambdaNameInWords) + ". Default: derived from the secret's name. Changing it makes the new function (with its log group and invoke grant), points the rotation at it and then deletes the old one; the secret keeps its ARN and value.",
 				Validators:          []validator.String{validators.Name(lambdaNameChars, lambdaNameInWords, 64)},
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
 			},
 			"architecture": schema.StringAttribute{
 				Optional: true, Computed: true, Default: stringdefault.StaticString(defaultArchitecture),
