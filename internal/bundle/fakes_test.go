@@ -64,6 +64,9 @@ type fakeAWS struct {
 	// tags are the tags an object was created with, by role, log group and rule name and topic
 	// ARN; an object without an entry answers with the bundle tag of prod/orders/db.
 	tags map[string]map[string]string
+	// scheduled are the secrets scheduled for deletion, by name, with their tags: their name is
+	// held (CreateSecret refuses it) until RestoreSecret.
+	scheduled map[string]map[string]string
 }
 
 type fakeCall struct {
@@ -78,7 +81,7 @@ func newFakeAWS() *fakeAWS {
 		faults: map[string][]error{}, secrets: map[string]string{}, rotation: map[string]bool{}, roles: map[string]bool{},
 		policies: map[string]bool{}, logGroups: map[string]bool{}, functions: map[string]lambdatypes.State{},
 		permissions: map[string]bool{}, topics: map[string]bool{}, subscriptions: map[string][]snstypes.Subscription{}, pending: map[string]bool{}, rules: map[string]bool{}, targets: map[string]bool{},
-		tags: map[string]map[string]string{},
+		tags: map[string]map[string]string{}, scheduled: map[string]map[string]string{},
 	}
 }
 
@@ -219,11 +222,29 @@ func secretARN(name string) string {
 
 func (s fakeSecrets) CreateSecret(_ context.Context, in *secretsmanager.CreateSecretInput, _ ...func(*secretsmanager.Options)) (*secretsmanager.CreateSecretOutput, error) {
 	arn := secretARN(aws.ToString(in.Name))
-	err := s.f.callIn(in, "CreateSecret", func() error { s.f.secrets[arn] = aws.ToString(in.SecretString); return nil })
+	err := s.f.callIn(in, "CreateSecret", func() error {
+		if _, held := s.f.scheduled[aws.ToString(in.Name)]; held {
+			return apiError("InvalidRequestException", "You can't create this secret because a secret with this name is already scheduled for deletion.")
+		}
+		s.f.secrets[arn] = aws.ToString(in.SecretString)
+		return nil
+	})
 	if err != nil {
 		return nil, err
 	}
 	return &secretsmanager.CreateSecretOutput{ARN: aws.String(arn), Name: in.Name, VersionId: in.ClientRequestToken}, nil
+}
+
+func (s fakeSecrets) RestoreSecret(_ context.Context, in *secretsmanager.RestoreSecretInput, _ ...func(*secretsmanager.Options)) (*secretsmanager.RestoreSecretOutput, error) {
+	return &secretsmanager.RestoreSecretOutput{}, s.f.callIn(in, "RestoreSecret", func() error {
+		name := secretName(aws.ToString(in.SecretId))
+		if _, held := s.f.scheduled[name]; !held {
+			return notFound("secret")
+		}
+		delete(s.f.scheduled, name)
+		s.f.secrets[secretARN(name)] = `{"engine":"postgres","host":"db.internal","port":5432,"dbname":"orders","username":"app","password":"restored"}`
+		return nil
+	})
 }
 
 func (s fakeSecrets) DeleteSecret(_ context.Context, in *secretsmanager.DeleteSecretInput, _ ...func(*secretsmanager.Options)) (*secretsmanager.DeleteSecretOutput, error) {
@@ -240,6 +261,12 @@ func (s fakeSecrets) DescribeSecret(_ context.Context, in *secretsmanager.Descri
 	var out *secretsmanager.DescribeSecretOutput
 	err := s.f.callIn(in, "DescribeSecret", func() error {
 		arn := aws.ToString(in.SecretId)
+		if tags, held := s.f.scheduled[secretName(arn)]; held {
+			out = &secretsmanager.DescribeSecretOutput{ARN: aws.String(secretARN(secretName(arn))), Name: aws.String(secretName(arn)),
+				DeletedDate: aws.Time(time.Now().Add(7 * 24 * time.Hour)), Tags: secretTags(tags),
+				VersionIdsToStages: map[string][]string{"restored-version": {"AWSCURRENT"}}}
+			return nil
+		}
 		if _, ok := s.f.secrets[arn]; !ok {
 			arn = secretARN(arn) // the id may be the name
 		}

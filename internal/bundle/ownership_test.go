@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
@@ -216,5 +217,118 @@ func TestUpdateRenewsTheFunctionForANewName(t *testing.T) {
 	}
 	if _, ok := f.functions["orders-rotator"]; ok {
 		t.Error("the configured function outlived the rename back")
+	}
+}
+
+// Create or restore: a secret of the bundle's name scheduled for deletion and carrying its tag is
+// restored and adopted (its value kept); without the opt-in, or without the tag, the create fails
+// with the advice and the secret stays scheduled for deletion, untouched.
+func TestCreateRestoresOnlyATaggedSecretScheduledForDeletion(t *testing.T) {
+	scheduledDeletionWait = 10 * time.Millisecond
+	t.Cleanup(func() { scheduledDeletionWait = time.Minute })
+	for name, c := range map[string]struct {
+		optIn bool
+		tags  map[string]string
+		want  string // "" restores
+	}{
+		"tagged, opted in":     {optIn: true, tags: map[string]string{BundleTagKey: "prod/orders/db", "team": "old"}},
+		"untagged, opted in":   {optIn: true, tags: map[string]string{"team": "orders"}, want: "has no tag secretsbundle:bundle = \"prod/orders/db\", so it is not this bundle's and restore_if_scheduled_for_deletion leaves it alone"},
+		"another bundle's tag": {optIn: true, tags: map[string]string{BundleTagKey: "prod/other"}, want: "it is not this bundle's"},
+		"tagged, no opt-in":    {tags: map[string]string{BundleTagKey: "prod/orders/db"}, want: "set restore_if_scheduled_for_deletion = true when it is this bundle's"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			f := newFakeAWS()
+			f.scheduled["prod/orders/db"] = c.tags
+			spec := testSpec()
+			spec.RestoreScheduledForDeletion = c.optIn
+			st, err := Create(context.Background(), f.deps(), spec)
+			if c.want != "" {
+				if err == nil || !strings.Contains(err.Error(), c.want) {
+					t.Fatalf("Create = %v; want %q", err, c.want)
+				}
+				if slices.Contains(f.ops(), "RestoreSecret") || slices.Contains(f.ops(), "secretsmanager.TagResource") || slices.Contains(f.ops(), "DeleteSecret") {
+					t.Errorf("a secret that is not ours was touched: %v", f.ops())
+				}
+				if _, held := f.scheduled["prod/orders/db"]; !held {
+					t.Error("the secret is no longer scheduled for deletion")
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if st.SecretARN != secretARN("prod/orders/db") || !slices.Contains(f.ops(), "RestoreSecret") {
+				t.Fatalf("state %+v, calls %v; want the restored secret adopted", st, f.ops())
+			}
+			if got := f.secrets[st.SecretARN]; !strings.Contains(got, `"password":"restored"`) {
+				t.Errorf("the restored secret's value was overwritten: %s", got)
+			}
+			// The old tag team = old becomes the configuration's team = orders.
+			tagged := sentOnce[*secretsmanager.TagResourceInput](t, f, "secretsmanager.TagResource")
+			if got := secretTagMap(tagged.Tags); got["team"] != "orders" {
+				t.Errorf("TagResource sent %v; want the configuration's tags", got)
+			}
+		})
+	}
+}
+
+// A create that restored the secret and then failed puts the secret back as it was, scheduled for
+// deletion: it never force-deletes what this apply did not create.
+func TestRollbackOfARestoreSchedulesTheSecretForDeletionAgain(t *testing.T) {
+	f := newFakeAWS()
+	f.scheduled["prod/orders/db"] = map[string]string{BundleTagKey: "prod/orders/db"}
+	f.fail("CreateFunction", apiError("InvalidParameterValueException", "injected"))
+	spec := testSpec()
+	spec.RestoreScheduledForDeletion = true
+	if _, err := Create(context.Background(), f.deps(), spec); err == nil {
+		t.Fatal("Create succeeded; want the injected failure")
+	}
+	deleted := sentOnce[*secretsmanager.DeleteSecretInput](t, f, "DeleteSecret")
+	if aws.ToBool(deleted.ForceDeleteWithoutRecovery) || aws.ToInt64(deleted.RecoveryWindowInDays) != restoredRollbackWindow {
+		t.Errorf("the restored secret was deleted with force=%v window=%d; want it scheduled for deletion again", aws.ToBool(deleted.ForceDeleteWithoutRecovery), aws.ToInt64(deleted.RecoveryWindowInDays))
+	}
+}
+
+// An apply killed mid-create leaves a tagged secret, role and log group in no state. The next
+// create fails on the taken name, lists what exists, gives the import block, and deletes nothing;
+// import then finds the bundle, and an update completes it.
+func TestCreateAfterAnInterruptedApplyNamesThePartsAndTheImport(t *testing.T) {
+	f := newFakeAWS()
+	first, err := Create(context.Background(), f.deps(), testSpec())
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.calls = nil
+	f.fail("CreateSecret", apiError("ResourceExistsException", "The operation failed because the secret prod/orders/db already exists."))
+	f.fail("CreateRole", apiError("EntityAlreadyExists", "Role already exists."))
+	f.fail("CreateLogGroup", apiError("ResourceAlreadyExistsException", "The specified log group already exists"))
+	_, err = Create(context.Background(), f.deps(), testSpec())
+	var createErr *CreateError
+	if !errors.As(err, &createErr) {
+		t.Fatalf("Create = %v; want a CreateError", err)
+	}
+	for _, want := range []string{"a bundle of secret prod/orders/db already exists in AWS", "secret " + first.SecretARN, "IAM role " + first.RoleName,
+		"Lambda function " + first.FunctionName, "log group " + first.LogGroupName, "EventBridge rule " + first.RuleName, "SNS topic " + first.TopicARN,
+		"import {\n  to = secretsbundle_rds_secret.example # this resource's address\n  id = \"prod/orders/db\"\n}"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error does not say %q:\n%s", want, err)
+		}
+	}
+	if d := deletes(f); len(d) > 0 {
+		t.Errorf("the failed create deleted %v", d)
+	}
+	spec, found, err := Find(context.Background(), f.deps(), "prod/orders/db")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if found.SecretARN != first.SecretARN || found.FunctionName != first.FunctionName || found.RoleName != first.RoleName {
+		t.Errorf("import found %+v; want the bundle's parts", found)
+	}
+	f.calls = nil
+	if _, err := Update(context.Background(), f.deps(), spec, testSpec(), found); err != nil {
+		t.Fatalf("the apply after the import: %v", err)
+	}
+	if slices.Contains(f.ops(), "CreateSecret") || slices.Contains(f.ops(), "CreateFunction") {
+		t.Errorf("the apply after the import made parts anew: %v", f.ops())
 	}
 }

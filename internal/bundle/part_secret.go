@@ -31,8 +31,15 @@ var secretPart = part{
 	update: func(ctx context.Context, d Deps, c *change) error {
 		return d.updateSecret(ctx, c.prior, c.spec, c.st)
 	},
-	remove: func(ctx context.Context, d Deps, st *State) error { return d.deleteSecret(ctx, st, 0) },
-	read:   readSecret,
+	remove: func(ctx context.Context, d Deps, st *State) error {
+		if st.SecretRestored {
+			// Not this apply's: back to where it was, scheduled for deletion (with AWS's default
+			// window, which never shortens what was left of the old one by much).
+			return d.deleteSecret(ctx, st, restoredRollbackWindow)
+		}
+		return d.deleteSecret(ctx, st, 0)
+	},
+	read: readSecret,
 	locate: func(_ context.Context, _ Deps, o *observation) error {
 		o.st.SecretARN = o.importID
 		return nil
@@ -108,12 +115,21 @@ func (d Deps) createSecret(ctx context.Context, spec *Spec, st *State, value, to
 	retryCtx, cancel := context.WithTimeout(ctx, scheduledDeletionWait)
 	defer cancel()
 	var out *secretsmanager.CreateSecretOutput
-	err := retryOn(retryCtx, func() (err error) {
+	create := func() (err error) {
 		out, err = d.AWS.SecretsManager.CreateSecret(ctx, input)
 		return err
-	}, errScheduledForDeletion)
+	}
+	var err error
+	if spec.RestoreScheduledForDeletion {
+		// The name is held for the recovery window's days: no use waiting, restore.
+		if err = create(); errScheduledForDeletion.matches(err) {
+			return d.restoreOwnSecret(ctx, spec, st, err)
+		}
+	} else {
+		err = retryOn(retryCtx, create, errScheduledForDeletion)
+	}
 	if errScheduledForDeletion.matches(err) {
-		return fmt.Errorf("creating secret %s: a secret of that name is scheduled for deletion and still in its recovery window; restore it (aws secretsmanager restore-secret --secret-id %s) and import it, delete it for good (aws secretsmanager delete-secret --force-delete-without-recovery), or choose another name: %w", spec.Name, spec.Name, err)
+		return fmt.Errorf("creating secret %s: a secret of that name is scheduled for deletion and still in its recovery window; restore it (aws secretsmanager restore-secret --secret-id %s) and import it, set restore_if_scheduled_for_deletion = true when it is this bundle's, delete it for good (aws secretsmanager delete-secret --force-delete-without-recovery), or choose another name: %w", spec.Name, spec.Name, err)
 	}
 	if isAlreadyExists(err) && d.findOwnSecret(ctx, spec.Name, token, st) {
 		// The SDK retried a CreateSecret whose answer was lost, and the secret holds the version
@@ -125,6 +141,50 @@ func (d Deps) createSecret(ctx context.Context, spec *Spec, st *State, value, to
 	}
 	st.SecretARN, st.SecretName, st.VersionID = aws.ToString(out.ARN), spec.Name, aws.ToString(out.VersionId)
 	return nil
+}
+
+// restoredRollbackWindow is the recovery window a rollback schedules a restored secret's deletion
+// with again: AWS's default.
+const restoredRollbackWindow = 30
+
+// restoreOwnSecret restores the secret of the bundle's name that is scheduled for deletion, when
+// it carries this bundle's tag, and adopts it: it keeps its value (the password its database
+// knows), and takes the configured description, key and tags. A secret without the tag is not
+// ours: it is left scheduled for deletion, and the create fails as without the opt-in.
+func (d Deps) restoreOwnSecret(ctx context.Context, spec *Spec, st *State, createErr error) error {
+	out, err := d.findSecretByID(ctx, spec.Name)
+	if out == nil || out.DeletedDate == nil {
+		if err == nil {
+			err = createErr
+		}
+		return fmt.Errorf("creating secret %s: a secret of that name is scheduled for deletion, but it could not be described to restore it: %w", spec.Name, err)
+	}
+	arn := aws.ToString(out.ARN)
+	if tags := secretTagMap(out.Tags); !hasBundleTag(tags, spec.Name) {
+		return fmt.Errorf("creating secret %s: a secret of that name (%s) is scheduled for deletion and has no tag %s = %q, so it is not this bundle's and restore_if_scheduled_for_deletion leaves it alone; restore it (aws secretsmanager restore-secret --secret-id %s) and import it, delete it for good (aws secretsmanager delete-secret --force-delete-without-recovery), or choose another name: %w",
+			spec.Name, arn, BundleTagKey, spec.Name, arn, createErr)
+	}
+	if _, err := d.AWS.SecretsManager.RestoreSecret(ctx, &secretsmanager.RestoreSecretInput{SecretId: aws.String(arn)}); err != nil {
+		return fmt.Errorf("restoring secret %s, this bundle's, scheduled for deletion: %w", arn, err)
+	}
+	st.SecretARN, st.SecretName, st.SecretRestored = arn, spec.Name, true
+	for id, stages := range out.VersionIdsToStages {
+		if slices.Contains(stages, stageCurrent) {
+			st.VersionID = id
+		}
+	}
+	prior := *spec
+	prior.Description, prior.KMSKeyID = aws.ToString(out.Description), aws.ToString(out.KmsKeyId)
+	if prior.KMSKeyID == "" {
+		prior.KMSKeyID = spec.KMSKeyID
+	}
+	prior.Tags, prior.DefaultTags = secretTagMap(out.Tags), nil
+	delete(prior.Tags, BundleTagKey)
+	prior.Credentials = spec.Credentials // the value is kept as it is
+	prior.Credentials.Password = ""
+	adopt := *spec
+	adopt.Credentials.Password = ""
+	return d.updateSecret(ctx, &prior, &adopt, st)
 }
 
 // findOwnSecret records the secret named name when it holds the version token: the one this

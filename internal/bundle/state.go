@@ -11,6 +11,9 @@ type State struct {
 	SecretARN  string
 	SecretName string
 	VersionID  string
+	// SecretRestored: this create restored the secret (RestoreScheduledForDeletion) rather than
+	// creating it, so its rollback schedules it for deletion again instead of deleting it.
+	SecretRestored bool
 
 	RoleName     string
 	RoleARN      string

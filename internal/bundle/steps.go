@@ -34,9 +34,16 @@ type CreateError struct {
 	Err         error
 	RollbackErr error
 	Survivors   []string
+	// Existing are the parts of a bundle of the same name, found when the secret's name was
+	// taken: an interrupted apply's, to be imported as TakeOver says.
+	Existing []string
+	TakeOver string
 }
 
 func (e *CreateError) Error() string {
+	if e.RollbackErr == nil && len(e.Existing) > 0 {
+		return fmt.Sprintf("%v; every part this apply created was deleted again, and nothing else was touched. %s", e.Err, e.TakeOver)
+	}
 	if e.RollbackErr == nil {
 		return fmt.Sprintf("%v; every part created before the failure was deleted again", e.Err)
 	}

@@ -158,6 +158,10 @@ func rdsSecretSchema(ctx context.Context) schema.Schema {
 				MarkdownDescription: fmt.Sprintf("Days Secrets Manager keeps the deleted secret recoverable: `0` (delete at once) or 7 to 30. Default %d.", defaultRecoveryWindow),
 				Validators:          []validator.Int64{int64validator.Any(int64validator.OneOf(0), int64validator.Between(7, 30))},
 			},
+			"restore_if_scheduled_for_deletion": schema.BoolAttribute{
+				Optional:            true,
+				MarkdownDescription: "At create, when a secret of this `name` is scheduled for deletion (its recovery window holds the name) and carries this bundle's tag `" + bundle.BundleTagKey + "`, restore it and adopt it instead of failing: it keeps its value (the password its database knows) and takes the configured description, key and tags, and the rest of the bundle is created around it. A secret without the tag is never touched: the create fails with the usual advice. If the create fails later, the restored secret is scheduled for deletion again. Default `false`.",
+			},
 			"credentials": credentialsSchema(),
 			"database": schema.SingleNestedAttribute{
 				Optional:            true,
