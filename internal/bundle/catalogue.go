@@ -27,8 +27,11 @@ type part struct {
 	// then keeps it (Keep) instead of updating it (Modify). nil: Plan always updates an existing
 	// part, and update itself skips what is unchanged.
 	current func(spec *Spec, st *State) bool
-	// update brings an existing part from c.prior to c.spec, re-tagging included.
+	// update brings an existing part from c.prior to c.spec; nil when only its tags change.
 	update func(ctx context.Context, d Deps, c *change) error
+	// tagger is the part's tagging calls: Update re-tags every part that has one after its
+	// update, through the one retag. nil for parts without tags of their own.
+	tagger func(d Deps, st *State) tagger
 	// remove deletes the part when st records it and forgets it; parts already gone count as
 	// deleted. nil when the part goes with another one (a permission with its function).
 	remove func(ctx context.Context, d Deps, st *State) error
@@ -55,6 +58,14 @@ type part struct {
 	// find looks the part up by its deterministic name and records it in st when it carries the
 	// bundle tag, for a cleanup whose create never got its answer. nil when there is nothing to find.
 	find func(ctx context.Context, d Deps, spec *Spec, st *State) error
+	// drifted reports whether the read saw the part changed outside Terraform in a way that no
+	// attribute shows (the function's environment): Plan then repairs it.
+	drifted func(s *seen) bool
+	// attributes are the resource's computed attributes that hold the part's State.
+	attributes []Attribute
+	// observed writes what the part's read saw into the observed Spec (normalise), for the
+	// part's settings that show drift; nil when the part has none of its own.
+	observed func(prior, spec *Spec, st *State)
 	// deleteStage orders Delete: stage 0 first. Ignored when remove is nil.
 	deleteStage int
 	// deletedWith names the part whose deletion takes this one along (a permission goes with its
@@ -82,7 +93,7 @@ const (
 var catalogue = []*part{
 	&secretPart, &rolePart, &logGroupPart, &topicPart,
 	&rolePolicyPart, &functionPart, &logRetentionPart, &rulePart, &subscriptionsPart,
-	&permissionPart,
+	&permissionPart, &resourcePolicyPart,
 	&schedulePart,
 }
 

@@ -67,6 +67,8 @@ type fakeAWS struct {
 	// scheduled are the secrets scheduled for deletion, by name, with their tags: their name is
 	// held (CreateSecret refuses it) until RestoreSecret.
 	scheduled map[string]map[string]string
+	// resourcePolicies are the secrets' resource policies by ARN.
+	resourcePolicies map[string]string
 }
 
 type fakeCall struct {
@@ -327,6 +329,37 @@ func (s fakeSecrets) RotateSecret(_ context.Context, in *secretsmanager.RotateSe
 
 func (s fakeSecrets) CancelRotateSecret(_ context.Context, in *secretsmanager.CancelRotateSecretInput, _ ...func(*secretsmanager.Options)) (*secretsmanager.CancelRotateSecretOutput, error) {
 	return &secretsmanager.CancelRotateSecretOutput{}, s.f.callIn(in, "CancelRotateSecret", func() error { s.f.rotation[aws.ToString(in.SecretId)] = false; return nil })
+}
+
+func (s fakeSecrets) GetResourcePolicy(_ context.Context, in *secretsmanager.GetResourcePolicyInput, _ ...func(*secretsmanager.Options)) (*secretsmanager.GetResourcePolicyOutput, error) {
+	out := &secretsmanager.GetResourcePolicyOutput{}
+	err := s.f.callIn(in, "GetResourcePolicy", func() error {
+		if _, ok := s.f.secrets[aws.ToString(in.SecretId)]; !ok {
+			return notFound("secret")
+		}
+		if policy, ok := s.f.resourcePolicies[aws.ToString(in.SecretId)]; ok {
+			out.ResourcePolicy = aws.String(policy)
+		}
+		return nil
+	})
+	return out, err
+}
+
+func (s fakeSecrets) PutResourcePolicy(_ context.Context, in *secretsmanager.PutResourcePolicyInput, _ ...func(*secretsmanager.Options)) (*secretsmanager.PutResourcePolicyOutput, error) {
+	return &secretsmanager.PutResourcePolicyOutput{}, s.f.callIn(in, "PutResourcePolicy", func() error {
+		if s.f.resourcePolicies == nil {
+			s.f.resourcePolicies = map[string]string{}
+		}
+		s.f.resourcePolicies[aws.ToString(in.SecretId)] = aws.ToString(in.ResourcePolicy)
+		return nil
+	})
+}
+
+func (s fakeSecrets) DeleteResourcePolicy(_ context.Context, in *secretsmanager.DeleteResourcePolicyInput, _ ...func(*secretsmanager.Options)) (*secretsmanager.DeleteResourcePolicyOutput, error) {
+	return &secretsmanager.DeleteResourcePolicyOutput{}, s.f.callIn(in, "DeleteResourcePolicy", func() error {
+		delete(s.f.resourcePolicies, aws.ToString(in.SecretId))
+		return nil
+	})
 }
 
 func (s fakeSecrets) TagResource(_ context.Context, in *secretsmanager.TagResourceInput, _ ...func(*secretsmanager.Options)) (*secretsmanager.TagResourceOutput, error) {

@@ -40,6 +40,7 @@ func Find(ctx context.Context, d Deps, secretID string) (*Spec, *State, error) {
 			return nil, nil, err
 		}
 	}
+	st.Drifted = drifted(o.s)
 	return importedSpec(st, o.s), st, nil
 }
 

@@ -43,6 +43,17 @@ func observeStage(ctx context.Context, d Deps, o *observation, parts []*part) er
 	return errors.Join(errs...)
 }
 
+// drifted names the parts whose reads saw a change outside Terraform that no attribute shows.
+func drifted(s *seen) []string {
+	var names []string
+	for _, p := range catalogue {
+		if p.drifted != nil && p.drifted(s) {
+			names = append(names, p.name)
+		}
+	}
+	return names
+}
+
 func partNamed(name string) *part {
 	for _, p := range catalogue {
 		if p.name == name {

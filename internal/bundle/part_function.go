@@ -31,7 +31,7 @@ var functionPart = part{
 	label:  func(st *State) string { return "Lambda function " + st.FunctionName },
 	create: func(ctx context.Context, d Deps, spec *Spec, st *State) error { return d.createFunction(ctx, spec, st) },
 	update: func(ctx context.Context, d Deps, c *change) error {
-		return d.updateFunction(ctx, c.prior, c.spec, c.st, c.plan[PartRole] == Add)
+		return d.updateFunction(ctx, c.prior, c.spec, c.st, c.plan[PartRole] == Add || c.plan[PartFunction] == Repair)
 	},
 	// Deleting the function takes its permission with it.
 	remove: func(ctx context.Context, d Deps, st *State) error { return d.deleteFunction(ctx, st) },
@@ -47,7 +47,15 @@ var functionPart = part{
 		}
 		return nil
 	},
-	forget:      forgetFunction,
+	forget:  forgetFunction,
+	drifted: func(s *seen) bool { return s.functionChangedOutside },
+	tagger:  func(d Deps, st *State) tagger { return d.functionTagger(st.FunctionName, st.FunctionARN) },
+	attributes: []Attribute{
+		{Name: "rotation_function_arn", Get: func(st *State) string { return st.FunctionARN }, Set: (*State).SetFunctionARN},
+		// The provider compares the hash with its own rotator's: a new release updates the code.
+		{Name: "rotation_code_sha256", Get: func(st *State) string { return st.CodeSHA256 }, Set: func(st *State, v string) { st.CodeSHA256 = v },
+			unknownWhen: func(c Changes) bool { return c[PartFunction] == Repair }},
+	},
 	locatedFrom: PartSecret,
 	locate: func(_ context.Context, _ Deps, o *observation) error {
 		// The function is the secret's rotation function, or the one named after the secret.
@@ -184,16 +192,16 @@ func (d Deps) deleteFunction(ctx context.Context, st *State) error {
 }
 
 // updateFunction changes the function's configuration and code where they differ from spec.
-func (d Deps) updateFunction(ctx context.Context, prior, spec *Spec, st *State, roleRecreated bool) error {
+func (d Deps) updateFunction(ctx context.Context, prior, spec *Spec, st *State, putBack bool) error {
 	l, p := spec.Rotation.Lambda, prior.Rotation.Lambda
 	env, err := d.functionEnvironment(spec)
 	if err != nil {
 		return fmt.Errorf("Lambda function %s: %w", st.FunctionName, err)
 	}
 	priorEnv, _ := d.functionEnvironment(prior)
-	// Read marks a function whose environment or role was changed outside Terraform: the whole
-	// configuration is then put back.
-	configChanged := roleRecreated || st.CodeSHA256 == FunctionChangedOutside || l.MemorySize != p.MemorySize || l.Timeout != p.Timeout ||
+	// A new role, or Plan's repair of a function changed outside Terraform, puts the whole
+	// configuration back.
+	configChanged := putBack || l.MemorySize != p.MemorySize || l.Timeout != p.Timeout ||
 		!maps.Equal(env, priorEnv) ||
 		!slices.Equal(l.SubnetIDs, p.SubnetIDs) || !slices.Equal(l.SecurityGroupIDs, p.SecurityGroupIDs)
 	if configChanged {
@@ -238,5 +246,17 @@ func (d Deps) updateFunction(ctx context.Context, prior, spec *Spec, st *State, 
 			return err
 		}
 	}
-	return d.retag(ctx, d.functionTagger(st.FunctionName, st.FunctionARN), prior, spec)
+	return nil
+}
+
+func (d Deps) functionTagger(name, arn string) tagger {
+	return tagger{what: "Lambda function " + name,
+		tag: func(ctx context.Context, set map[string]string) error {
+			_, err := d.AWS.Lambda.TagResource(ctx, &lambda.TagResourceInput{Resource: aws.String(arn), Tags: set})
+			return err
+		},
+		untag: func(ctx context.Context, keys []string) error {
+			_, err := d.AWS.Lambda.UntagResource(ctx, &lambda.UntagResourceInput{Resource: aws.String(arn), TagKeys: keys})
+			return err
+		}}
 }

@@ -17,9 +17,7 @@ var logGroupPart = part{
 	id:     func(st *State) string { return st.LogGroupName },
 	label:  func(st *State) string { return "log group " + st.LogGroupName },
 	create: func(ctx context.Context, d Deps, spec *Spec, st *State) error { return d.createLogGroup(ctx, spec, st) },
-	update: func(ctx context.Context, d Deps, c *change) error {
-		return d.retag(ctx, d.logGroupTagger(c.st.LogGroupName), c.prior, c.spec)
-	},
+	tagger: func(d Deps, st *State) tagger { return d.logGroupTagger(st.LogGroupName) },
 	remove: func(ctx context.Context, d Deps, st *State) error { return d.deleteLogGroup(ctx, st) },
 	read: func(ctx context.Context, d Deps, o *observation) error {
 		group, err := d.findLogGroupByName(ctx, o.prior.LogGroupName)
@@ -33,7 +31,8 @@ var logGroupPart = part{
 		}
 		return nil
 	},
-	forget: func(st *State) { st.LogGroupName = "" },
+	forget:     func(st *State) { st.LogGroupName = "" },
+	attributes: []Attribute{{Name: "rotation_log_group_name", Get: func(st *State) string { return st.LogGroupName }, Set: func(st *State, v string) { st.LogGroupName = v }}},
 	// Lambda makes the group again when it is gone, so refresh does not look; import reads it for
 	// the retention.
 	importOnly:  true,
@@ -142,4 +141,17 @@ func (d Deps) deleteLogGroup(ctx context.Context, st *State) error {
 	}
 	st.LogGroupName = ""
 	return nil
+}
+
+func (d Deps) logGroupTagger(name string) tagger {
+	arn := d.arns().logGroupARN(name)
+	return tagger{what: "log group " + name,
+		tag: func(ctx context.Context, set map[string]string) error {
+			_, err := d.AWS.Logs.TagResource(ctx, &cloudwatchlogs.TagResourceInput{ResourceArn: aws.String(arn), Tags: set})
+			return err
+		},
+		untag: func(ctx context.Context, keys []string) error {
+			_, err := d.AWS.Logs.UntagResource(ctx, &cloudwatchlogs.UntagResourceInput{ResourceArn: aws.String(arn), TagKeys: keys})
+			return err
+		}}
 }

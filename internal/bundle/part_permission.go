@@ -20,13 +20,13 @@ var permissionPart = part{
 	id:          func(st *State) string { return st.PermissionID },
 	label:       func(st *State) string { return "Lambda permission " + st.PermissionID },
 	create:      func(ctx context.Context, d Deps, _ *Spec, st *State) error { return d.addPermission(ctx, st) },
-	update:      func(context.Context, Deps, *change) error { return nil },
 	remove:      func(ctx context.Context, d Deps, st *State) error { return d.removePermission(ctx, st) },
 	deletedWith: PartFunction,
 	read: func(ctx context.Context, d Deps, o *observation) error {
 		return readPermission(ctx, d, o.prior.FunctionName, o.st)
 	},
 	forget:      func(st *State) { st.PermissionID = "" },
+	attributes:  []Attribute{{Name: "rotation_permission_id", Get: func(st *State) string { return st.PermissionID }, Set: func(st *State, v string) { st.PermissionID = v }}},
 	locatedFrom: PartFunction,
 	locate: func(_ context.Context, _ Deps, o *observation) error {
 		// The grant is a statement of the function's policy, by its id; read checks it is there.

@@ -15,9 +15,7 @@ var rolePart = part{
 	id:     func(st *State) string { return st.RoleName },
 	label:  func(st *State) string { return "IAM role " + st.RoleName },
 	create: func(ctx context.Context, d Deps, spec *Spec, st *State) error { return d.createRole(ctx, spec, st) },
-	update: func(ctx context.Context, d Deps, c *change) error {
-		return d.retag(ctx, d.roleTagger(c.st.RoleName), c.prior, c.spec)
-	},
+	tagger: func(d Deps, st *State) tagger { return d.roleTagger(st.RoleName) },
 	remove: func(ctx context.Context, d Deps, st *State) error { return d.deleteRole(ctx, st) },
 	read: func(ctx context.Context, d Deps, o *observation) error {
 		out, err := d.findRoleByName(ctx, o.prior.RoleName)
@@ -32,6 +30,7 @@ var rolePart = part{
 		return nil
 	},
 	forget:      forgetRole,
+	attributes:  []Attribute{{Name: "rotation_role_arn", Get: func(st *State) string { return st.RoleARN }, Set: (*State).SetRoleARN}},
 	locatedFrom: PartFunction,
 	locate: func(ctx context.Context, d Deps, o *observation) error {
 		// The role is the function's.
@@ -164,4 +163,20 @@ func (d Deps) deleteRolePolicy(ctx context.Context, st *State) error {
 	}
 	st.RolePolicy = ""
 	return nil
+}
+
+func (d Deps) roleTagger(name string) tagger {
+	return tagger{what: "IAM role " + name,
+		tag: func(ctx context.Context, set map[string]string) error {
+			_, err := d.AWS.IAM.TagRole(ctx, &iam.TagRoleInput{RoleName: aws.String(name), Tags: iamTags(set)})
+			return err
+		},
+		untag: func(ctx context.Context, keys []string) error {
+			_, err := d.AWS.IAM.UntagRole(ctx, &iam.UntagRoleInput{RoleName: aws.String(name), TagKeys: keys})
+			return err
+		}}
+}
+
+func iamTags(tags map[string]string) []iamtypes.Tag {
+	return tagList(tags, func(k, v *string) iamtypes.Tag { return iamtypes.Tag{Key: k, Value: v} })
 }

@@ -27,15 +27,15 @@ var rulePart = part{
 	update: func(ctx context.Context, d Deps, c *change) error {
 		// A rule whose target was lost (Read clears its ARN) alerts nobody: put it again.
 		if c.plan[PartRule] == Replace || c.st.RuleARN == "" || !slices.Equal(c.prior.Alert.Events, c.spec.Alert.Events) {
-			if err := d.putRule(ctx, c.spec, c.st, false); err != nil {
-				return err
-			}
+			return d.putRule(ctx, c.spec, c.st, false)
 		}
-		return d.retag(ctx, d.ruleTagger(c.st.RuleName, c.st.RuleARN), c.prior, c.spec)
+		return nil
 	},
+	tagger:      func(d Deps, st *State) tagger { return d.ruleTagger(st.RuleName, st.RuleARN) },
 	remove:      func(ctx context.Context, d Deps, st *State) error { return d.deleteRule(ctx, st) },
 	read:        readRule,
 	forget:      forgetRule,
+	attributes:  []Attribute{{Name: "alert_rule_arn", Get: func(st *State) string { return st.RuleARN }, Set: (*State).SetRuleARN, unknownWhen: alertChanged}},
 	locatedFrom: PartSecret,
 	locate: func(ctx context.Context, d Deps, o *observation) error {
 		o.st.RuleName = RuleName(o.st.SecretName)
@@ -76,7 +76,8 @@ func readRule(ctx context.Context, d Deps, o *observation) error {
 	if target != nil {
 		o.s.alertTopicARN = aws.ToString(target.Arn)
 	}
-	if o.prior.TopicARN != "" && o.s.alertTopicARN != o.prior.TopicARN {
+	// Without its target (or with another), the rule alerts nobody, on refresh and on import alike.
+	if target == nil || (o.prior.TopicARN != "" && o.s.alertTopicARN != o.prior.TopicARN) {
 		o.st.RuleARN = ""
 	}
 	return nil
@@ -173,4 +174,20 @@ func (d Deps) deleteRule(ctx context.Context, st *State) error {
 	}
 	forgetRule(st)
 	return nil
+}
+
+func (d Deps) ruleTagger(name, arn string) tagger {
+	return tagger{what: "EventBridge rule " + name,
+		tag: func(ctx context.Context, set map[string]string) error {
+			_, err := d.AWS.Events.TagResource(ctx, &eventbridge.TagResourceInput{ResourceARN: aws.String(arn), Tags: eventTags(set)})
+			return err
+		},
+		untag: func(ctx context.Context, keys []string) error {
+			_, err := d.AWS.Events.UntagResource(ctx, &eventbridge.UntagResourceInput{ResourceARN: aws.String(arn), TagKeys: keys})
+			return err
+		}}
+}
+
+func eventTags(tags map[string]string) []ebtypes.Tag {
+	return tagList(tags, func(k, v *string) ebtypes.Tag { return ebtypes.Tag{Key: k, Value: v} })
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+	smtypes "github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
 
 	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/awsclient"
 )
@@ -31,6 +32,7 @@ var secretPart = part{
 	update: func(ctx context.Context, d Deps, c *change) error {
 		return d.updateSecret(ctx, c.prior, c.spec, c.st)
 	},
+	tagger: func(d Deps, st *State) tagger { return d.secretTagger(st.SecretARN) },
 	remove: func(ctx context.Context, d Deps, st *State) error {
 		if st.SecretRestored {
 			// Not this apply's: back to where it was, scheduled for deletion (with AWS's default
@@ -184,7 +186,10 @@ func (d Deps) restoreOwnSecret(ctx context.Context, spec *Spec, st *State, creat
 	prior.Credentials.Password = ""
 	adopt := *spec
 	adopt.Credentials.Password = ""
-	return d.updateSecret(ctx, &prior, &adopt, st)
+	if err := d.updateSecret(ctx, &prior, &adopt, st); err != nil {
+		return err
+	}
+	return d.retag(ctx, d.secretTagger(arn), &prior, &adopt)
 }
 
 // findOwnSecret records the secret named name when it holds the version token: the one this
@@ -253,7 +258,7 @@ func (d Deps) updateSecret(ctx context.Context, prior, spec *Spec, st *State) er
 			return err
 		}
 	}
-	return d.retag(ctx, d.secretTagger(st.SecretARN), prior, spec)
+	return nil
 }
 
 func credentialsEqual(a, b *Spec) bool {
@@ -349,4 +354,24 @@ func (d Deps) checkCurrentMoved(ctx context.Context, secretARN, newID string) er
 		return fmt.Errorf("AWSCURRENT of secret %s is not on the new version %s after the update (a rotation finished at the same time?); apply again", secretARN, newID)
 	}
 	return nil
+}
+
+func (d Deps) secretTagger(arn string) tagger {
+	return tagger{what: "secret " + arn,
+		tag: func(ctx context.Context, set map[string]string) error {
+			_, err := d.AWS.SecretsManager.TagResource(ctx, &secretsmanager.TagResourceInput{SecretId: aws.String(arn), Tags: secretTags(set)})
+			return err
+		},
+		untag: func(ctx context.Context, keys []string) error {
+			_, err := d.AWS.SecretsManager.UntagResource(ctx, &secretsmanager.UntagResourceInput{SecretId: aws.String(arn), TagKeys: keys})
+			return err
+		}}
+}
+
+func secretTags(tags map[string]string) []smtypes.Tag {
+	return tagList(tags, func(k, v *string) smtypes.Tag { return smtypes.Tag{Key: k, Value: v} })
+}
+
+func secretTagMap(tags []smtypes.Tag) map[string]string {
+	return tagMap(tags, func(t smtypes.Tag) (*string, *string) { return t.Key, t.Value })
 }

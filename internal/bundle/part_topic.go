@@ -24,9 +24,7 @@ var topicPart = part{
 	id:     createdTopicARN,
 	label:  func(st *State) string { return "SNS topic " + st.TopicARN },
 	create: func(ctx context.Context, d Deps, spec *Spec, st *State) error { return d.createTopic(ctx, spec, st) },
-	update: func(ctx context.Context, d Deps, c *change) error {
-		return d.retag(ctx, d.topicTagger(c.st.TopicARN), c.prior, c.spec)
-	},
+	tagger: func(d Deps, st *State) tagger { return d.topicTagger(st.TopicARN) },
 	remove: func(ctx context.Context, d Deps, st *State) error { return d.deleteTopic(ctx, st) },
 	// Listing the subscriptions tells both whether the topic exists and who is subscribed.
 	read: func(ctx context.Context, d Deps, o *observation) error {
@@ -42,7 +40,9 @@ var topicPart = part{
 		}
 		return nil
 	},
-	forget:      forgetTopic,
+	forget: forgetTopic,
+	// The topic the alert publishes to, given or created.
+	attributes:  []Attribute{{Name: "alert_topic_arn", Get: func(st *State) string { return st.TopicARN }, Set: func(st *State, v string) { st.TopicARN = v }, unknownWhen: alertChanged}},
 	locatedFrom: PartRule,
 	locate: func(ctx context.Context, d Deps, o *observation) error {
 		// The topic is the rule's target; the bundle's own when it carries the bundle tag, else
@@ -352,3 +352,19 @@ func (d Deps) confirmations(ctx context.Context, subs []SubscriptionState, wasPe
 }
 
 func isARN(s string) bool { return len(s) > 4 && s[:4] == "arn:" }
+
+func (d Deps) topicTagger(arn string) tagger {
+	return tagger{what: "SNS topic " + arn,
+		tag: func(ctx context.Context, set map[string]string) error {
+			_, err := d.AWS.SNS.TagResource(ctx, &sns.TagResourceInput{ResourceArn: aws.String(arn), Tags: snsTags(set)})
+			return err
+		},
+		untag: func(ctx context.Context, keys []string) error {
+			_, err := d.AWS.SNS.UntagResource(ctx, &sns.UntagResourceInput{ResourceArn: aws.String(arn), TagKeys: keys})
+			return err
+		}}
+}
+
+func snsTags(tags map[string]string) []snstypes.Tag {
+	return tagList(tags, func(k, v *string) snstypes.Tag { return snstypes.Tag{Key: k, Value: v} })
+}

@@ -1,5 +1,7 @@
 package bundle
 
+import "slices"
+
 // Action is what Plan does to a part.
 type Action int
 
@@ -10,6 +12,9 @@ const (
 	Modify
 	// Add: the part is missing (new, or deleted out of band) and is created.
 	Add
+	// Repair: the part exists and was changed outside Terraform in a way no attribute shows; it is
+	// put back in place.
+	Repair
 	// Replace: the part is put anew and gets a new identity (a rule pointed at another topic).
 	Replace
 	// Remove: the part exists and is no longer wanted.
@@ -46,6 +51,8 @@ func Plan(prior, spec *Spec, st *State) Changes {
 			changes[p.name] = Keep
 		case !exists:
 			changes[p.name] = Add
+		case slices.Contains(st.Drifted, p.name):
+			changes[p.name] = Repair
 		case p.current != nil && p.current(spec, st):
 			changes[p.name] = Keep
 		default:
@@ -56,7 +63,7 @@ func Plan(prior, spec *Spec, st *State) Changes {
 	if st.FunctionName != "" && changes[PartFunction] != Remove && FunctionName(prior.Name, prior.Rotation.Lambda.Name) != FunctionName(spec.Name, spec.Rotation.Lambda.Name) {
 		for _, name := range []string{PartFunction, PartLogGroup, PartPermission} {
 			// Kept or updated: it exists (a part kept as current does too).
-			if changes[name] == Modify || (changes[name] == Keep && partNamed(name).id(st) != "") {
+			if changes[name] == Modify || changes[name] == Repair || (changes[name] == Keep && partNamed(name).id(st) != "") {
 				changes[name] = Renew
 			}
 		}

@@ -38,6 +38,7 @@ func Read(ctx context.Context, d Deps, prior *Spec, priorState *State) (*Spec, *
 	if err != nil {
 		return nil, nil, err
 	}
+	st.Drifted = drifted(o.s)
 	d.readRotationError(ctx, priorState, &st, o.s)
 	return normalise(prior, &st, o.s), &st, nil
 }
@@ -76,6 +77,8 @@ type seen struct {
 	// retention (import reads it).
 	alertTopicARN    string
 	logRetentionDays int64
+	// functionChangedOutside: the function's environment or role is not the bundle's.
+	functionChangedOutside bool
 	// locatedTags are, on import, the tags of the located parts whose reads do not report them
 	// (role, log group, rule), by part: import takes only the parts that carry the bundle tag, so
 	// that a destroy after it deletes nothing the bundle did not make.
@@ -101,7 +104,7 @@ func ownedByTag(part string) func(o *observation) bool {
 
 // normalise is the observed Spec: prior with what AWS reported in place of what it configured.
 // A setting AWS does not report, or reports as the default the configuration left, stays as it
-// was; each rule below is a row of TestNormalise.
+// was; each rule below is a row of TestReadNormalises.
 func normalise(prior *Spec, st *State, s *seen) *Spec {
 	spec := prior.clone()
 	if out := s.secret; out != nil {
@@ -179,6 +182,11 @@ func normalise(prior *Spec, st *State, s *seen) *Spec {
 	if st.TopicCreated && st.TopicARN != "" {
 		keepSubscribed(&spec.Alert, st.Subscriptions)
 	}
+	for _, p := range catalogue {
+		if p.observed != nil {
+			p.observed(prior, spec, st)
+		}
+	}
 	return spec
 }
 
@@ -237,13 +245,9 @@ func (d Deps) survivorsOfDeletedSecret(ctx context.Context, o *observation) bool
 	return len(others.Parts()) > 0
 }
 
-// FunctionChangedOutside stands in State for the code hash of a function whose environment or
-// role was changed outside Terraform: the plan then shows an update, which puts them back.
-const FunctionChangedOutside = "configuration changed outside Terraform"
-
 // readFunction keeps the function's configuration for normalise. Its whole environment and its
 // role are compared with what the bundle deploys: a change made outside Terraform (an added
-// variable, another endpoint, another role) shows as FunctionChangedOutside.
+// variable, another endpoint, another role) is functionChangedOutside, and Plan repairs it.
 func (s *seen) readFunction(d Deps, st, prior *State, out *lambda.GetFunctionOutput) {
 	c := out.Configuration
 	if c == nil {
@@ -262,9 +266,7 @@ func (s *seen) readFunction(d Deps, st, prior *State, out *lambda.GetFunctionOut
 	want, err := d.environment(env[credentials.EnvPasswordLength], env[credentials.EnvExcludeCharacters], env[credentials.EnvRotationStrategy], env[credentials.EnvDatabaseCABundlePEM])
 	roleChanged := c.Role != nil && prior.RoleARN != "" && aws.ToString(c.Role) != prior.RoleARN
 	envChanged := c.Environment != nil && !maps.Equal(env, want)
-	if err == nil && (roleChanged || envChanged) {
-		st.CodeSHA256 = FunctionChangedOutside
-	}
+	s.functionChangedOutside = err == nil && (roleChanged || envChanged)
 }
 
 // patternEvents reads the eventName list back from a rule pattern this package wrote.

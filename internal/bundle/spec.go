@@ -20,6 +20,11 @@ type Spec struct {
 	Database *Database
 	Rotation Rotation
 	Alert    Alert
+	// ResourcePolicy is the secret's resource policy (JSON) as configured; Readers, when it is
+	// empty, are the IAM ARNs (or patterns with *) that alone, with the rotator's role, may read
+	// the secret's value. With neither, the bundle puts no policy.
+	ResourcePolicy string
+	Readers        []string
 	// Tags are the resource's own tags, DefaultTags the provider's default_tags: they come down
 	// separately, and every part carries TagsAll (and the bundle tag).
 	Tags        map[string]string
@@ -52,6 +57,7 @@ func (s *Spec) clone() *Spec {
 	a := &c.Alert
 	a.EmailAddresses, a.SMSNumbers, a.Events = slices.Clone(a.EmailAddresses), slices.Clone(a.SMSNumbers), slices.Clone(a.Events)
 	a.Subscriptions = slices.Clone(a.Subscriptions)
+	c.Readers = slices.Clone(s.Readers)
 	return &c
 }
 

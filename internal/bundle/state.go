@@ -30,6 +30,8 @@ type State struct {
 	TopicCreated bool
 	// Subscriptions are the subscriptions of a created topic, as last made or listed.
 	Subscriptions []SubscriptionState
+	// ResourcePolicy is the secret's resource policy as AWS reports it; "" when it has none.
+	ResourcePolicy string
 
 	RotationEnabled   bool
 	LastRotatedDate   time.Time
@@ -46,6 +48,10 @@ type State struct {
 	SecretDeletionDate time.Time
 	// RotationFailed: LastRotationError is the rotator's logged error of a rotation still pending.
 	RotationFailed bool
+	// Drifted names the parts Read saw changed outside Terraform in ways no attribute shows (the
+	// function's environment or role); Plan repairs them. The provider keeps it in private state
+	// from the refresh to the apply.
+	Drifted []string
 }
 
 // Parts lists the parts that exist, by the names errors and diagnostics use.

@@ -5,17 +5,6 @@ import (
 	"fmt"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
-	ebtypes "github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
-	"github.com/aws/aws-sdk-go-v2/service/iam"
-	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
-	"github.com/aws/aws-sdk-go-v2/service/lambda"
-	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
-	smtypes "github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
-	"github.com/aws/aws-sdk-go-v2/service/sns"
-	snstypes "github.com/aws/aws-sdk-go-v2/service/sns/types"
-
-	"github.com/secretsbundle/terraform-provider-secretsbundle/internal/awsclient/cloudwatchlogs"
 )
 
 // BundleTagKey tags every part with the secret's name; import and the orphan sweeper find the parts by it.
@@ -70,79 +59,6 @@ func (d Deps) retag(ctx context.Context, t tagger, prior, spec *Spec) error {
 	return nil
 }
 
-func (d Deps) secretTagger(arn string) tagger {
-	return tagger{what: "secret " + arn,
-		tag: func(ctx context.Context, set map[string]string) error {
-			_, err := d.AWS.SecretsManager.TagResource(ctx, &secretsmanager.TagResourceInput{SecretId: aws.String(arn), Tags: secretTags(set)})
-			return err
-		},
-		untag: func(ctx context.Context, keys []string) error {
-			_, err := d.AWS.SecretsManager.UntagResource(ctx, &secretsmanager.UntagResourceInput{SecretId: aws.String(arn), TagKeys: keys})
-			return err
-		}}
-}
-
-func (d Deps) roleTagger(name string) tagger {
-	return tagger{what: "IAM role " + name,
-		tag: func(ctx context.Context, set map[string]string) error {
-			_, err := d.AWS.IAM.TagRole(ctx, &iam.TagRoleInput{RoleName: aws.String(name), Tags: iamTags(set)})
-			return err
-		},
-		untag: func(ctx context.Context, keys []string) error {
-			_, err := d.AWS.IAM.UntagRole(ctx, &iam.UntagRoleInput{RoleName: aws.String(name), TagKeys: keys})
-			return err
-		}}
-}
-
-func (d Deps) logGroupTagger(name string) tagger {
-	arn := d.arns().logGroupARN(name)
-	return tagger{what: "log group " + name,
-		tag: func(ctx context.Context, set map[string]string) error {
-			_, err := d.AWS.Logs.TagResource(ctx, &cloudwatchlogs.TagResourceInput{ResourceArn: aws.String(arn), Tags: set})
-			return err
-		},
-		untag: func(ctx context.Context, keys []string) error {
-			_, err := d.AWS.Logs.UntagResource(ctx, &cloudwatchlogs.UntagResourceInput{ResourceArn: aws.String(arn), TagKeys: keys})
-			return err
-		}}
-}
-
-func (d Deps) functionTagger(name, arn string) tagger {
-	return tagger{what: "Lambda function " + name,
-		tag: func(ctx context.Context, set map[string]string) error {
-			_, err := d.AWS.Lambda.TagResource(ctx, &lambda.TagResourceInput{Resource: aws.String(arn), Tags: set})
-			return err
-		},
-		untag: func(ctx context.Context, keys []string) error {
-			_, err := d.AWS.Lambda.UntagResource(ctx, &lambda.UntagResourceInput{Resource: aws.String(arn), TagKeys: keys})
-			return err
-		}}
-}
-
-func (d Deps) topicTagger(arn string) tagger {
-	return tagger{what: "SNS topic " + arn,
-		tag: func(ctx context.Context, set map[string]string) error {
-			_, err := d.AWS.SNS.TagResource(ctx, &sns.TagResourceInput{ResourceArn: aws.String(arn), Tags: snsTags(set)})
-			return err
-		},
-		untag: func(ctx context.Context, keys []string) error {
-			_, err := d.AWS.SNS.UntagResource(ctx, &sns.UntagResourceInput{ResourceArn: aws.String(arn), TagKeys: keys})
-			return err
-		}}
-}
-
-func (d Deps) ruleTagger(name, arn string) tagger {
-	return tagger{what: "EventBridge rule " + name,
-		tag: func(ctx context.Context, set map[string]string) error {
-			_, err := d.AWS.Events.TagResource(ctx, &eventbridge.TagResourceInput{ResourceARN: aws.String(arn), Tags: eventTags(set)})
-			return err
-		},
-		untag: func(ctx context.Context, keys []string) error {
-			_, err := d.AWS.Events.UntagResource(ctx, &eventbridge.UntagResourceInput{ResourceARN: aws.String(arn), TagKeys: keys})
-			return err
-		}}
-}
-
 // tagList converts a tag map into a service's tag list.
 func tagList[T any](tags map[string]string, tag func(key, value *string) T) []T {
 	var out []T
@@ -150,22 +66,6 @@ func tagList[T any](tags map[string]string, tag func(key, value *string) T) []T 
 		out = append(out, tag(aws.String(k), aws.String(v)))
 	}
 	return out
-}
-
-func secretTags(tags map[string]string) []smtypes.Tag {
-	return tagList(tags, func(k, v *string) smtypes.Tag { return smtypes.Tag{Key: k, Value: v} })
-}
-
-func iamTags(tags map[string]string) []iamtypes.Tag {
-	return tagList(tags, func(k, v *string) iamtypes.Tag { return iamtypes.Tag{Key: k, Value: v} })
-}
-
-func snsTags(tags map[string]string) []snstypes.Tag {
-	return tagList(tags, func(k, v *string) snstypes.Tag { return snstypes.Tag{Key: k, Value: v} })
-}
-
-func eventTags(tags map[string]string) []ebtypes.Tag {
-	return tagList(tags, func(k, v *string) ebtypes.Tag { return ebtypes.Tag{Key: k, Value: v} })
 }
 
 // tagMap converts a service's tag list into a map.
@@ -176,8 +76,4 @@ func tagMap[T any](tags []T, kv func(T) (*string, *string)) map[string]string {
 		out[aws.ToString(k)] = aws.ToString(v)
 	}
 	return out
-}
-
-func secretTagMap(tags []smtypes.Tag) map[string]string {
-	return tagMap(tags, func(t smtypes.Tag) (*string, *string) { return t.Key, t.Value })
 }

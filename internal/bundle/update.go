@@ -30,7 +30,15 @@ func Update(ctx context.Context, d Deps, prior, spec *Spec, current *State) (*St
 			if c.plan.createsAnew(p.name) {
 				return p.create(ctx, d, spec, s)
 			}
-			return p.update(ctx, d, c)
+			if p.update != nil {
+				if err := p.update(ctx, d, c); err != nil {
+					return err
+				}
+			}
+			if p.tagger == nil {
+				return nil
+			}
+			return d.retag(ctx, p.tagger(d, s), prior, spec)
 		}}
 	})
 	if _, err, _ := runStages(ctx, stages); err != nil {

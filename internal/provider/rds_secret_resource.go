@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"strings"
 	"time"
@@ -164,6 +165,26 @@ func uniqueName(prefix string) string {
 // Terraform while other parts remain; ModifyPlan then replaces the bundle.
 const privateSecretDeleted = "secret_deleted"
 
+// privateDrifted is the private state key that carries bundle.State.Drifted (the parts Read saw
+// changed outside Terraform in ways no attribute shows) from the refresh to the plan and apply.
+const privateDrifted = "drifted"
+
+// privateState is what Terraform keeps privately for the resource between its calls.
+type privateState interface {
+	GetKey(ctx context.Context, key string) ([]byte, diag.Diagnostics)
+}
+
+// loadDrifted puts the refresh's Drifted into st.
+func loadDrifted(ctx context.Context, private privateState, st *bundle.State, diags *diag.Diagnostics) {
+	raw, d := private.GetKey(ctx, privateDrifted)
+	diags.Append(d...)
+	if len(raw) > 0 {
+		if err := json.Unmarshal(raw, &st.Drifted); err != nil {
+			diags.AddError("Unreadable private state", "The resource's private state key "+privateDrifted+" does not hold a list of parts: "+err.Error()+". This is a bug in the provider: please report it.")
+		}
+	}
+}
+
 func (r *rdsSecretResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
 	var state rdsSecretModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
@@ -200,6 +221,11 @@ func (r *rdsSecretResource) Read(ctx context.Context, req resource.ReadRequest, 
 	} else {
 		resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateSecretDeleted, nil)...)
 	}
+	var drifted []byte
+	if len(st.Drifted) > 0 {
+		drifted, _ = json.Marshal(st.Drifted)
+	}
+	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateDrifted, drifted)...)
 	if st.RotationFailed {
 		// A rotation out of band (the schedule, rotate-secret) fails where only the rotator's log
 		// sees it: say so in every plan until a rotation succeeds.
@@ -245,6 +271,7 @@ func (r *rdsSecretResource) Update(ctx context.Context, req resource.UpdateReque
 	prior := state.spec(ctx, r.defaultTags, &resp.Diagnostics)
 	spec := plan.spec(ctx, r.defaultTags, &resp.Diagnostics)
 	current := state.bundleState(ctx, &resp.Diagnostics)
+	loadDrifted(ctx, req.Private, current, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -253,6 +280,10 @@ func (r *rdsSecretResource) Update(ctx context.Context, req resource.UpdateReque
 		ctx = tflog.MaskLogStrings(ctx, spec.Credentials.Password)
 	}
 	st, err := bundle.Update(ctx, r.deps(), prior, spec, current)
+	if err == nil {
+		// Repaired: the next plan needs a refresh to see drift again.
+		resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateDrifted, nil)...)
+	}
 	plan.applySpec(spec)
 	st.LastRotationError = current.LastRotationError
 	plan.setState(st)
@@ -301,6 +332,8 @@ func importedModel(ctx context.Context, spec *bundle.Spec, st *bundle.State, dia
 		Description:          types.StringValue(""),
 		KMSKeyID:             types.StringNull(),
 		NamePrefix:           types.StringNull(),
+		Policy:               types.StringNull(),
+		Readers:              types.SetNull(types.StringType),
 		Tags:                 types.MapNull(types.StringType),
 		TagsAll:              types.MapNull(types.StringType),
 		Timeouts:             timeouts.Value{Object: types.ObjectNull(timeoutsAttrTypes(ctx))},

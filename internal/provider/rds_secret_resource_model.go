@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"maps"
+	"reflect"
 	"slices"
 	"time"
 
@@ -28,6 +29,9 @@ type rdsSecretModel struct {
 	Database             *databaseModel    `tfsdk:"database"`
 	Rotation             types.Object      `tfsdk:"rotation"`
 	DeletionAlert        types.Object      `tfsdk:"deletion_alert"`
+	Policy               types.String      `tfsdk:"policy"`
+	Readers              types.Set         `tfsdk:"readers"`
+	ResourcePolicy       types.String      `tfsdk:"resource_policy"`
 	Tags                 types.Map         `tfsdk:"tags"`
 	TagsAll              types.Map         `tfsdk:"tags_all"`
 	VersionID            types.String      `tfsdk:"version_id"`
@@ -159,6 +163,8 @@ func (m *rdsSecretModel) spec(ctx context.Context, defaultTags map[string]string
 		RestoreScheduledForDeletion: m.RestoreScheduled.ValueBool(),
 		Tags:                        stringMap(ctx, m.Tags, diags),
 		DefaultTags:                 maps.Clone(defaultTags),
+		ResourcePolicy:              m.Policy.ValueString(),
+		Readers:                     stringsOf(ctx, m.Readers, diags),
 		Rotation: bundle.Rotation{
 			Enabled:                r.Enabled.ValueBool(),
 			AutomaticallyAfterDays: r.AutomaticallyAfterDays.ValueInt64(),
@@ -219,20 +225,30 @@ func (m *rdsSecretModel) bundleState(ctx context.Context, diags *diag.Diagnostic
 		SecretARN:         m.ARN.ValueString(),
 		SecretName:        m.Name.ValueString(),
 		VersionID:         m.VersionID.ValueString(),
-		LogGroupName:      m.RotationLogGroupName.ValueString(),
-		CodeSHA256:        m.RotationCodeSHA256.ValueString(),
-		PermissionID:      m.RotationPermissionID.ValueString(),
-		TopicARN:          m.AlertTopicARN.ValueString(),
-		TopicCreated:      a.Enabled.ValueBool() && a.SNSTopicARN.IsNull() && m.AlertTopicARN.ValueString() != "",
 		RotationEnabled:   m.RotationEnabled.ValueBool(),
 		LastRotationError: m.LastRotationError.ValueString(),
 	}
 	st.LastRotatedDate, _ = time.Parse(time.RFC3339, m.LastRotatedDate.ValueString())
 	st.Subscriptions = subscriptionStatesOf(ctx, m.AlertSubscriptions, diags)
-	st.SetRoleARN(m.RotationRoleARN.ValueString())
-	st.SetFunctionARN(m.RotationFunctionARN.ValueString())
-	st.SetRuleARN(m.AlertRuleARN.ValueString())
+	for _, attribute := range bundle.Attributes() {
+		attribute.Set(st, m.stringAttribute(attribute.Name).ValueString())
+	}
+	st.TopicCreated = a.Enabled.ValueBool() && a.SNSTopicARN.IsNull() && st.TopicARN != ""
 	return st
+}
+
+// stringAttribute is the model's string attribute of that name (its tfsdk tag): the parts declare
+// their attributes (bundle.Attributes), and the model converts them without naming them.
+func (m *rdsSecretModel) stringAttribute(name string) *types.String {
+	v := reflect.ValueOf(m).Elem()
+	for i := range v.NumField() {
+		if v.Type().Field(i).Tag.Get("tfsdk") == name {
+			if s, ok := v.Field(i).Addr().Interface().(*types.String); ok {
+				return s
+			}
+		}
+	}
+	panic("rdsSecretModel has no string attribute " + name + ": add it to the model and the schema")
 }
 
 func dateString(t time.Time) types.String {
@@ -254,13 +270,9 @@ func (m *rdsSecretModel) setState(st *bundle.State) {
 		m.Name = types.StringValue(st.SecretName)
 	}
 	m.VersionID = types.StringValue(st.VersionID)
-	m.RotationRoleARN = types.StringValue(st.RoleARN)
-	m.RotationLogGroupName = types.StringValue(st.LogGroupName)
-	m.RotationFunctionARN = types.StringValue(st.FunctionARN)
-	m.RotationCodeSHA256 = types.StringValue(st.CodeSHA256)
-	m.RotationPermissionID = types.StringValue(st.PermissionID)
-	m.AlertRuleARN = types.StringValue(st.RuleARN)
-	m.AlertTopicARN = types.StringValue(st.TopicARN)
+	for _, attribute := range bundle.Attributes() {
+		*m.stringAttribute(attribute.Name) = types.StringValue(attribute.Get(st))
+	}
 	m.AlertSubscriptions = subscriptionStatesValue(st.Subscriptions)
 	m.RotationEnabled = types.BoolValue(st.RotationEnabled)
 	m.LastRotatedDate = dateString(st.LastRotatedDate)
@@ -281,6 +293,13 @@ func tagsValue(tags map[string]string) types.Map {
 // the plan; every other attribute stays as it is, null included.
 func (m *rdsSecretModel) setSpec(ctx context.Context, prior, spec *bundle.Spec, diags *diag.Diagnostics) {
 	setString(&m.Description, prior.Description, spec.Description)
+	if prior.ResourcePolicy != spec.ResourcePolicy {
+		// A configured policy removed outside Terraform shows as null, so that the plan puts it back.
+		m.Policy = types.StringValue(spec.ResourcePolicy)
+		if spec.ResourcePolicy == "" {
+			m.Policy = types.StringNull()
+		}
+	}
 	setString(&m.KMSKeyID, prior.KMSKeyID, spec.KMSKeyID)
 	if m.Credentials == nil && spec.Credentials != prior.Credentials {
 		m.Credentials = &credentialsModel{PasswordWO: types.StringNull(), PasswordWOVersion: types.Int64Null()}

@@ -130,6 +130,7 @@ func (r *rdsSecretResource) ModifyPlan(ctx context.Context, req resource.ModifyP
 	// bundle.Plan is what Update will do: a part it adds, replaces or removes gets a new id.
 	_, lambdaSettings := plan.rotation(ctx, &resp.Diagnostics)
 	current := state.bundleState(ctx, &resp.Diagnostics)
+	loadDrifted(ctx, req.Private, current, &resp.Diagnostics)
 	changes := bundle.Plan(state.spec(ctx, r.defaultTags, &resp.Diagnostics), plan.spec(ctx, r.defaultTags, &resp.Diagnostics), current)
 	repair := false
 	unknownIf := func(attribute *types.String, condition bool) {
@@ -138,16 +139,12 @@ func (r *rdsSecretResource) ModifyPlan(ctx context.Context, req resource.ModifyP
 			repair = true
 		}
 	}
-	unknownIf(&plan.RotationFunctionARN, changes.NewIdentity(bundle.PartFunction))
-	unknownIf(&plan.RotationRoleARN, changes.NewIdentity(bundle.PartRole))
-	unknownIf(&plan.RotationPermissionID, changes.NewIdentity(bundle.PartPermission))
-	unknownIf(&plan.RotationLogGroupName, changes.NewIdentity(bundle.PartLogGroup))
+	for _, attribute := range bundle.Attributes() {
+		unknownIf(plan.stringAttribute(attribute.Name), attribute.Unknown(changes))
+	}
 	if sha, err := rotatorSHA256(lambdaSettings.Architecture.ValueString()); err == nil {
 		unknownIf(&plan.RotationCodeSHA256, sha != state.RotationCodeSHA256.ValueString())
 	}
-	alertChanged := changes.NewIdentity(bundle.PartRule) || changes.NewIdentity(bundle.PartTopic)
-	unknownIf(&plan.AlertRuleARN, alertChanged)
-	unknownIf(&plan.AlertTopicARN, alertChanged)
 	if repair {
 		plan.VersionID, plan.LastRotatedDate, plan.NextRotationDate, plan.LastRotationError = types.StringUnknown(), types.StringUnknown(), types.StringUnknown(), types.StringUnknown()
 		plan.RotationEnabled = types.BoolUnknown()

@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"strings"
 	"time"
 
@@ -44,6 +45,8 @@ const (
 
 // Allowed values: each list feeds both a validator and a description.
 var (
+	// readerARN is an IAM principal's ARN, or a pattern of them with *.
+	readerARN = regexp.MustCompile(`^arn:[a-z*-]+:(iam|sts)::([0-9]{12}|\*):[A-Za-z0-9_+=,.@/*-]+$`)
 	// architectures are the ones there is a rotator package for.
 	architectures = artifact.Architectures
 	// logRetentionDays are the values CloudWatch Logs accepts (0 keeps logs forever).
@@ -190,6 +193,32 @@ func rdsSecretSchema(ctx context.Context) schema.Schema {
 					mapvalidator.ValueStringsAre(stringvalidator.LengthAtMost(256)),
 				},
 			},
+			"policy": schema.StringAttribute{
+				Optional: true,
+				MarkdownDescription: "The secret's resource policy, a JSON policy document, put with `BlockPublicPolicy` (AWS refuses a policy that opens the secret to every principal). " +
+					"Compared by meaning, as the AWS provider does: another order or spelling of the same policy is no change. A policy changed or removed outside Terraform shows as drift and the next apply puts it back. Conflicts with `readers`.",
+				Validators: []validator.String{
+					stringvalidator.LengthBetween(1, 20480),
+					stringvalidator.ConflictsWith(path.MatchRoot("readers")),
+					validators.Check("Invalid resource policy", "must be a JSON policy document that allows nothing to every principal",
+						func(policy string) string {
+							if err := bundle.CheckResourcePolicy(policy); err != nil {
+								return err.Error()
+							}
+							return ""
+						}),
+				},
+			},
+			"readers": schema.SetAttribute{
+				ElementType: types.StringType, Optional: true,
+				MarkdownDescription: "IAM ARNs, or ARN patterns with `*`, of the principals that may read the secret's value: the bundle puts a resource policy that denies `secretsmanager:GetSecretValue` to every other principal except the rotator's role. " +
+					"A change made to that policy outside Terraform shows as drift of `resource_policy` and the next apply puts it back. Conflicts with `policy`; with neither, the bundle puts no resource policy.",
+				Validators: []validator.Set{
+					setvalidator.SizeAtLeast(1),
+					setvalidator.ValueStringsAre(stringvalidator.RegexMatches(readerARN, "must be an IAM ARN or ARN pattern, such as arn:aws:iam::123456789012:role/app or arn:aws:iam::123456789012:role/app-*")),
+				},
+			},
+			"resource_policy": volatileString("The secret's resource policy as Secrets Manager reports it: `policy`, or the one the bundle makes from `readers`; empty when there is none."),
 			"tags_all": schema.MapAttribute{
 				ElementType: types.StringType, Computed: true,
 				MarkdownDescription: "The tags of every part: `tags` merged over the provider's `default_tags` (without the `" + bundle.BundleTagKey + "` tag).",

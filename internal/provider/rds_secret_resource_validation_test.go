@@ -47,6 +47,11 @@ resource "secretsbundle_rds_secret" "test" {
 }
 
 var badConfigs = []badConfig{
+	{name: "policy not JSON", top: `policy = "not json"`, want: `(?s)Invalid resource policy.*Attribute policy must be a JSON policy document.*is not a JSON policy document`},
+	{name: "policy public", top: `policy = jsonencode({Version = "2012-10-17", Statement = [{Effect = "Allow", Principal = "*", Action = "secretsmanager:GetSecretValue", Resource = "*"}]})`, want: `(?s)Invalid resource policy.*every principal.*BlockPublicPolicy`},
+	{name: "policy public AWS", top: `policy = jsonencode({Version = "2012-10-17", Statement = [{Effect = "Allow", Principal = { AWS = "*" }, Action = "secretsmanager:GetSecretValue", Resource = "*"}]})`, want: `(?s)Invalid resource policy.*every principal`},
+	{name: "policy and readers", top: "policy = jsonencode({Version = \"2012-10-17\", Statement = []})\nreaders = [\"arn:aws:iam::123456789012:role/app\"]", want: `(?s)Attribute "readers" cannot be specified when "policy" is specified`},
+	{name: "reader not an ARN", top: `readers = ["app"]`, want: `(?s)readers.*must be an IAM ARN or ARN pattern`},
 	{name: "name characters", top: `name = "prod orders"`, want: `Attribute name must be 1 to 512 characters of letters, digits and /_\+=\.@-`},
 	{name: "name too long", top: `name = "` + strings.Repeat("a", 513) + `"`, want: `Attribute name must be 1 to 512 characters`},
 	{name: "name and prefix", top: "name = \"a\"\nname_prefix = \"b\"", want: `(?s)name_prefix.*cannot be specified when.*name|name.*cannot be specified when.*name_prefix`},

@@ -43,3 +43,10 @@ func quote(value string) string {
 	}
 	return "\"" + value + "\""
 }
+
+// Check is a string validator from a predicate: problem returns "" for a good value, or what is
+// wrong with it, shown after description ("must be …") under summary. For checks that live with
+// the code they guard (a policy document's rules, in bundle).
+func Check(summary, description string, problem func(string) string) validator.String {
+	return stringCheck{summary: summary, description: description, problem: problem}
+}

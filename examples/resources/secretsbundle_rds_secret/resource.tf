@@ -4,8 +4,9 @@ variable "initial_db_password" {
   ephemeral = true
 }
 
-# The orders database's credentials, rotated every 30 days by this provider's own rotator, with
-# an e-mail and a page (through an SQS queue) when anyone deletes (or overwrites) the secret.
+# The orders database's credentials, rotated every 30 days by this provider's own rotator, readable
+# only by the orders service, with an e-mail and a page (through an SQS queue) when anyone deletes
+# (or overwrites) the secret.
 resource "secretsbundle_rds_secret" "orders" {
   name        = "prod/orders/db"
   description = "orders service database"
@@ -37,6 +38,10 @@ resource "secretsbundle_rds_secret" "orders" {
     ]
     events = ["DeleteSecret", "PutSecretValue"]
   }
+
+  # Only the orders service (and the rotator) may read the password: the bundle puts a resource
+  # policy on the secret that denies GetSecretValue to every other principal.
+  readers = ["arn:aws:iam::111122223333:role/orders-app-*"]
 
   tags = {
     team = "orders"
