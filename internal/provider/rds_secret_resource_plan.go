@@ -175,7 +175,8 @@ func (r *rdsSecretResource) checkFirstRotation(ctx context.Context, config tfsdk
 			"the bundle would store a generated password the database does not know, and the first rotation, which logs in as the user with that password, would fail. "+
 			"Either give the user's current password in credentials.password_wo (with credentials.password_wo_version), "+
 			"or set rotation.strategy = %[2]q with rotation.master_secret_arn (the master user sets the password). "+
-			"To set the generated password on the database yourself before the first scheduled rotation, set rotation.rotate_immediately = false.",
+			"To set the generated password on the database yourself, create the bundle with rotation.enabled = false, set the password the secret holds (the ephemeral resource secretsbundle_secret_value reads it) on the database, then turn rotation on. "+
+			"rotation.rotate_immediately = false alone does not help: setting the schedule makes Secrets Manager run the rotator's testSecret step, which logs in with the generated password too.",
 			bundle.StrategySingleUser, bundle.StrategyAlternatingUsers))
 }
 
