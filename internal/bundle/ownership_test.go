@@ -332,3 +332,31 @@ func TestCreateAfterAnInterruptedApplyNamesThePartsAndTheImport(t *testing.T) {
 		t.Errorf("the apply after the import made parts anew: %v", f.ops())
 	}
 }
+
+// A schedule change while a rotation is in flight: Secrets Manager refuses it ("A previous
+// rotation isn't complete"), and the error names the rotation, and says when it failed and how to
+// end it.
+func TestScheduleChangeDuringARotationNamesIt(t *testing.T) {
+	for name, c := range map[string]struct {
+		logs []string
+		want string
+	}{
+		"in flight": {want: "the rotation of AWSPENDING version pending-token is in flight, and Secrets Manager takes no new schedule until it ends; wait for it to finish"},
+		"failed": {logs: []string{`{"step":"setSecret","token":"pending-token","outcome":"failed","code":"db_login_failed","error":"refused"}`},
+			want: "the rotation of AWSPENDING version pending-token failed (setSecret step failed (db_login_failed): refused) and waits to be re-attempted"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			f := newFakeAWS()
+			prior, st := created(t, f)
+			f.pendingVersion = "pending-token"
+			f.logEvents = c.logs
+			f.fail("RotateSecret", apiError("InvalidRequestException", "A previous rotation isn't complete. That rotation will be reattempted."))
+			spec := testSpec()
+			spec.Rotation.AutomaticallyAfterDays = 14
+			_, err := Update(context.Background(), f.deps(), prior, spec, st)
+			if err == nil || !strings.Contains(err.Error(), c.want) || !strings.Contains(err.Error(), "previous rotation isn't complete") {
+				t.Fatalf("Update = %v; want %q with AWS's words", err, c.want)
+			}
+		})
+	}
+}
