@@ -360,3 +360,43 @@ func TestScheduleChangeDuringARotationNamesIt(t *testing.T) {
 		})
 	}
 }
+
+// Turning rotation off during a failed rotation says what it cancels, and the next refresh does not
+// warn of a failed rotation that nothing will re-attempt.
+func TestTurningRotationOffSaysWhatItCancels(t *testing.T) {
+	f := newFakeAWS()
+	prior, st := created(t, f)
+	f.pendingVersion = "pending-token"
+	f.logEvents = []string{`{"step":"setSecret","token":"pending-token","outcome":"failed","code":"db_login_failed","error":"refused"}`}
+	spec := testSpec()
+	spec.Rotation.Enabled = false
+	next, err := Update(context.Background(), f.deps(), prior, spec, st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "the rotation of AWSPENDING version pending-token, which had failed (setSecret step failed (db_login_failed): refused)"; next.CancelledRotation != want {
+		t.Errorf("CancelledRotation = %q; want %q", next.CancelledRotation, want)
+	}
+	if !slices.Contains(f.ops(), "CancelRotateSecret") {
+		t.Fatalf("rotation was not turned off: %v", f.ops())
+	}
+	_, read, err := Read(context.Background(), f.deps(), spec, next)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if read.RotationFailed {
+		t.Errorf("the refresh after turning rotation off warns of the cancelled rotation: %q", read.LastRotationError)
+	}
+	// Nothing in flight: nothing said.
+	f.pendingVersion = ""
+	spec2 := testSpec()
+	again, err := Update(context.Background(), f.deps(), spec, spec2, next)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.calls = nil
+	off, err := Update(context.Background(), f.deps(), spec2, spec, again)
+	if err != nil || off.CancelledRotation != "" {
+		t.Errorf("turning rotation off with none in flight: %q, %v", off.CancelledRotation, err)
+	}
+}

@@ -119,6 +119,20 @@ func (d Deps) rotationInFlightError(ctx context.Context, st *State, err error) e
 }
 
 func (d Deps) cancelRotation(ctx context.Context, st *State) error {
+	// CancelRotateSecret also ends a rotation in flight: say which, so that turning rotation off
+	// during a failed rotation is not silent. A failed look-up only leaves it unsaid.
+	st.CancelledRotation = ""
+	if out, err := d.findSecretByID(ctx, st.SecretARN); err == nil {
+		for id, stages := range out.VersionIdsToStages {
+			if !slices.Contains(stages, stagePending) || slices.Contains(stages, stageCurrent) {
+				continue
+			}
+			st.CancelledRotation = "the rotation of AWSPENDING version " + id
+			if failure, failed := d.rotationFailure(ctx, st, id); failed {
+				st.CancelledRotation += ", which had failed (" + failure + ")"
+			}
+		}
+	}
 	if _, err := d.AWS.SecretsManager.CancelRotateSecret(ctx, &secretsmanager.CancelRotateSecretInput{SecretId: aws.String(st.SecretARN)}); err != nil && !isNotFound(err) {
 		return fmt.Errorf("turning off rotation of secret %s: %w", st.SecretARN, err)
 	}

@@ -48,7 +48,9 @@ func Read(ctx context.Context, d Deps, prior *Spec, priorState *State) (*Spec, *
 // prior one.
 func (d Deps) readRotationError(ctx context.Context, priorState, st *State, s *seen) {
 	failure := ""
-	if s.pendingVersion != "" {
+	// With rotation off, a pending version is a cancelled rotation's leftover: nothing will
+	// re-attempt it, so it is not a failed rotation to warn about.
+	if s.pendingVersion != "" && st.RotationEnabled {
 		failure, _ = d.rotationFailure(ctx, st, s.pendingVersion)
 	}
 	switch {

@@ -293,6 +293,12 @@ func (r *rdsSecretResource) Update(ctx context.Context, req resource.UpdateReque
 			err.Error()+". The parts updated so far are saved; run terraform apply again to finish.")
 		return
 	}
+	if st.CancelledRotation != "" {
+		resp.Diagnostics.AddWarning("Turning rotation off cancelled a rotation of "+spec.Name,
+			"Turning rotation off (CancelRotateSecret) ended "+st.CancelledRotation+". AWSCURRENT is as it was, and the database keeps the password it has: "+
+				"if that rotation had changed it (setSecret ran), the value in AWSCURRENT may no longer log in; check it, and write the working password with credentials.password_wo and a new password_wo_version. "+
+				"The pending version stays until the next rotation replaces it.")
+	}
 	if before := state.alert(ctx, &resp.Diagnostics); !before.Enabled.ValueBool() || !before.CheckTrail.ValueBool() {
 		// The alert or its check was just turned on: check as at create.
 		r.warnTrail(ctx, &plan, &resp.Diagnostics)
