@@ -7,8 +7,9 @@ import (
 // part is one piece of a bundle in the catalogue. It knows how it is created, read, updated,
 // deleted, located for import and found again by its deterministic name and the bundle tag, and
 // which parts it needs first. Create, Read, Update, Delete, Find, the rollback, Plan, the sweeper
-// and State.Parts all build on the catalogue, so a new part is one new file (part_*.go) and one
-// line in catalogue.
+// and State.Parts all build on the catalogue, so a new part is its own file (part_*.go), one line
+// in catalogue, its Spec and State fields and the provider's schema and model (CONTRIBUTING.md,
+// "Adding a part", lists every file).
 type part struct {
 	// name is how steps, errors and Plan name the part.
 	name string

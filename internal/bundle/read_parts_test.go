@@ -43,7 +43,7 @@ var partReads = map[string]partRead{
 		gone: func(f *fakeAWS, st *State) { delete(f.secrets, st.SecretARN) },
 	},
 	PartRole: {
-		change: func(_ *fakeAWS, d *Deps, _ *State) { d.AWS.IAM = otherRoleARN{d.AWS.IAM.(fakeIAM)} },
+		change: func(f *fakeAWS, d *Deps, _ *State) { d.AWS.IAM = otherRoleARN{fakeIAM{f: f}} },
 		changed: func(_ *Spec, st *State) error {
 			if st.RoleARN != movedRoleARN {
 				return fmt.Errorf("role ARN %q, want the one IAM reports", st.RoleARN)
@@ -54,7 +54,7 @@ var partReads = map[string]partRead{
 	},
 	PartLogGroup: {
 		importOnly: true,
-		change:     func(_ *fakeAWS, d *Deps, _ *State) { d.AWS.Logs = retainedLogs{d.AWS.Logs.(fakeLogs)} },
+		change:     func(f *fakeAWS, d *Deps, _ *State) { d.AWS.Logs = retainedLogs{fakeLogs{f: f}} },
 		changed: func(observed *Spec, _ *State) error {
 			if observed.Rotation.Lambda.LogRetentionDays != 7 {
 				return fmt.Errorf("retention %d, want the 7 days CloudWatch Logs reports", observed.Rotation.Lambda.LogRetentionDays)
@@ -64,7 +64,7 @@ var partReads = map[string]partRead{
 		gone: func(f *fakeAWS, st *State) { delete(f.logGroups, st.LogGroupName) },
 	},
 	PartFunction: {
-		change: func(_ *fakeAWS, d *Deps, _ *State) { d.AWS.Lambda = driftedLambda{d.AWS.Lambda.(fakeLambda)} },
+		change: func(f *fakeAWS, d *Deps, _ *State) { d.AWS.Lambda = driftedLambda{fakeLambda{f: f}} },
 		changed: func(_ *Spec, st *State) error {
 			if !slices.Contains(st.Drifted, PartFunction) {
 				return fmt.Errorf("drifted %v: the changed environment went unseen", st.Drifted)
@@ -77,7 +77,7 @@ var partReads = map[string]partRead{
 		},
 	},
 	PartPermission: {
-		change: func(_ *fakeAWS, d *Deps, _ *State) { d.AWS.Lambda = otherStatement{d.AWS.Lambda.(fakeLambda)} },
+		change: func(f *fakeAWS, d *Deps, _ *State) { d.AWS.Lambda = otherStatement{fakeLambda{f: f}} },
 		changed: func(_ *Spec, st *State) error {
 			if st.PermissionID != "" {
 				return fmt.Errorf("a policy without the bundle's statement still reads as the grant %q", st.PermissionID)

@@ -14,18 +14,28 @@ type figures struct {
 	SequentialRounds int            `json:"sequentialRounds"`
 }
 
+// callsAsked are the recorded calls between the request's from and to marks, for a GET; it has
+// answered the request itself when it returns false.
+func (p *Proxy) callsAsked(w http.ResponseWriter, r *http.Request) ([]Call, bool) {
+	if !allow(w, r, http.MethodGet) {
+		return nil, false
+	}
+	calls, err := p.CallsBetween(r.URL.Query().Get("from"), r.URL.Query().Get("to"))
+	if err != nil {
+		writeJSON(w, http.StatusNotFound, map[string]string{"error": err.Error()})
+		return nil, false
+	}
+	return calls, true
+}
+
 // serveControl answers the /_proxy/ endpoint (documented in README.md).
 func (p *Proxy) serveControl(w http.ResponseWriter, r *http.Request) {
 	switch r.URL.Path {
 	case "/_proxy/health":
 		writeJSON(w, http.StatusOK, map[string]any{"status": "ok", "upstream": p.opts.Upstream, "time": p.opts.Now().UTC().Format(time.RFC3339Nano)})
 	case "/_proxy/calls":
-		if !allow(w, r, http.MethodGet) {
-			return
-		}
-		calls, err := p.CallsBetween(r.URL.Query().Get("from"), r.URL.Query().Get("to"))
-		if err != nil {
-			writeJSON(w, http.StatusNotFound, map[string]string{"error": err.Error()})
+		calls, ok := p.callsAsked(w, r)
+		if !ok {
 			return
 		}
 		if calls == nil {
@@ -33,12 +43,8 @@ func (p *Proxy) serveControl(w http.ResponseWriter, r *http.Request) {
 		}
 		writeJSON(w, http.StatusOK, calls)
 	case "/_proxy/figures":
-		if !allow(w, r, http.MethodGet) {
-			return
-		}
-		calls, err := p.CallsBetween(r.URL.Query().Get("from"), r.URL.Query().Get("to"))
-		if err != nil {
-			writeJSON(w, http.StatusNotFound, map[string]string{"error": err.Error()})
+		calls, ok := p.callsAsked(w, r)
+		if !ok {
 			return
 		}
 		writeJSON(w, http.StatusOK, figures{

@@ -630,13 +630,7 @@ func (p *Proxy) serveCloudTrail(w http.ResponseWriter, op operation, call *Call,
 			return
 		}
 		encoded, _ := json.Marshal(answer)
-		call.RequestID = newUUID()
-		w.Header().Set("Content-Type", "application/x-amz-json-1.1")
-		w.Header().Set("X-Amzn-Requestid", call.RequestID)
-		w.WriteHeader(http.StatusOK)
-		_, _ = w.Write(encoded)
-		call.Status = http.StatusOK
-		p.finish(call)
+		p.answerJSON(w, call, encoded)
 		return
 	}
 	if denied := p.authorize(header, "cloudtrail:LookupEvents", "*"); denied != nil {
@@ -660,6 +654,11 @@ func (p *Proxy) serveCloudTrail(w http.ResponseWriter, op operation, call *Call,
 		p.answerError(w, op, call, awsError{Code: "InternalFailure", Message: "awsproxy: encoding the LookupEvents answer failed: " + err.Error(), Status: 500})
 		return
 	}
+	p.answerJSON(w, call, encoded)
+}
+
+// answerJSON answers an emulated call with 200 and the JSON protocol's encoded body, and records it.
+func (p *Proxy) answerJSON(w http.ResponseWriter, call *Call, encoded []byte) {
 	call.RequestID = newUUID()
 	w.Header().Set("Content-Type", "application/x-amz-json-1.1")
 	w.Header().Set("X-Amzn-Requestid", call.RequestID)

@@ -194,8 +194,12 @@ type Client struct {
 	signer  *v4.Signer
 }
 
-// New returns a client of svc with options o.
-func New(svc Service, o Options) *Client {
+// New returns a client of svc with options o, changed by optFns in turn (as the SDK's clients
+// take them).
+func New(svc Service, o Options, optFns ...func(*Options)) *Client {
+	for _, fn := range optFns {
+		fn(&o)
+	}
 	return &Client{Service: svc, Options: o, signer: v4.NewSigner()}
 }
 

@@ -36,10 +36,7 @@ type Client struct {
 
 // New returns a client with options o.
 func New(o Options, optFns ...func(*Options)) *Client {
-	for _, fn := range optFns {
-		fn(&o)
-	}
-	return &Client{rpc: &awsrpc.JSONClient{Client: awsrpc.New(service, o), TargetPrefix: "CloudTrail_20131101"}}
+	return &Client{rpc: &awsrpc.JSONClient{Client: awsrpc.New(service, o, optFns...), TargetPrefix: "CloudTrail_20131101"}}
 }
 
 // NewFromConfig returns a client that uses cfg as the SDK's NewFromConfig would.

@@ -37,10 +37,7 @@ type Client struct {
 
 // New returns a client with options o.
 func New(o Options, optFns ...func(*Options)) *Client {
-	for _, fn := range optFns {
-		fn(&o)
-	}
-	return &Client{rpc: &awsrpc.JSONClient{Client: awsrpc.New(service, o), TargetPrefix: "Logs_20140328"}}
+	return &Client{rpc: &awsrpc.JSONClient{Client: awsrpc.New(service, o, optFns...), TargetPrefix: "Logs_20140328"}}
 }
 
 // NewFromConfig returns a client that uses cfg as the SDK's NewFromConfig would.

@@ -33,10 +33,7 @@ type Client struct {
 
 // New returns a client with options o.
 func New(o Options, optFns ...func(*Options)) *Client {
-	for _, fn := range optFns {
-		fn(&o)
-	}
-	return &Client{rpc: &awsrpc.QueryClient{Client: awsrpc.New(service, o), Version: "2014-10-31"}}
+	return &Client{rpc: &awsrpc.QueryClient{Client: awsrpc.New(service, o, optFns...), Version: "2014-10-31"}}
 }
 
 // NewFromConfig returns a client that uses cfg as the SDK's NewFromConfig would.
