@@ -340,6 +340,7 @@ func importedModel(ctx context.Context, spec *bundle.Spec, st *bundle.State, dia
 		NamePrefix:           types.StringNull(),
 		Policy:               types.StringNull(),
 		Readers:              types.SetNull(types.StringType),
+		RestoreScheduled:     types.BoolNull(),
 		Tags:                 types.MapNull(types.StringType),
 		TagsAll:              types.MapNull(types.StringType),
 		Timeouts:             timeouts.Value{Object: types.ObjectNull(timeoutsAttrTypes(ctx))},
