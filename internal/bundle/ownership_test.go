@@ -234,7 +234,7 @@ func TestCreateRestoresOnlyATaggedSecretScheduledForDeletion(t *testing.T) {
 		"tagged, opted in":     {optIn: true, tags: map[string]string{BundleTagKey: "prod/orders/db", "team": "old"}},
 		"untagged, opted in":   {optIn: true, tags: map[string]string{"team": "orders"}, want: "has no tag secretsbundle:bundle = \"prod/orders/db\", so it is not this bundle's and restore_if_scheduled_for_deletion leaves it alone"},
 		"another bundle's tag": {optIn: true, tags: map[string]string{BundleTagKey: "prod/other"}, want: "it is not this bundle's"},
-		"tagged, no opt-in":    {tags: map[string]string{BundleTagKey: "prod/orders/db"}, want: "set restore_if_scheduled_for_deletion = true when it is this bundle's"},
+		"tagged, no opt-in":    {tags: map[string]string{BundleTagKey: "prod/orders/db"}, want: "a replacement of a bundle under the same name meets the secret its destroy scheduled for deletion); set restore_if_scheduled_for_deletion = true to restore and adopt it"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			f := newFakeAWS()
@@ -251,6 +251,10 @@ func TestCreateRestoresOnlyATaggedSecretScheduledForDeletion(t *testing.T) {
 				}
 				if _, held := f.scheduled["prod/orders/db"]; !held {
 					t.Error("the secret is no longer scheduled for deletion")
+				}
+				// A recovery window holds the name for days: no use retrying the create.
+				if n := len(sent[*secretsmanager.CreateSecretInput](t, f, "CreateSecret")); n != 1 {
+					t.Errorf("CreateSecret was tried %d times against a name a recovery window holds", n)
 				}
 				return
 			}

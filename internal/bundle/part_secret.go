@@ -127,11 +127,15 @@ func (d Deps) createSecret(ctx context.Context, spec *Spec, st *State, value, to
 		if err = create(); errScheduledForDeletion.matches(err) {
 			return d.restoreOwnSecret(ctx, spec, st, err)
 		}
-	} else {
+	} else if err = create(); errScheduledForDeletion.matches(err) && !d.heldByRecoveryWindow(ctx, spec.Name) {
+		// Deleted without recovery a moment ago: the name is free again within seconds.
 		err = retryOn(retryCtx, create, errScheduledForDeletion)
 	}
 	if errScheduledForDeletion.matches(err) {
-		return fmt.Errorf("creating secret %s: a secret of that name is scheduled for deletion and still in its recovery window; restore it (aws secretsmanager restore-secret --secret-id %s) and import it, set restore_if_scheduled_for_deletion = true when it is this bundle's, delete it for good (aws secretsmanager delete-secret --force-delete-without-recovery), or choose another name: %w", spec.Name, spec.Name, err)
+		// A replacement of the bundle under the same name (-replace, a tainted bundle) meets the
+		// secret its own destroy just scheduled for deletion: say so, and how to go on.
+		return fmt.Errorf("creating secret %s: a secret of that name is scheduled for deletion and still in its recovery window, which holds the name (a replacement of a bundle under the same name meets the secret its destroy scheduled for deletion); "+
+			"set restore_if_scheduled_for_deletion = true to restore and adopt it when it is this bundle's, or restore it (aws secretsmanager restore-secret --secret-id %s) and import it, delete it for good (aws secretsmanager delete-secret --force-delete-without-recovery), or choose another name: %w", spec.Name, spec.Name, err)
 	}
 	if isAlreadyExists(err) && d.findOwnSecret(ctx, spec.Name, token, st) {
 		// The SDK retried a CreateSecret whose answer was lost, and the secret holds the version
@@ -143,6 +147,14 @@ func (d Deps) createSecret(ctx context.Context, spec *Spec, st *State, value, to
 	}
 	st.SecretARN, st.SecretName, st.VersionID = aws.ToString(out.ARN), spec.Name, aws.ToString(out.VersionId)
 	return nil
+}
+
+// heldByRecoveryWindow reports whether the secret of name is scheduled for deletion with a
+// recovery window (it holds the name for days), rather than gone without recovery (the name is
+// free again within seconds). A failed look-up counts as not held, so the create waits as before.
+func (d Deps) heldByRecoveryWindow(ctx context.Context, name string) bool {
+	out, _ := d.findSecretByID(ctx, name)
+	return out != nil && out.DeletedDate != nil
 }
 
 // restoredRollbackWindow is the recovery window a rollback schedules a restored secret's deletion

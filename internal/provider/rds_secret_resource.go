@@ -216,7 +216,7 @@ func (r *rdsSecretResource) Read(ctx context.Context, req resource.ReadRequest, 
 			"The secret "+current.SecretARN+" "+when+", but the rest of its bundle still exists: "+strings.Join(survivors.Parts(), ", ")+
 				". To keep the bundle, restore the secret (aws secretsmanager restore-secret --secret-id "+current.SecretARN+") and plan again. "+
 				"Otherwise apply replaces the bundle (a secret scheduled for deletion keeps its name until it is deleted: force it with "+
-				"aws secretsmanager delete-secret --force-delete-without-recovery), and destroy removes what is left.")
+				"aws secretsmanager delete-secret --force-delete-without-recovery, or set restore_if_scheduled_for_deletion = true to have the replacement restore and adopt it), and destroy removes what is left.")
 		resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateSecretDeleted, []byte(`true`))...)
 	} else {
 		resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateSecretDeleted, nil)...)
