@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/hashicorp/terraform-plugin-testing/helper/acctest"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/jackc/pgx/v5"
 
 	harness "github.com/secretsbundle/terraform-provider-secretsbundle/internal/acctest"
@@ -170,4 +171,21 @@ func afterLast(s, sep string) string {
 		return ""
 	}
 	return s[strings.LastIndex(s, sep)+1:]
+}
+
+// importByName is the step that imports the bundle by its secret's name and compares it with the
+// state, ignoring what import cannot know (write-only and apply-time settings, the version) and
+// the extra attributes given.
+func importByName(name string, ignore ...string) resource.TestStep {
+	return resource.TestStep{
+		ResourceName:                         testResource,
+		ImportState:                          true,
+		ImportStateId:                        name,
+		ImportStateVerify:                    true,
+		ImportStateVerifyIdentifierAttribute: "arn",
+		ImportStateVerifyIgnore: append([]string{
+			"credentials.password_wo_version", "recovery_window_in_days", "timeouts", "last_rotation_error",
+			"rotation.rotate_immediately", "rotation.wait_for_first_rotation", "version_id",
+		}, ignore...),
+	}
 }

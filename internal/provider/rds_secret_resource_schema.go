@@ -218,7 +218,7 @@ func rdsSecretSchema(ctx context.Context) schema.Schema {
 					setvalidator.ValueStringsAre(stringvalidator.RegexMatches(readerARN, "must be an IAM ARN or ARN pattern, such as arn:aws:iam::123456789012:role/app or arn:aws:iam::123456789012:role/app-*")),
 				},
 			},
-			"resource_policy": volatileString("The secret's resource policy as Secrets Manager reports it: `policy`, or the one the bundle makes from `readers`; empty when there is none."),
+			"resource_policy": computedString("The secret's resource policy as Secrets Manager reports it: `policy`, or the one the bundle makes from `readers`; empty when there is none."),
 			"tags_all": schema.MapAttribute{
 				ElementType: types.StringType, Computed: true,
 				MarkdownDescription: "The tags of every part: `tags` merged over the provider's `default_tags` (without the `" + bundle.BundleTagKey + "` tag).",
