@@ -2,6 +2,7 @@ package bundle
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -69,7 +70,12 @@ type fakeAWS struct {
 	scheduled map[string]map[string]string
 	// resourcePolicies are the secrets' resource policies by ARN.
 	resourcePolicies map[string]string
+	// lost are operations whose answer is lost after they acted: the caller hears errLostAnswer.
+	lost map[string]bool
 }
+
+// errLostAnswer is a dropped connection after AWS acted: no API error.
+var errLostAnswer = errors.New("read tcp 127.0.0.1:1->127.0.0.1:2: read: connection reset by peer")
 
 type fakeCall struct {
 	op         string
@@ -123,6 +129,9 @@ func (f *fakeAWS) callIn(input any, op string, apply func() error) error {
 	f.inFlight--
 	if err == nil && apply != nil {
 		err = apply()
+	}
+	if err == nil && f.lost[op] {
+		err = errLostAnswer
 	}
 	f.calls = append(f.calls, fakeCall{op: op, start: start, end: time.Now(), input: input})
 	return err
@@ -670,6 +679,14 @@ func (s fakeSNS) UntagResource(_ context.Context, in *sns.UntagResourceInput, _ 
 	return &sns.UntagResourceOutput{}, s.f.callIn(in, "sns.UntagResource", nil)
 }
 
+func (s fakeEvents) ListTagsForResource(_ context.Context, in *eventbridge.ListTagsForResourceInput, _ ...func(*eventbridge.Options)) (*eventbridge.ListTagsForResourceOutput, error) {
+	return &eventbridge.ListTagsForResourceOutput{Tags: []ebtypes.Tag{{Key: aws.String(BundleTagKey), Value: aws.String("prod/orders/db")}}}, s.f.callIn(in, "events.ListTagsForResource", nil)
+}
+
+func (s fakeLogs) ListTagsForResource(_ context.Context, in *cloudwatchlogs.ListTagsForResourceInput, _ ...func(*cloudwatchlogs.Options)) (*cloudwatchlogs.ListTagsForResourceOutput, error) {
+	return &cloudwatchlogs.ListTagsForResourceOutput{Tags: map[string]string{BundleTagKey: "prod/orders/db"}}, s.f.callIn(in, "logs.ListTagsForResource", nil)
+}
+
 func (s fakeEvents) TagResource(_ context.Context, in *eventbridge.TagResourceInput, _ ...func(*eventbridge.Options)) (*eventbridge.TagResourceOutput, error) {
 	return &eventbridge.TagResourceOutput{}, s.f.callIn(in, "events.TagResource", nil)
 }
@@ -774,7 +791,7 @@ func (s fakeLogs) DescribeLogGroups(_ context.Context, in *cloudwatchlogs.Descri
 	return out, s.f.callIn(in, "DescribeLogGroups", func() error {
 		for name := range s.f.logGroups {
 			if strings.HasPrefix(name, aws.ToString(in.LogGroupNamePrefix)) {
-				out.LogGroups = append(out.LogGroups, logtypes.LogGroup{LogGroupName: aws.String(name)})
+				out.LogGroups = append(out.LogGroups, logtypes.LogGroup{LogGroupName: aws.String(name), CreationTime: aws.Int64(time.Now().UnixMilli())})
 			}
 		}
 		return nil

@@ -174,3 +174,33 @@ func TestUpdateRemovingTheLastAddressUnsubscribesIt(t *testing.T) {
 		t.Errorf("Update did not look for the removed address's subscription: %v", f.ops())
 	}
 }
+
+// Every part whose create can lose its answer is found by its name and the bundle tag and deleted
+// by the rollback (the finders of the cleanup path), whichever create it was.
+func TestCreateRollbackFindsEveryPartWhoseAnswerWasLost(t *testing.T) {
+	for op, deleted := range map[string]string{
+		"CreateSecret":   "DeleteSecret",
+		"CreateLogGroup": "DeleteLogGroup",
+		"CreateFunction": "DeleteFunction",
+		"CreateTopic":    "DeleteTopic",
+		"PutRule":        "DeleteRule",
+	} {
+		t.Run(op, func(t *testing.T) {
+			f := newFakeAWS()
+			f.lost = map[string]bool{op: true}
+			findAgain := findAgainAfter
+			findAgainAfter = []time.Duration{time.Millisecond}
+			defer func() { findAgainAfter = findAgain }()
+			st, err := Create(context.Background(), f.deps(), testSpec())
+			if err == nil || st != nil || !strings.Contains(err.Error(), "connection reset") {
+				t.Fatalf("Create = %v, %v; want the lost answer's error and no state", st, err)
+			}
+			if left := f.leftovers(); len(left) > 0 {
+				t.Errorf("left behind although the rollback could find them by name and tag: %v", left)
+			}
+			if !contains(f.ops(), deleted) {
+				t.Errorf("what %s made was never deleted (%s): %v", op, deleted, f.ops())
+			}
+		})
+	}
+}

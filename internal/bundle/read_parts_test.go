@@ -235,3 +235,39 @@ func TestEveryPartsRead(t *testing.T) {
 		}
 	}
 }
+
+// A call a part's read cannot make is an error naming the part, in refresh and import alike,
+// never taken for "gone".
+func TestEveryPartsReadReportsACallItCannotMake(t *testing.T) {
+	denied := apiError("AccessDeniedException", "User: arn:aws:iam::123456789012:user/ops is not authorized")
+	for op, want := range map[string]string{
+		"DescribeSecret":           "reading secret",
+		"GetRole":                  "reading IAM role",
+		"GetFunction":              "reading Lambda function",
+		"GetPolicy":                "reading the resource policy of Lambda function",
+		"DescribeRule":             "reading EventBridge rule",
+		"ListTargetsByRule":        "reading the targets of EventBridge rule",
+		"ListSubscriptionsByTopic": "reading SNS topic",
+		"GetResourcePolicy":        "reading the resource policy of secret",
+	} {
+		for _, path := range []string{"refresh", "import"} {
+			t.Run(op+"/"+path, func(t *testing.T) {
+				f := newFakeAWS()
+				spec := withReaders()
+				st, err := Create(context.Background(), f.deps(), spec)
+				if err != nil {
+					t.Fatal(err)
+				}
+				f.fail(op, denied, denied)
+				if path == "refresh" {
+					_, _, err = Read(context.Background(), f.deps(), spec, st)
+				} else {
+					_, _, err = Find(context.Background(), f.deps(), spec.Name)
+				}
+				if err == nil || !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), "not authorized") {
+					t.Fatalf("%s with %s denied = %v, want an error %q with AWS's message", path, op, err, want)
+				}
+			})
+		}
+	}
+}
