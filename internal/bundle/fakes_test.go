@@ -72,6 +72,18 @@ type fakeAWS struct {
 	resourcePolicies map[string]string
 	// lost are operations whose answer is lost after they acted: the caller hears errLostAnswer.
 	lost map[string]bool
+	// logGroupCreated is when CreateLogGroup made each group; DescribeLogGroups reports it (now for
+	// a group the test put there itself).
+	logGroupCreated map[string]time.Time
+}
+
+// age makes the log groups made so far an hour old: a later Create does not take them for its own.
+func (f *fakeAWS) age() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for name := range f.logGroupCreated {
+		f.logGroupCreated[name] = time.Now().Add(-time.Hour)
+	}
 }
 
 // errLostAnswer is a dropped connection after AWS acted: no API error.
@@ -437,6 +449,10 @@ func (s fakeLogs) CreateLogGroup(_ context.Context, in *cloudwatchlogs.CreateLog
 	return &cloudwatchlogs.CreateLogGroupOutput{}, s.f.callIn(in, "CreateLogGroup", func() error {
 		s.f.logGroups[aws.ToString(in.LogGroupName)] = true
 		s.f.tags[aws.ToString(in.LogGroupName)] = in.Tags
+		if s.f.logGroupCreated == nil {
+			s.f.logGroupCreated = map[string]time.Time{}
+		}
+		s.f.logGroupCreated[aws.ToString(in.LogGroupName)] = time.Now()
 		return nil
 	})
 }
@@ -679,14 +695,6 @@ func (s fakeSNS) UntagResource(_ context.Context, in *sns.UntagResourceInput, _ 
 	return &sns.UntagResourceOutput{}, s.f.callIn(in, "sns.UntagResource", nil)
 }
 
-func (s fakeEvents) ListTagsForResource(_ context.Context, in *eventbridge.ListTagsForResourceInput, _ ...func(*eventbridge.Options)) (*eventbridge.ListTagsForResourceOutput, error) {
-	return &eventbridge.ListTagsForResourceOutput{Tags: []ebtypes.Tag{{Key: aws.String(BundleTagKey), Value: aws.String("prod/orders/db")}}}, s.f.callIn(in, "events.ListTagsForResource", nil)
-}
-
-func (s fakeLogs) ListTagsForResource(_ context.Context, in *cloudwatchlogs.ListTagsForResourceInput, _ ...func(*cloudwatchlogs.Options)) (*cloudwatchlogs.ListTagsForResourceOutput, error) {
-	return &cloudwatchlogs.ListTagsForResourceOutput{Tags: map[string]string{BundleTagKey: "prod/orders/db"}}, s.f.callIn(in, "logs.ListTagsForResource", nil)
-}
-
 func (s fakeEvents) TagResource(_ context.Context, in *eventbridge.TagResourceInput, _ ...func(*eventbridge.Options)) (*eventbridge.TagResourceOutput, error) {
 	return &eventbridge.TagResourceOutput{}, s.f.callIn(in, "events.TagResource", nil)
 }
@@ -791,7 +799,11 @@ func (s fakeLogs) DescribeLogGroups(_ context.Context, in *cloudwatchlogs.Descri
 	return out, s.f.callIn(in, "DescribeLogGroups", func() error {
 		for name := range s.f.logGroups {
 			if strings.HasPrefix(name, aws.ToString(in.LogGroupNamePrefix)) {
-				out.LogGroups = append(out.LogGroups, logtypes.LogGroup{LogGroupName: aws.String(name), CreationTime: aws.Int64(time.Now().UnixMilli())})
+				created, ok := s.f.logGroupCreated[name]
+				if !ok {
+					created = time.Now()
+				}
+				out.LogGroups = append(out.LogGroups, logtypes.LogGroup{LogGroupName: aws.String(name), CreationTime: aws.Int64(created.UnixMilli())})
 			}
 		}
 		return nil

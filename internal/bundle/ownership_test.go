@@ -33,6 +33,7 @@ func TestCreateOfASecondWorkspaceLeavesTheFirstBundleIntact(t *testing.T) {
 		t.Fatal(err)
 	}
 	before, subscriptions := f.leftovers(), slices.Clone(f.subscriptions[first.TopicARN])
+	f.age()
 	f.calls = nil
 	f.fail("CreateSecret", apiError("ResourceExistsException", "The operation failed because the secret prod/orders/db already exists."))
 	f.fail("CreateRole", apiError("EntityAlreadyExists", "Role with name "+RoleName("us-east-1", "prod/orders/db")+" already exists."))
@@ -302,6 +303,7 @@ func TestCreateAfterAnInterruptedApplyNamesThePartsAndTheImport(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	f.age()
 	f.calls = nil
 	f.fail("CreateSecret", apiError("ResourceExistsException", "The operation failed because the secret prod/orders/db already exists."))
 	f.fail("CreateRole", apiError("EntityAlreadyExists", "Role already exists."))
