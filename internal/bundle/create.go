@@ -55,7 +55,14 @@ func Create(ctx context.Context, d Deps, spec *Spec) (*State, error) {
 	survivors, runErr, rollbackErr := runStages(ctx, stages)
 	if runErr != nil {
 		if rollbackErr == nil {
-			return nil, &CreateError{Err: runErr}
+			createErr := &CreateError{Err: runErr}
+			if hasErrorCode(runErr, "ResourceExistsException") {
+				// The name is taken: say by what, and how to take it over when it is a bundle.
+				if createErr.Existing = d.existingBundle(ctx, spec); len(createErr.Existing) > 0 {
+					createErr.TakeOver = takeOverAdvice(spec.Name, createErr.Existing)
+				}
+			}
+			return nil, createErr
 		}
 		return st, &CreateError{Err: runErr, RollbackErr: rollbackErr, Survivors: survivors}
 	}

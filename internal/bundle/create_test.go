@@ -116,7 +116,7 @@ func TestCreateRollbackFailureKeepsSurvivorsInState(t *testing.T) {
 	if st.SecretARN != "" || st.FunctionName != "" || st.RuleName != "" || st.TopicARN != "" || st.RolePolicy != "" {
 		t.Errorf("parts that were deleted are still in state: %+v", st)
 	}
-	if left := f.leftovers(); !slices.Equal(left, []string{"role " + RoleName("prod/orders/db")}) {
+	if left := f.leftovers(); !slices.Equal(left, []string{"role " + RoleName("us-east-1", "prod/orders/db")}) {
 		t.Errorf("AWS holds %v, want only the role", left)
 	}
 	if len(createErr.Survivors) != 1 || !strings.Contains(err.Error(), "IAM is down") || !strings.Contains(err.Error(), "terraform apply again") {

@@ -65,6 +65,12 @@ type fakeAWS struct {
 	pendingVersion string
 	// logPageSize pages FilterLogEvents answers; 0 answers in one page.
 	logPageSize int
+	// tags are the tags an object was created with, by role, log group and rule name and topic
+	// ARN; an object without an entry answers with the bundle tag of prod/orders/db.
+	tags map[string]map[string]string
+	// scheduled are the secrets scheduled for deletion, by name, with their tags: their name is
+	// held (CreateSecret refuses it) until RestoreSecret.
+	scheduled map[string]map[string]string
 	// resourcePolicies are the secrets' resource policies by ARN.
 	resourcePolicies map[string]string
 	// keys are KMS keys by every identifier DescribeKey takes (id, alias name) → key ARN;
@@ -85,6 +91,18 @@ type fakeAWS struct {
 	ruleStates       map[string]string
 	// lost are operations whose answer is lost after they acted: the caller hears errLostAnswer.
 	lost map[string]bool
+	// logGroupCreated is when CreateLogGroup made each group; DescribeLogGroups reports it (now for
+	// a group the test put there itself).
+	logGroupCreated map[string]time.Time
+}
+
+// age makes the log groups made so far an hour old: a later Create does not take them for its own.
+func (f *fakeAWS) age() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for name := range f.logGroupCreated {
+		f.logGroupCreated[name] = time.Now().Add(-time.Hour)
+	}
 }
 
 // errLostAnswer is a dropped connection after AWS acted: no API error.
@@ -105,6 +123,7 @@ func newFakeAWS() *fakeAWS {
 		keys: map[string]string{}, awsManaged: map[string]bool{}, secretKeys: map[string]string{},
 		trustPolicies: map[string]string{}, rolePolicies: map[string]string{}, extraPolicies: map[string][]string{}, attachedPolicies: map[string][]string{},
 		grantSources: map[string]string{}, rulePatterns: map[string]string{}, ruleStates: map[string]string{}, topicPolicies: map[string]string{},
+		tags: map[string]map[string]string{}, scheduled: map[string]map[string]string{},
 	}
 }
 
@@ -248,11 +267,29 @@ func secretARN(name string) string {
 
 func (s fakeSecrets) CreateSecret(_ context.Context, in *secretsmanager.CreateSecretInput, _ ...func(*secretsmanager.Options)) (*secretsmanager.CreateSecretOutput, error) {
 	arn := secretARN(aws.ToString(in.Name))
-	err := s.f.callIn(in, "CreateSecret", func() error { s.f.secrets[arn] = aws.ToString(in.SecretString); return nil })
+	err := s.f.callIn(in, "CreateSecret", func() error {
+		if _, held := s.f.scheduled[aws.ToString(in.Name)]; held {
+			return apiError("InvalidRequestException", "You can't create this secret because a secret with this name is already scheduled for deletion.")
+		}
+		s.f.secrets[arn] = aws.ToString(in.SecretString)
+		return nil
+	})
 	if err != nil {
 		return nil, err
 	}
 	return &secretsmanager.CreateSecretOutput{ARN: aws.String(arn), Name: in.Name, VersionId: in.ClientRequestToken}, nil
+}
+
+func (s fakeSecrets) RestoreSecret(_ context.Context, in *secretsmanager.RestoreSecretInput, _ ...func(*secretsmanager.Options)) (*secretsmanager.RestoreSecretOutput, error) {
+	return &secretsmanager.RestoreSecretOutput{}, s.f.callIn(in, "RestoreSecret", func() error {
+		name := secretName(aws.ToString(in.SecretId))
+		if _, held := s.f.scheduled[name]; !held {
+			return notFound("secret")
+		}
+		delete(s.f.scheduled, name)
+		s.f.secrets[secretARN(name)] = `{"engine":"postgres","host":"db.internal","port":5432,"dbname":"orders","username":"app","password":"restored"}`
+		return nil
+	})
 }
 
 func (s fakeSecrets) DeleteSecret(_ context.Context, in *secretsmanager.DeleteSecretInput, _ ...func(*secretsmanager.Options)) (*secretsmanager.DeleteSecretOutput, error) {
@@ -269,6 +306,12 @@ func (s fakeSecrets) DescribeSecret(_ context.Context, in *secretsmanager.Descri
 	var out *secretsmanager.DescribeSecretOutput
 	err := s.f.callIn(in, "DescribeSecret", func() error {
 		arn := aws.ToString(in.SecretId)
+		if tags, held := s.f.scheduled[secretName(arn)]; held {
+			out = &secretsmanager.DescribeSecretOutput{ARN: aws.String(secretARN(secretName(arn))), Name: aws.String(secretName(arn)),
+				DeletedDate: aws.Time(time.Now().Add(7 * 24 * time.Hour)), Tags: secretTags(tags),
+				VersionIdsToStages: map[string][]string{"restored-version": {"AWSCURRENT"}}}
+			return nil
+		}
 		if _, ok := s.f.secrets[arn]; !ok {
 			arn = secretARN(arn) // the id may be the name
 		}
@@ -382,6 +425,7 @@ func (s fakeIAM) CreateRole(_ context.Context, in *iam.CreateRoleInput, _ ...fun
 	err := s.f.callIn(in, "CreateRole", func() error {
 		s.f.roles[aws.ToString(in.RoleName)] = true
 		s.f.trustPolicies[aws.ToString(in.RoleName)] = aws.ToString(in.AssumeRolePolicyDocument)
+		s.f.tags[aws.ToString(in.RoleName)] = iamTagMap(in.Tags)
 		return nil
 	})
 	return &iam.CreateRoleOutput{Role: &iamtypes.Role{Arn: aws.String("arn:aws:iam::123456789012:role/" + aws.ToString(in.RoleName))}}, err
@@ -502,7 +546,15 @@ type fakeLogs struct {
 }
 
 func (s fakeLogs) CreateLogGroup(_ context.Context, in *cloudwatchlogs.CreateLogGroupInput, _ ...func(*cloudwatchlogs.Options)) (*cloudwatchlogs.CreateLogGroupOutput, error) {
-	return &cloudwatchlogs.CreateLogGroupOutput{}, s.f.callIn(in, "CreateLogGroup", func() error { s.f.logGroups[aws.ToString(in.LogGroupName)] = true; return nil })
+	return &cloudwatchlogs.CreateLogGroupOutput{}, s.f.callIn(in, "CreateLogGroup", func() error {
+		s.f.logGroups[aws.ToString(in.LogGroupName)] = true
+		s.f.tags[aws.ToString(in.LogGroupName)] = in.Tags
+		if s.f.logGroupCreated == nil {
+			s.f.logGroupCreated = map[string]time.Time{}
+		}
+		s.f.logGroupCreated[aws.ToString(in.LogGroupName)] = time.Now()
+		return nil
+	})
 }
 
 func (s fakeLogs) DeleteLogGroup(_ context.Context, in *cloudwatchlogs.DeleteLogGroupInput, _ ...func(*cloudwatchlogs.Options)) (*cloudwatchlogs.DeleteLogGroupOutput, error) {
@@ -578,7 +630,7 @@ func (s fakeLambda) GetFunction(_ context.Context, in *lambda.GetFunctionInput, 
 			return notFound("function")
 		}
 		out.Configuration = &lambdatypes.FunctionConfiguration{FunctionName: aws.String(name), FunctionArn: aws.String(functionARN(name)),
-			Role: aws.String("arn:aws:iam::123456789012:role/" + RoleName("prod/orders/db"))}
+			Role: aws.String("arn:aws:iam::123456789012:role/" + RoleName("us-east-1", "prod/orders/db"))}
 		out.Tags = map[string]string{BundleTagKey: "prod/orders/db"}
 		return nil
 	})
@@ -633,7 +685,11 @@ type fakeSNS struct {
 
 func (s fakeSNS) CreateTopic(_ context.Context, in *sns.CreateTopicInput, _ ...func(*sns.Options)) (*sns.CreateTopicOutput, error) {
 	arn := "arn:aws:sns:us-east-1:123456789012:" + aws.ToString(in.Name)
-	err := s.f.callIn(in, "CreateTopic", func() error { s.f.topics[arn], s.f.topicPolicies[arn] = true, in.Attributes["Policy"]; return nil })
+	err := s.f.callIn(in, "CreateTopic", func() error {
+		s.f.topics[arn], s.f.topicPolicies[arn] = true, in.Attributes["Policy"]
+		s.f.tags[arn] = snsTagMap(in.Tags)
+		return nil
+	})
 	return &sns.CreateTopicOutput{TopicArn: aws.String(arn)}, err
 }
 
@@ -699,6 +755,9 @@ func (s fakeEvents) PutRule(_ context.Context, in *eventbridge.PutRuleInput, _ .
 	err := s.f.callIn(in, "PutRule", func() error {
 		s.f.rules[aws.ToString(in.Name)] = true
 		s.f.rulePatterns[aws.ToString(in.Name)], s.f.ruleStates[aws.ToString(in.Name)] = aws.ToString(in.EventPattern), string(in.State)
+		if in.Tags != nil {
+			s.f.tags[aws.ToString(in.Name)] = tagMap(in.Tags, func(t ebtypes.Tag) (*string, *string) { return t.Key, t.Value })
+		}
 		return nil
 	})
 	return &eventbridge.PutRuleOutput{RuleArn: aws.String("arn:aws:events:us-east-1:123456789012:rule/" + aws.ToString(in.Name))}, err
@@ -724,6 +783,7 @@ func (s fakeEvents) DescribeRule(_ context.Context, in *eventbridge.DescribeRule
 		}
 		out.EventPattern = aws.String(s.f.rulePatterns[aws.ToString(in.Name)])
 		out.State = ebtypes.RuleState(s.f.ruleStates[aws.ToString(in.Name)])
+		out.Arn = aws.String("arn:aws:events:us-east-1:123456789012:rule/" + aws.ToString(in.Name))
 		return nil
 	})
 	return out, err
@@ -759,14 +819,6 @@ func (s fakeSNS) UntagResource(_ context.Context, in *sns.UntagResourceInput, _ 
 	return &sns.UntagResourceOutput{}, s.f.callIn(in, "sns.UntagResource", nil)
 }
 
-func (s fakeEvents) ListTagsForResource(_ context.Context, in *eventbridge.ListTagsForResourceInput, _ ...func(*eventbridge.Options)) (*eventbridge.ListTagsForResourceOutput, error) {
-	return &eventbridge.ListTagsForResourceOutput{Tags: []ebtypes.Tag{{Key: aws.String(BundleTagKey), Value: aws.String("prod/orders/db")}}}, s.f.callIn(in, "events.ListTagsForResource", nil)
-}
-
-func (s fakeLogs) ListTagsForResource(_ context.Context, in *cloudwatchlogs.ListTagsForResourceInput, _ ...func(*cloudwatchlogs.Options)) (*cloudwatchlogs.ListTagsForResourceOutput, error) {
-	return &cloudwatchlogs.ListTagsForResourceOutput{Tags: map[string]string{BundleTagKey: "prod/orders/db"}}, s.f.callIn(in, "logs.ListTagsForResource", nil)
-}
-
 func (s fakeEvents) TagResource(_ context.Context, in *eventbridge.TagResourceInput, _ ...func(*eventbridge.Options)) (*eventbridge.TagResourceOutput, error) {
 	return &eventbridge.TagResourceOutput{}, s.f.callIn(in, "events.TagResource", nil)
 }
@@ -784,7 +836,46 @@ func (s fakeLambda) UntagResource(_ context.Context, in *lambda.UntagResourceInp
 }
 
 func (s fakeSNS) ListTagsForResource(_ context.Context, in *sns.ListTagsForResourceInput, _ ...func(*sns.Options)) (*sns.ListTagsForResourceOutput, error) {
-	return &sns.ListTagsForResourceOutput{Tags: []snstypes.Tag{{Key: aws.String(BundleTagKey), Value: aws.String("prod/orders/db")}}}, s.f.callIn(in, "sns.ListTagsForResource", nil)
+	out := &sns.ListTagsForResourceOutput{}
+	return out, s.f.callIn(in, "sns.ListTagsForResource", func() error {
+		out.Tags = snsTags(s.f.tagsOf(aws.ToString(in.ResourceArn)))
+		return nil
+	})
+}
+
+// tagsOf answers a tag listing: the object's tags, or the bundle tag of prod/orders/db.
+func (f *fakeAWS) tagsOf(key string) map[string]string {
+	if tags, ok := f.tags[key]; ok {
+		return tags
+	}
+	return map[string]string{BundleTagKey: "prod/orders/db"}
+}
+
+func (s fakeIAM) ListRoleTags(_ context.Context, in *iam.ListRoleTagsInput, _ ...func(*iam.Options)) (*iam.ListRoleTagsOutput, error) {
+	out := &iam.ListRoleTagsOutput{}
+	return out, s.f.callIn(in, "ListRoleTags", func() error {
+		if !s.f.roles[aws.ToString(in.RoleName)] {
+			return apiError("NoSuchEntity", "role not found")
+		}
+		out.Tags = iamTags(s.f.tagsOf(aws.ToString(in.RoleName)))
+		return nil
+	})
+}
+
+func (s fakeLogs) ListTagsForResource(_ context.Context, in *cloudwatchlogs.ListTagsForResourceInput, _ ...func(*cloudwatchlogs.Options)) (*cloudwatchlogs.ListTagsForResourceOutput, error) {
+	out := &cloudwatchlogs.ListTagsForResourceOutput{}
+	return out, s.f.callIn(in, "logs.ListTagsForResource", func() error {
+		out.Tags = s.f.tagsOf(strings.TrimPrefix(aws.ToString(in.ResourceArn), "arn:aws:logs:us-east-1:123456789012:log-group:"))
+		return nil
+	})
+}
+
+func (s fakeEvents) ListTagsForResource(_ context.Context, in *eventbridge.ListTagsForResourceInput, _ ...func(*eventbridge.Options)) (*eventbridge.ListTagsForResourceOutput, error) {
+	out := &eventbridge.ListTagsForResourceOutput{}
+	return out, s.f.callIn(in, "events.ListTagsForResource", func() error {
+		out.Tags = eventTags(s.f.tagsOf(aws.ToString(in.ResourceARN)[strings.LastIndex(aws.ToString(in.ResourceARN), "/")+1:]))
+		return nil
+	})
 }
 
 // ListSubscriptionsByTopic lists the subscriptions Subscribe made, as AWS does: a pending one
@@ -832,7 +923,11 @@ func (s fakeLogs) DescribeLogGroups(_ context.Context, in *cloudwatchlogs.Descri
 	return out, s.f.callIn(in, "DescribeLogGroups", func() error {
 		for name := range s.f.logGroups {
 			if strings.HasPrefix(name, aws.ToString(in.LogGroupNamePrefix)) {
-				out.LogGroups = append(out.LogGroups, logtypes.LogGroup{LogGroupName: aws.String(name), CreationTime: aws.Int64(time.Now().UnixMilli())})
+				created, ok := s.f.logGroupCreated[name]
+				if !ok {
+					created = time.Now()
+				}
+				out.LogGroups = append(out.LogGroups, logtypes.LogGroup{LogGroupName: aws.String(name), CreationTime: aws.Int64(created.UnixMilli())})
 			}
 		}
 		return nil

@@ -29,8 +29,13 @@ func FunctionName(secretName, configured string) string {
 	return derivedName(rotatorPrefix, secretName)
 }
 
-// RoleName is the rotator role's name, derived like the function's.
-func RoleName(secretName string) string { return derivedName(rotatorPrefix, secretName) }
+// RoleName is the rotator role's name, derived like the function's with the region after the
+// prefix: IAM names are global, and a secret of the same name in another region of the account
+// has a bundle of its own. (Bundles created before the region was in the name keep their role,
+// whose name state holds; only a new role gets this name.)
+func RoleName(region, secretName string) string {
+	return derivedName(rotatorPrefix+region+"-", secretName)
+}
 
 // RuleName is the alert rule's name.
 func RuleName(secretName string) string { return derivedName(alertPrefix, secretName) }

@@ -74,7 +74,7 @@ func TestCreateAdoptsItsOwnRoleOnAlreadyExists(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Create = %v; want the tagged role adopted", err)
 	}
-	if st.RoleName != RoleName(spec.Name) || st.RoleARN == "" {
+	if st.RoleName != RoleName(d.AWS.Region, spec.Name) || st.RoleARN == "" {
 		t.Errorf("state role = %q %q, want the adopted role", st.RoleName, st.RoleARN)
 	}
 }

@@ -37,16 +37,19 @@ var logGroupPart = part{
 	// the retention.
 	importOnly:  true,
 	locatedFrom: PartFunction,
-	locate: func(_ context.Context, _ Deps, o *observation) error {
+	locate: func(ctx context.Context, d Deps, o *observation) error {
 		// The group the function logs to: its logging configuration's, or Lambda's default.
 		if f := o.s.function; o.st.FunctionName != "" && f != nil {
 			o.st.LogGroupName = LogGroupName(o.st.FunctionName)
 			if c := f.Configuration.LoggingConfig; c != nil && aws.ToString(c.LogGroup) != "" {
 				o.st.LogGroupName = aws.ToString(c.LogGroup)
 			}
+			tags, err := d.logGroupTags(ctx, o.st.LogGroupName)
+			return o.s.locatedTag(PartLogGroup, tags, err)
 		}
 		return nil
 	},
+	owned:       ownedByTag(PartLogGroup),
 	find:        func(ctx context.Context, d Deps, spec *Spec, st *State) error { return d.findLogGroup(ctx, spec, st) },
 	deleteStage: 1,
 }
@@ -61,7 +64,7 @@ var logRetentionPart = part{
 		return d.putLogRetention(ctx, spec, st)
 	},
 	update: func(ctx context.Context, d Deps, c *change) error {
-		if c.plan[PartLogGroup] == Add || c.prior.Rotation.Lambda.LogRetentionDays != c.spec.Rotation.Lambda.LogRetentionDays {
+		if c.plan.createsAnew(PartLogGroup) || c.prior.Rotation.Lambda.LogRetentionDays != c.spec.Rotation.Lambda.LogRetentionDays {
 			return d.putLogRetention(ctx, c.spec, c.st)
 		}
 		return nil
@@ -93,14 +96,22 @@ func (d Deps) findLogGroup(ctx context.Context, spec *Spec, st *State) error {
 	if err != nil {
 		return fmt.Errorf("looking up log group %s: %w", name, err)
 	}
-	tags, err := d.AWS.Logs.ListTagsForResource(ctx, &cloudwatchlogs.ListTagsForResourceInput{ResourceArn: aws.String(d.arns().logGroupARN(name))})
+	tags, err := d.logGroupTags(ctx, name)
 	if err != nil {
-		return fmt.Errorf("reading the tags of log group %s: %w", name, err)
+		return err
 	}
-	if hasBundleTag(tags.Tags, spec.Name) && createdSince(time.UnixMilli(aws.ToInt64(group.CreationTime)), d.began) {
+	if hasBundleTag(tags, spec.Name) && createdSince(time.UnixMilli(aws.ToInt64(group.CreationTime)), d.began) {
 		st.LogGroupName = name
 	}
 	return nil
+}
+
+func (d Deps) logGroupTags(ctx context.Context, name string) (map[string]string, error) {
+	tags, err := d.AWS.Logs.ListTagsForResource(ctx, &cloudwatchlogs.ListTagsForResourceInput{ResourceArn: aws.String(d.arns().logGroupARN(name))})
+	if err != nil {
+		return nil, fmt.Errorf("reading the tags of log group %s: %w", name, err)
+	}
+	return tags.Tags, nil
 }
 
 func (d Deps) putLogRetention(ctx context.Context, spec *Spec, st *State) error {

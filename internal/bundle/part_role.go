@@ -40,13 +40,16 @@ var rolePart = part{
 			return c.NewIdentity(PartRole) || c[PartRole] == Repair || c[PartRolePolicy] == Repair
 		}}},
 	locatedFrom: PartFunction,
-	locate: func(_ context.Context, _ Deps, o *observation) error {
+	locate: func(ctx context.Context, d Deps, o *observation) error {
 		// The role is the function's.
 		if f := o.s.function; o.st.FunctionName != "" && f != nil {
 			o.st.SetRoleARN(aws.ToString(f.Configuration.Role))
+			tags, err := d.roleTags(ctx, o.st.RoleName)
+			return o.s.locatedTag(PartRole, tags, err)
 		}
 		return nil
 	},
+	owned:       ownedByTag(PartRole),
 	find:        func(ctx context.Context, d Deps, spec *Spec, st *State) error { return d.findRole(ctx, spec.Name, st) },
 	deleteStage: 1,
 }
@@ -185,10 +188,10 @@ var rolePolicyPart = part{
 	},
 	locatedFrom: PartRole,
 	deletedWith: PartRole,
-	find: func(_ context.Context, _ Deps, spec *Spec, st *State) error {
+	find: func(_ context.Context, d Deps, spec *Spec, st *State) error {
 		// Deleting a policy that is not there counts as done, so the name is enough.
 		if st.RoleName == "" {
-			st.RoleName = RoleName(spec.Name)
+			st.RoleName = RoleName(d.AWS.Region, spec.Name)
 		}
 		st.RolePolicy = RolePolicyName
 		return nil
@@ -196,7 +199,7 @@ var rolePolicyPart = part{
 }
 
 func (d Deps) createRole(ctx context.Context, spec *Spec, st *State) error {
-	name := RoleName(spec.Name)
+	name := RoleName(d.AWS.Region, spec.Name)
 	out, err := d.AWS.IAM.CreateRole(ctx, &iam.CreateRoleInput{
 		RoleName:                 aws.String(name),
 		AssumeRolePolicyDocument: aws.String(TrustPolicy().String()),
@@ -218,7 +221,7 @@ func (d Deps) createRole(ctx context.Context, spec *Spec, st *State) error {
 
 // findRole records the role derived from the secret name when it carries the bundle tag.
 func (d Deps) findRole(ctx context.Context, secretName string, st *State) error {
-	name := RoleName(secretName)
+	name := RoleName(d.AWS.Region, secretName)
 	out, err := d.findRoleByName(ctx, name)
 	if isNotFound(err) {
 		return nil
@@ -229,16 +232,23 @@ func (d Deps) findRole(ctx context.Context, secretName string, st *State) error 
 	if out.Role == nil {
 		return nil
 	}
-	tags, err := d.AWS.IAM.ListRoleTags(ctx, &iam.ListRoleTagsInput{RoleName: aws.String(name)})
+	tags, err := d.roleTags(ctx, name)
 	if err != nil {
-		return fmt.Errorf("reading the tags of IAM role %s: %w", name, err)
+		return err
 	}
-	owned := hasBundleTag(tagMap(tags.Tags, func(t iamtypes.Tag) (*string, *string) { return t.Key, t.Value }), secretName)
-	if owned && createdSince(aws.ToTime(out.Role.CreateDate), d.began) {
+	if hasBundleTag(tags, secretName) && createdSince(aws.ToTime(out.Role.CreateDate), d.began) {
 		// The inline policy may be on it too; deleting one that is not there counts as done.
 		st.RoleName, st.RoleARN, st.RolePolicy = name, aws.ToString(out.Role.Arn), RolePolicyName
 	}
 	return nil
+}
+
+func (d Deps) roleTags(ctx context.Context, name string) (map[string]string, error) {
+	tags, err := d.AWS.IAM.ListRoleTags(ctx, &iam.ListRoleTagsInput{RoleName: aws.String(name)})
+	if err != nil {
+		return nil, fmt.Errorf("reading the tags of IAM role %s: %w", name, err)
+	}
+	return tagMap(tags.Tags, func(t iamtypes.Tag) (*string, *string) { return t.Key, t.Value }), nil
 }
 
 // deleteRole deletes the role, its inline policy first.

@@ -19,7 +19,10 @@ var rulePart = part{
 	id:     func(st *State) string { return st.RuleName },
 	label:  func(st *State) string { return "EventBridge rule " + st.RuleName },
 	create: func(ctx context.Context, d Deps, spec *Spec, st *State) error {
-		return d.putRule(ctx, spec, st, st.RuleName == "")
+		if err := d.ruleAbsent(ctx, spec.Name); err != nil {
+			return err
+		}
+		return d.putRule(ctx, spec, st, true)
 	},
 	update: func(ctx context.Context, d Deps, c *change) error {
 		// A rule whose target was lost (Read clears its ARN) alerts nobody: put it again.
@@ -36,10 +39,12 @@ var rulePart = part{
 	drifted:     func(_ Deps, o *observation, _ *Spec) bool { return o.s.ruleChangedOutside },
 	attributes:  []Attribute{{Name: "alert_rule_arn", Get: func(st *State) string { return st.RuleARN }, Set: (*State).SetRuleARN, unknownWhen: alertChanged}},
 	locatedFrom: PartSecret,
-	locate: func(_ context.Context, _ Deps, o *observation) error {
+	locate: func(ctx context.Context, d Deps, o *observation) error {
 		o.st.RuleName = RuleName(o.st.SecretName)
-		return nil
+		tags, err := d.ruleTags(ctx, o.st.RuleName, d.arns().ruleARN(o.st.RuleName))
+		return o.s.locatedTag(PartRule, tags, err)
 	},
+	owned:       ownedByTag(PartRule),
 	find:        func(ctx context.Context, d Deps, spec *Spec, st *State) error { return d.findRule(ctx, spec.Name, st) },
 	deleteStage: 0,
 }
@@ -79,7 +84,8 @@ func readRule(ctx context.Context, d Deps, o *observation) error {
 	if target != nil {
 		o.s.alertTopicARN = aws.ToString(target.Arn)
 	}
-	if o.prior.TopicARN != "" && o.s.alertTopicARN != o.prior.TopicARN {
+	// Without its target (or with another), the rule alerts nobody, on refresh and on import alike.
+	if target == nil || (o.prior.TopicARN != "" && o.s.alertTopicARN != o.prior.TopicARN) {
 		o.st.RuleARN = ""
 	}
 	return nil
@@ -117,6 +123,22 @@ func (d Deps) putTarget(ctx context.Context, ruleName, topicARN string) error {
 	return nil
 }
 
+// ruleAbsent checks that no rule has the bundle's rule name. PutRule overwrites a rule of that
+// name, as if it had made it: one already there is not this apply's, and taking it would point
+// another bundle's alert elsewhere and let the rollback (or a destroy) delete it.
+func (d Deps) ruleAbsent(ctx context.Context, secretName string) error {
+	name := RuleName(secretName)
+	rule, err := d.AWS.Events.DescribeRule(ctx, &eventbridge.DescribeRuleInput{Name: aws.String(name)})
+	if isNotFound(err) {
+		return nil
+	}
+	if err != nil {
+		return notCreated{fmt.Errorf("looking up EventBridge rule %s before creating it: %w", name, err)}
+	}
+	found, _ := d.ruleTags(ctx, name, aws.ToString(rule.Arn))
+	return fmt.Errorf("putting EventBridge rule %s: %w", name, alreadyThere("EventBridge rule "+name, found, secretName))
+}
+
 // findRule records the bundle's rule when it exists and carries the bundle tag.
 func (d Deps) findRule(ctx context.Context, secretName string, st *State) error {
 	name := RuleName(secretName)
@@ -137,11 +159,19 @@ func (d Deps) findTaggedRule(ctx context.Context, name, secretName string) (bool
 	if err != nil {
 		return false, "", fmt.Errorf("looking up EventBridge rule %s: %w", name, err)
 	}
-	tags, err := d.AWS.Events.ListTagsForResource(ctx, &eventbridge.ListTagsForResourceInput{ResourceARN: rule.Arn})
+	tags, err := d.ruleTags(ctx, name, aws.ToString(rule.Arn))
 	if err != nil {
-		return false, "", fmt.Errorf("reading the tags of EventBridge rule %s: %w", name, err)
+		return false, "", err
 	}
-	return hasBundleTag(tagMap(tags.Tags, func(t ebtypes.Tag) (*string, *string) { return t.Key, t.Value }), secretName), aws.ToString(rule.Arn), nil
+	return hasBundleTag(tags, secretName), aws.ToString(rule.Arn), nil
+}
+
+func (d Deps) ruleTags(ctx context.Context, name, arn string) (map[string]string, error) {
+	tags, err := d.AWS.Events.ListTagsForResource(ctx, &eventbridge.ListTagsForResourceInput{ResourceARN: aws.String(arn)})
+	if err != nil {
+		return nil, fmt.Errorf("reading the tags of EventBridge rule %s: %w", name, err)
+	}
+	return tagMap(tags.Tags, func(t ebtypes.Tag) (*string, *string) { return t.Key, t.Value }), nil
 }
 
 func (d Deps) deleteRule(ctx context.Context, st *State) error {

@@ -3,6 +3,7 @@ package bundle
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -31,7 +32,7 @@ var schedulePart = part{
 		return err
 	},
 	update: func(ctx context.Context, d Deps, c *change) error {
-		if c.plan[PartFunction] != Add && c.plan[PartSchedule] != Repair && scheduleEqual(c.prior.Rotation, c.spec.Rotation) {
+		if !c.plan.createsAnew(PartFunction) && c.plan[PartSchedule] != Repair && scheduleEqual(c.prior.Rotation, c.spec.Rotation) {
 			return nil
 		}
 		_, err := d.rotate(ctx, c.spec, c.st, false)
@@ -89,6 +90,9 @@ func (d Deps) rotate(ctx context.Context, spec *Spec, st *State, immediately boo
 		// The SDK retried a RotateSecret whose answer was lost: the rotation it asked for runs.
 		out, err = &secretsmanager.RotateSecretOutput{VersionId: input.ClientRequestToken}, nil
 	}
+	if anyMatch(err, []apiErrorMatch{errRotationInProgress, errRotationNotComplete}) {
+		return "", d.rotationInFlightError(ctx, st, err)
+	}
 	if err != nil && !immediately && strings.Contains(err.Error(), "testSecret") {
 		return "", fmt.Errorf("setting the rotation schedule of secret %s: Secrets Manager tests a new schedule by running the rotator's testSecret step with the secret's current credentials, and it failed; the database is unreachable or the secret's password no longer logs in (changed out of band?). Bring the database back, or write the working password with credentials.password_wo and a new password_wo_version, then apply again: %w", st.SecretARN, err)
 	}
@@ -102,7 +106,43 @@ func (d Deps) rotate(ctx context.Context, spec *Spec, st *State, immediately boo
 	return "", nil
 }
 
+// rotationInFlightError is a schedule change refused while a rotation is in flight: it names the
+// rotation (its AWSPENDING version) and, when the rotator logged its failure, says so and how to
+// end it.
+func (d Deps) rotationInFlightError(ctx context.Context, st *State, err error) error {
+	pending := ""
+	if out, findErr := d.findSecretByID(ctx, st.SecretARN); findErr == nil {
+		for id, stages := range out.VersionIdsToStages {
+			if slices.Contains(stages, stagePending) && !slices.Contains(stages, stageCurrent) {
+				pending = id
+			}
+		}
+	}
+	if pending == "" {
+		return fmt.Errorf("setting the rotation schedule of secret %s: a rotation is in flight, and Secrets Manager takes no new schedule until it ends; wait for it to finish, then apply again: %w", st.SecretARN, err)
+	}
+	if failure, failed := d.rotationFailure(ctx, st, pending); failed {
+		return fmt.Errorf("setting the rotation schedule of secret %s: the rotation of AWSPENDING version %s failed (%s) and waits to be re-attempted, and Secrets Manager takes no new schedule until it ends. Fix its cause and let it be re-attempted, or cancel it (aws secretsmanager cancel-rotate-secret --secret-id %s: AWSCURRENT stays as it is, and the next rotation replaces the pending version), then apply again: %w",
+			st.SecretARN, pending, failure, st.SecretARN, err)
+	}
+	return fmt.Errorf("setting the rotation schedule of secret %s: the rotation of AWSPENDING version %s is in flight, and Secrets Manager takes no new schedule until it ends; wait for it to finish (a rotation takes seconds to minutes), then apply again: %w", st.SecretARN, pending, err)
+}
+
 func (d Deps) cancelRotation(ctx context.Context, st *State) error {
+	// CancelRotateSecret also ends a rotation in flight: say which, so that turning rotation off
+	// during a failed rotation is not silent. A failed look-up only leaves it unsaid.
+	st.CancelledRotation = ""
+	if out, err := d.findSecretByID(ctx, st.SecretARN); err == nil {
+		for id, stages := range out.VersionIdsToStages {
+			if !slices.Contains(stages, stagePending) || slices.Contains(stages, stageCurrent) {
+				continue
+			}
+			st.CancelledRotation = "the rotation of AWSPENDING version " + id
+			if failure, failed := d.rotationFailure(ctx, st, id); failed {
+				st.CancelledRotation += ", which had failed (" + failure + ")"
+			}
+		}
+	}
 	if _, err := d.AWS.SecretsManager.CancelRotateSecret(ctx, &secretsmanager.CancelRotateSecretInput{SecretId: aws.String(st.SecretARN)}); err != nil && !isNotFound(err) {
 		return fmt.Errorf("turning off rotation of secret %s: %w", st.SecretARN, err)
 	}

@@ -33,8 +33,15 @@ var secretPart = part{
 		return d.updateSecret(ctx, c.prior, c.spec, c.st)
 	},
 	tagger: func(d Deps, st *State) tagger { return d.secretTagger(st.SecretARN) },
-	remove: func(ctx context.Context, d Deps, st *State) error { return d.deleteSecret(ctx, st, 0) },
-	read:   readSecret,
+	remove: func(ctx context.Context, d Deps, st *State) error {
+		if st.SecretRestored {
+			// Not this apply's: back to where it was, scheduled for deletion (with AWS's default
+			// window, which never shortens what was left of the old one by much).
+			return d.deleteSecret(ctx, st, restoredRollbackWindow)
+		}
+		return d.deleteSecret(ctx, st, 0)
+	},
+	read: readSecret,
 	locate: func(_ context.Context, _ Deps, o *observation) error {
 		o.st.SecretARN = o.importID
 		return nil
@@ -110,12 +117,25 @@ func (d Deps) createSecret(ctx context.Context, spec *Spec, st *State, value, to
 	retryCtx, cancel := context.WithTimeout(ctx, scheduledDeletionWait)
 	defer cancel()
 	var out *secretsmanager.CreateSecretOutput
-	err := retryOn(retryCtx, func() (err error) {
+	create := func() (err error) {
 		out, err = d.AWS.SecretsManager.CreateSecret(ctx, input)
 		return err
-	}, errScheduledForDeletion)
+	}
+	var err error
+	if spec.RestoreScheduledForDeletion {
+		// The name is held for the recovery window's days: no use waiting, restore.
+		if err = create(); errScheduledForDeletion.matches(err) {
+			return d.restoreOwnSecret(ctx, spec, st, err)
+		}
+	} else if err = create(); errScheduledForDeletion.matches(err) && !d.heldByRecoveryWindow(ctx, spec.Name) {
+		// Deleted without recovery a moment ago: the name is free again within seconds.
+		err = retryOn(retryCtx, create, errScheduledForDeletion)
+	}
 	if errScheduledForDeletion.matches(err) {
-		return fmt.Errorf("creating secret %s: a secret of that name is scheduled for deletion and still in its recovery window; restore it (aws secretsmanager restore-secret --secret-id %s) and import it, delete it for good (aws secretsmanager delete-secret --force-delete-without-recovery), or choose another name: %w", spec.Name, spec.Name, err)
+		// A replacement of the bundle under the same name (-replace, a tainted bundle) meets the
+		// secret its own destroy just scheduled for deletion: say so, and how to go on.
+		return fmt.Errorf("creating secret %s: a secret of that name is scheduled for deletion and still in its recovery window, which holds the name (a replacement of a bundle under the same name meets the secret its destroy scheduled for deletion); "+
+			"set restore_if_scheduled_for_deletion = true to restore and adopt it when it is this bundle's, or restore it (aws secretsmanager restore-secret --secret-id %s) and import it, delete it for good (aws secretsmanager delete-secret --force-delete-without-recovery), or choose another name: %w", spec.Name, spec.Name, err)
 	}
 	if isAlreadyExists(err) && d.findOwnSecret(ctx, spec.Name, token, st) {
 		// The SDK retried a CreateSecret whose answer was lost, and the secret holds the version
@@ -127,6 +147,61 @@ func (d Deps) createSecret(ctx context.Context, spec *Spec, st *State, value, to
 	}
 	st.SecretARN, st.SecretName, st.VersionID = aws.ToString(out.ARN), spec.Name, aws.ToString(out.VersionId)
 	return nil
+}
+
+// heldByRecoveryWindow reports whether the secret of name is scheduled for deletion with a
+// recovery window (it holds the name for days), rather than gone without recovery (the name is
+// free again within seconds). A failed look-up counts as not held, so the create waits as before.
+func (d Deps) heldByRecoveryWindow(ctx context.Context, name string) bool {
+	out, _ := d.findSecretByID(ctx, name)
+	return out != nil && out.DeletedDate != nil
+}
+
+// restoredRollbackWindow is the recovery window a rollback schedules a restored secret's deletion
+// with again: AWS's default.
+const restoredRollbackWindow = 30
+
+// restoreOwnSecret restores the secret of the bundle's name that is scheduled for deletion, when
+// it carries this bundle's tag, and adopts it: it keeps its value (the password its database
+// knows), and takes the configured description, key and tags. A secret without the tag is not
+// ours: it is left scheduled for deletion, and the create fails as without the opt-in.
+func (d Deps) restoreOwnSecret(ctx context.Context, spec *Spec, st *State, createErr error) error {
+	out, err := d.findSecretByID(ctx, spec.Name)
+	if out == nil || out.DeletedDate == nil {
+		if err == nil {
+			err = createErr
+		}
+		return fmt.Errorf("creating secret %s: a secret of that name is scheduled for deletion, but it could not be described to restore it: %w", spec.Name, err)
+	}
+	arn := aws.ToString(out.ARN)
+	if tags := secretTagMap(out.Tags); !hasBundleTag(tags, spec.Name) {
+		return fmt.Errorf("creating secret %s: a secret of that name (%s) is scheduled for deletion and has no tag %s = %q, so it is not this bundle's and restore_if_scheduled_for_deletion leaves it alone; restore it (aws secretsmanager restore-secret --secret-id %s) and import it, delete it for good (aws secretsmanager delete-secret --force-delete-without-recovery), or choose another name: %w",
+			spec.Name, arn, BundleTagKey, spec.Name, arn, createErr)
+	}
+	if _, err := d.AWS.SecretsManager.RestoreSecret(ctx, &secretsmanager.RestoreSecretInput{SecretId: aws.String(arn)}); err != nil {
+		return fmt.Errorf("restoring secret %s, this bundle's, scheduled for deletion: %w", arn, err)
+	}
+	st.SecretARN, st.SecretName, st.SecretRestored = arn, spec.Name, true
+	for id, stages := range out.VersionIdsToStages {
+		if slices.Contains(stages, stageCurrent) {
+			st.VersionID = id
+		}
+	}
+	prior := *spec
+	prior.Description, prior.KMSKeyID = aws.ToString(out.Description), aws.ToString(out.KmsKeyId)
+	if prior.KMSKeyID == "" {
+		prior.KMSKeyID = spec.KMSKeyID
+	}
+	prior.Tags, prior.DefaultTags = secretTagMap(out.Tags), nil
+	delete(prior.Tags, BundleTagKey)
+	prior.Credentials = spec.Credentials // the value is kept as it is
+	prior.Credentials.Password = ""
+	adopt := *spec
+	adopt.Credentials.Password = ""
+	if err := d.updateSecret(ctx, &prior, &adopt, st); err != nil {
+		return err
+	}
+	return d.retag(ctx, d.secretTagger(arn), &prior, &adopt)
 }
 
 // findOwnSecret records the secret named name when it holds the version token: the one this

@@ -116,8 +116,21 @@ func (d Deps) topicARN(secretName string) string {
 	return fmt.Sprintf("arn:%s:sns:%s:%s:%s", a.Partition, a.Region, a.account(), TopicName(secretName))
 }
 
+// createTopic makes the alert's topic. SNS answers CreateTopic for a name that exists with the
+// existing topic, as if it had made it, so the topic is looked up first: one already there is not
+// this apply's, and adopting it would let the rollback (or a destroy) delete another bundle's
+// alert.
 func (d Deps) createTopic(ctx context.Context, spec *Spec, st *State) error {
 	name := TopicName(spec.Name)
+	arn := d.topicARN(spec.Name)
+	_, err := d.AWS.SNS.GetTopicAttributes(ctx, &sns.GetTopicAttributesInput{TopicArn: aws.String(arn)})
+	switch {
+	case err == nil:
+		found, _ := d.topicTags(ctx, arn)
+		return fmt.Errorf("creating SNS topic %s for the deletion alert: %w", name, alreadyThere("SNS topic "+arn, found, spec.Name))
+	case !isNotFound(err):
+		return notCreated{fmt.Errorf("looking up SNS topic %s before creating it: %w", arn, err)}
+	}
 	out, err := d.AWS.SNS.CreateTopic(ctx, &sns.CreateTopicInput{
 		Name:       aws.String(name),
 		Attributes: map[string]string{"Policy": d.topicPolicy(d.topicARN(spec.Name), spec.Name)},
@@ -156,14 +169,19 @@ func (d Deps) findTopic(ctx context.Context, secretName string, st *State) error
 
 // topicOwned reports whether the topic exists and carries the bundle tag.
 func (d Deps) topicOwned(ctx context.Context, arn, secretName string) (bool, error) {
-	tags, err := d.AWS.SNS.ListTagsForResource(ctx, &sns.ListTagsForResourceInput{ResourceArn: aws.String(arn)})
+	tags, err := d.topicTags(ctx, arn)
 	if isNotFound(err) {
 		return false, nil
 	}
+	return err == nil && hasBundleTag(tags, secretName), err
+}
+
+func (d Deps) topicTags(ctx context.Context, arn string) (map[string]string, error) {
+	tags, err := d.AWS.SNS.ListTagsForResource(ctx, &sns.ListTagsForResourceInput{ResourceArn: aws.String(arn)})
 	if err != nil {
-		return false, fmt.Errorf("looking up SNS topic %s: %w", arn, err)
+		return nil, fmt.Errorf("looking up SNS topic %s: %w", arn, err)
 	}
-	return hasBundleTag(tagMap(tags.Tags, func(t snstypes.Tag) (*string, *string) { return t.Key, t.Value }), secretName), nil
+	return tagMap(tags.Tags, func(t snstypes.Tag) (*string, *string) { return t.Key, t.Value }), nil
 }
 
 func (d Deps) deleteTopic(ctx context.Context, st *State) error {

@@ -19,6 +19,10 @@ const (
 	Replace
 	// Remove: the part exists and is no longer wanted.
 	Remove
+	// Renew: the part must have a new name (the rotator's lambda.name changed): the new one is
+	// created beside the old, everything is pointed at it, and then the old one is deleted, so
+	// that the secret keeps its ARN and a rotator at every moment.
+	Renew
 )
 
 // Changes is what Plan decided, part by part.
@@ -27,8 +31,11 @@ type Changes map[string]Action
 // NewIdentity reports whether the named part's id changes (created, replaced or removed).
 func (c Changes) NewIdentity(name string) bool {
 	a := c[name]
-	return a == Add || a == Replace || a == Remove
+	return a == Add || a == Replace || a == Remove || a == Renew
 }
+
+// createsAnew reports whether Update creates the part: it is missing, or renewed.
+func (c Changes) createsAnew(name string) bool { return c[name] == Add || c[name] == Renew }
 
 // Plan says what Update does to each part to bring the bundle in st from prior to spec. The
 // provider's ModifyPlan uses it to mark the ids that change unknown, and Update acts on it, so the
@@ -50,6 +57,15 @@ func Plan(prior, spec *Spec, st *State) Changes {
 			changes[p.name] = Keep
 		default:
 			changes[p.name] = Modify
+		}
+	}
+	// A new function name renews the function, its log group (named after it) and its grant.
+	if st.FunctionName != "" && changes[PartFunction] != Remove && FunctionName(prior.Name, prior.Rotation.Lambda.Name) != FunctionName(spec.Name, spec.Rotation.Lambda.Name) {
+		for _, name := range []string{PartFunction, PartLogGroup, PartPermission} {
+			// Kept or updated: it exists (a part kept as current does too).
+			if changes[name] == Modify || changes[name] == Repair || (changes[name] == Keep && partNamed(name).id(st) != "") {
+				changes[name] = Renew
+			}
 		}
 	}
 	// The rule is put anew when it must point at another topic.

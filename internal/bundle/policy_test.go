@@ -113,14 +113,23 @@ func TestEventPatternAndRuleState(t *testing.T) {
 func TestDerivedNamesAreValidAndUnique(t *testing.T) {
 	long := strings.Repeat("x", 200)
 	for _, name := range []string{"prod/orders/db", "prod.orders.db", long, long + "y", "a+b=c@d"} {
-		for _, derived := range []string{FunctionName(name, ""), RoleName(name), RuleName(name)} {
+		for _, derived := range []string{FunctionName(name, ""), RoleName("ap-southeast-2", name), RoleName("us-gov-west-1", name), RuleName(name)} {
 			if len(derived) > 64 || strings.ContainsAny(derived, "/.+=@") {
 				t.Errorf("derived name %q of %q is not a valid Lambda/IAM/EventBridge name", derived, name)
 			}
 		}
 	}
-	if RoleName("prod/orders/db") == RoleName("prod.orders.db") || RoleName(long) == RoleName(long+"y") {
+	if RoleName("us-east-1", "prod/orders/db") == RoleName("us-east-1", "prod.orders.db") || RoleName("us-east-1", long) == RoleName("us-east-1", long+"y") {
 		t.Error("distinct secret names derive the same role name")
+	}
+	// IAM is global: the same secret name in two regions of one account has two roles.
+	for _, name := range []string{"prod/orders/db", "app", long} {
+		if RoleName("eu-west-1", name) == RoleName("eu-west-2", name) {
+			t.Errorf("the role of secret %q has one name in two regions: %s", name, RoleName("eu-west-1", name))
+		}
+	}
+	if got := RoleName("eu-west-1", "app"); got != "secretsbundle-rotator-eu-west-1-app" {
+		t.Errorf("role name %q; want the region after the prefix", got)
 	}
 	if FunctionName("x", "mine") != "mine" {
 		t.Error("a configured function name is not used")

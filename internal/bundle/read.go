@@ -49,7 +49,9 @@ func Read(ctx context.Context, d Deps, prior *Spec, priorState *State) (*Spec, *
 // prior one.
 func (d Deps) readRotationError(ctx context.Context, priorState, st *State, s *seen) {
 	failure := ""
-	if s.pendingVersion != "" {
+	// With rotation off, a pending version is a cancelled rotation's leftover: nothing will
+	// re-attempt it, so it is not a failed rotation to warn about.
+	if s.pendingVersion != "" && st.RotationEnabled {
 		failure, _ = d.rotationFailure(ctx, st, s.pendingVersion)
 	}
 	switch {
@@ -93,6 +95,27 @@ type seen struct {
 	permissionChangedOutside bool
 	// topicPolicy is the created topic's policy as SNS reports it.
 	topicPolicy string
+	// locatedTags are, on import, the tags of the located parts whose reads do not report them
+	// (role, log group, rule), by part: import takes only the parts that carry the bundle tag, so
+	// that a destroy after it deletes nothing the bundle did not make.
+	locatedTags map[string]map[string]string
+}
+
+// locatedTag records, on import, the tags of a located part; a part gone has none.
+func (s *seen) locatedTag(part string, tags map[string]string, err error) error {
+	if err != nil && !isNotFound(err) {
+		return err
+	}
+	if s.locatedTags == nil {
+		s.locatedTags = map[string]map[string]string{}
+	}
+	s.locatedTags[part] = tags
+	return nil
+}
+
+// ownedByTag is the owned check of a part whose tags its locate read.
+func ownedByTag(part string) func(o *observation) bool {
+	return func(o *observation) bool { return hasBundleTag(o.s.locatedTags[part], o.st.SecretName) }
 }
 
 // normalise is the observed Spec: prior with what AWS reported in place of what it configured.

@@ -11,7 +11,10 @@ type Spec struct {
 	Description          string
 	KMSKeyID             string
 	RecoveryWindowInDays int64
-	Credentials          Credentials
+	// RestoreScheduledForDeletion: when the name is held by a secret scheduled for deletion that
+	// carries this bundle's tag, Create restores it and adopts it instead of failing.
+	RestoreScheduledForDeletion bool
+	Credentials                 Credentials
 	// Database, when set, names the RDS instance or cluster whose engine, host, port and database
 	// name fill the credentials' empty fields.
 	Database *Database

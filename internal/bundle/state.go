@@ -11,6 +11,9 @@ type State struct {
 	SecretARN  string
 	SecretName string
 	VersionID  string
+	// SecretRestored: this create restored the secret (RestoreScheduledForDeletion) rather than
+	// creating it, so its rollback schedules it for deletion again instead of deleting it.
+	SecretRestored bool
 
 	RoleName     string
 	RoleARN      string
@@ -51,6 +54,10 @@ type State struct {
 	SecretDeletionDate time.Time
 	// RotationFailed: LastRotationError is the rotator's logged error of a rotation still pending.
 	RotationFailed bool
+	// CancelledRotation, after an Update that turned rotation off, says what rotation it cancelled
+	// (its AWSPENDING version and, when the rotator logged it, its failure); "" when none was in
+	// flight.
+	CancelledRotation string
 	// Drifted names the parts Read saw changed outside Terraform in ways no attribute shows (the
 	// function's environment or role); Plan repairs them. The provider keeps it in private state
 	// from the refresh to the apply.

@@ -34,9 +34,16 @@ type CreateError struct {
 	Err         error
 	RollbackErr error
 	Survivors   []string
+	// Existing are the parts of a bundle of the same name, found when the secret's name was
+	// taken: an interrupted apply's, to be imported as TakeOver says.
+	Existing []string
+	TakeOver string
 }
 
 func (e *CreateError) Error() string {
+	if e.RollbackErr == nil && len(e.Existing) > 0 {
+		return fmt.Sprintf("%v; every part this apply created was deleted again, and nothing else was touched. %s", e.Err, e.TakeOver)
+	}
 	if e.RollbackErr == nil {
 		return fmt.Sprintf("%v; every part created before the failure was deleted again", e.Err)
 	}
@@ -131,7 +138,28 @@ var findAgainAfter = []time.Duration{time.Second, 2 * time.Second}
 // answer came back (a transport error, the deadline, a cancellation), or none was asked yet.
 func outcomeUnknown(err error) bool {
 	var apiErr smithy.APIError
-	return err != nil && !errors.As(err, &apiErr)
+	var before notCreated
+	return err != nil && !errors.As(err, &apiErr) && !errors.As(err, &before)
+}
+
+// notCreated wraps a create's error from before it asked AWS to make anything: its look-up
+// failed, or found the object already there. The object is not this apply's, so the rollback
+// does not look it up (by its name and the bundle tag, which a second workspace's bundle of the
+// same secret name shares) and delete it.
+type notCreated struct{ error }
+
+func (e notCreated) Unwrap() error { return e.error }
+
+// alreadyThere is the error of a create that found its object already there: this apply did not
+// create it, so it is neither adopted nor deleted. owner says whose it is, by its bundle tag.
+func alreadyThere(what string, tags map[string]string, secretName string) error {
+	owner := "it has no tag " + BundleTagKey + ", so secretsbundle did not make it"
+	if v, ok := tags[BundleTagKey]; ok && v == secretName {
+		owner = fmt.Sprintf("it carries the tag %s = %q: a bundle of this secret name that another Terraform state (workspace) manages, or that an interrupted apply left", BundleTagKey, v)
+	} else if ok {
+		owner = fmt.Sprintf("it carries the tag %s = %q, another bundle's", BundleTagKey, v)
+	}
+	return notCreated{fmt.Errorf("%s already exists and this apply did not create it (%s); it is left as it is", what, owner)}
 }
 
 // safely runs fn, turning a panic into an error so that the rollback still runs.

@@ -27,7 +27,7 @@ func Update(ctx context.Context, d Deps, prior, spec *Spec, current *State) (*St
 	}
 	stages := stagesOf(spec, func(p *part) step {
 		return step{name: p.name, run: func(ctx context.Context) error {
-			if c.plan[p.name] == Add {
+			if c.plan.createsAnew(p.name) {
 				return p.create(ctx, d, spec, s)
 			}
 			if p.update != nil {
@@ -44,12 +44,21 @@ func Update(ctx context.Context, d Deps, prior, spec *Spec, current *State) (*St
 	if _, err, _ := runStages(ctx, stages); err != nil {
 		return s, err
 	}
+	// What was renewed is deleted once the new one is in place: the old function (its grant goes
+	// with it) and its log group. A log group whose name did not change is the new one's.
+	renewed := *current
+	if renewed.LogGroupName == s.LogGroupName {
+		renewed.LogGroupName = ""
+	}
 	for _, p := range removalOrder() {
-		if c.plan[p.name] != Remove {
+		if c.plan[p.name] != Remove && (c.plan[p.name] != Renew || p.deletedWith != "") {
 			continue
 		}
 		target := s
-		if p.name == PartTopic {
+		switch {
+		case c.plan[p.name] == Renew:
+			target = &renewed
+		case p.name == PartTopic:
 			target = &oldTopic
 		}
 		if err := safely(p.name, func() error { return p.remove(ctx, d, target) }); err != nil {

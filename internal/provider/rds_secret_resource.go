@@ -234,7 +234,7 @@ func (r *rdsSecretResource) Read(ctx context.Context, req resource.ReadRequest, 
 			"The secret "+current.SecretARN+" "+when+", but the rest of its bundle still exists: "+strings.Join(survivors.Parts(), ", ")+
 				". To keep the bundle, restore the secret (aws secretsmanager restore-secret --secret-id "+current.SecretARN+") and plan again. "+
 				"Otherwise apply replaces the bundle (a secret scheduled for deletion keeps its name until it is deleted: force it with "+
-				"aws secretsmanager delete-secret --force-delete-without-recovery), and destroy removes what is left.")
+				"aws secretsmanager delete-secret --force-delete-without-recovery, or set restore_if_scheduled_for_deletion = true to have the replacement restore and adopt it), and destroy removes what is left.")
 		resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateSecretDeleted, []byte(`true`))...)
 	} else {
 		resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateSecretDeleted, nil)...)
@@ -314,6 +314,12 @@ func (r *rdsSecretResource) Update(ctx context.Context, req resource.UpdateReque
 			err.Error()+". The parts updated so far are saved; run terraform apply again to finish.")
 		return
 	}
+	if st.CancelledRotation != "" {
+		resp.Diagnostics.AddWarning("Turning rotation off cancelled a rotation of "+spec.Name,
+			"Turning rotation off (CancelRotateSecret) ended "+st.CancelledRotation+". AWSCURRENT is as it was, and the database keeps the password it has: "+
+				"if that rotation had changed it (setSecret ran), the value in AWSCURRENT may no longer log in; check it, and write the working password with credentials.password_wo and a new password_wo_version. "+
+				"The pending version stays until the next rotation replaces it.")
+	}
 	if before := state.alert(ctx, &resp.Diagnostics); !before.Enabled.ValueBool() || !before.CheckTrail.ValueBool() {
 		// The alert or its check was just turned on: check as at create.
 		r.warnTrail(ctx, &plan, &resp.Diagnostics)
@@ -355,6 +361,7 @@ func importedModel(ctx context.Context, spec *bundle.Spec, st *bundle.State, dia
 		NamePrefix:           types.StringNull(),
 		Policy:               types.StringNull(),
 		Readers:              types.SetNull(types.StringType),
+		RestoreScheduled:     types.BoolNull(),
 		Tags:                 types.MapNull(types.StringType),
 		TagsAll:              types.MapNull(types.StringType),
 		Timeouts:             timeouts.Value{Object: types.ObjectNull(timeoutsAttrTypes(ctx))},

@@ -24,6 +24,7 @@ type rdsSecretModel struct {
 	Description          types.String      `tfsdk:"description"`
 	KMSKeyID             types.String      `tfsdk:"kms_key_id"`
 	RecoveryWindowInDays types.Int64       `tfsdk:"recovery_window_in_days"`
+	RestoreScheduled     types.Bool        `tfsdk:"restore_if_scheduled_for_deletion"`
 	Credentials          *credentialsModel `tfsdk:"credentials"`
 	Database             *databaseModel    `tfsdk:"database"`
 	Rotation             types.Object      `tfsdk:"rotation"`
@@ -187,14 +188,15 @@ func (m *rdsSecretModel) spec(ctx context.Context, defaultTags map[string]string
 	r, l := m.rotation(ctx, diags)
 	a := m.alert(ctx, diags)
 	spec := &bundle.Spec{
-		Name:                 m.Name.ValueString(),
-		Description:          m.Description.ValueString(),
-		KMSKeyID:             m.KMSKeyID.ValueString(),
-		RecoveryWindowInDays: m.RecoveryWindowInDays.ValueInt64(),
-		Tags:                 stringMap(ctx, m.Tags, diags),
-		DefaultTags:          maps.Clone(defaultTags),
-		ResourcePolicy:       m.Policy.ValueString(),
-		Readers:              stringsOf(ctx, m.Readers, diags),
+		Name:                        m.Name.ValueString(),
+		Description:                 m.Description.ValueString(),
+		KMSKeyID:                    m.KMSKeyID.ValueString(),
+		RecoveryWindowInDays:        m.RecoveryWindowInDays.ValueInt64(),
+		RestoreScheduledForDeletion: m.RestoreScheduled.ValueBool(),
+		Tags:                        stringMap(ctx, m.Tags, diags),
+		DefaultTags:                 maps.Clone(defaultTags),
+		ResourcePolicy:              m.Policy.ValueString(),
+		Readers:                     stringsOf(ctx, m.Readers, diags),
 		Rotation: bundle.Rotation{
 			Enabled:                r.Enabled.ValueBool(),
 			AutomaticallyAfterDays: r.AutomaticallyAfterDays.ValueInt64(),

@@ -205,7 +205,7 @@ func leftovers(ctx context.Context, client *harness.AWS, name string) []string {
 	if out, err := client.SecretsManager.DescribeSecret(ctx, &secretsmanager.DescribeSecretInput{SecretId: aws.String(name)}); err == nil && out.DeletedDate == nil {
 		left = append(left, "secret")
 	}
-	if _, err := client.IAM.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String(bundle.RoleName(name))}); err == nil {
+	if _, err := client.IAM.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String(bundle.RoleName(harness.Region, name))}); err == nil {
 		left = append(left, "role")
 	}
 	if _, err := client.Lambda.GetFunction(ctx, &lambda.GetFunctionInput{FunctionName: aws.String(bundle.FunctionName(name, ""))}); err == nil {

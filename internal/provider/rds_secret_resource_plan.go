@@ -137,6 +137,9 @@ func (r *rdsSecretResource) ModifyPlan(ctx context.Context, req resource.ModifyP
 		resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 		return
 	}
+	if !plan.Name.IsUnknown() && !plan.Name.Equal(state.Name) {
+		warnNameReplaces(state, plan, &resp.Diagnostics)
+	}
 	// bundle.Plan is what Update will do: a part it adds, replaces or removes gets a new id.
 	_, lambdaSettings := plan.rotation(ctx, &resp.Diagnostics)
 	current := state.bundleState(ctx, &resp.Diagnostics)
@@ -193,7 +196,8 @@ func (r *rdsSecretResource) checkFirstRotation(ctx context.Context, config tfsdk
 			"the bundle would store a generated password the database does not know, and the first rotation, which logs in as the user with that password, would fail. "+
 			"Either give the user's current password in credentials.password_wo (with credentials.password_wo_version), "+
 			"or set rotation.strategy = %[2]q with rotation.master_secret_arn (the master user sets the password). "+
-			"To set the generated password on the database yourself before the first scheduled rotation, set rotation.rotate_immediately = false.",
+			"To set the generated password on the database yourself, create the bundle with rotation.enabled = false, set the password the secret holds (the ephemeral resource secretsbundle_secret_value reads it) on the database, then turn rotation on. "+
+			"rotation.rotate_immediately = false alone does not help: setting the schedule makes Secrets Manager run the rotator's testSecret step, which logs in with the generated password too.",
 			bundle.StrategySingleUser, bundle.StrategyAlternatingUsers))
 }
 
@@ -246,4 +250,18 @@ func checkUsernameLength(c *credentialsModel, strategy string, diags *diag.Diagn
 			c.Username.ValueString(), name, length, unit, c.Engine.ValueString(), limit, length-limit)
 	}
 	diags.AddAttributeError(path.Root("credentials").AtName("username"), "User name too long", detail)
+}
+
+// warnNameReplaces says in plain words what a new name does: the only change that replaces the
+// secret itself.
+func warnNameReplaces(state, plan rdsSecretModel, diags *diag.Diagnostics) {
+	deletion := "deleted at once (recovery_window_in_days = 0): it cannot be restored"
+	if days := state.RecoveryWindowInDays.ValueInt64(); days > 0 {
+		deletion = fmt.Sprintf("scheduled for deletion with its recovery window of %d days: from then on every GetSecretValue of it fails, until it is restored (aws secretsmanager restore-secret) or deleted for good", days)
+	}
+	diags.AddAttributeWarning(path.Root("name"), "Changing name replaces the secret",
+		fmt.Sprintf("Attribute name changes from %q to %q: this apply creates a new secret %s with a new ARN, value and bundle, and the secret %s is %s. "+
+			"Applications must read the new name. With lifecycle { create_before_destroy = true } the new bundle exists before the old one is deleted. "+
+			"Every other attribute, rotation.strategy and rotation.lambda.name included, changes the bundle in place.",
+			state.Name.ValueString(), plan.Name.ValueString(), plan.Name.ValueString(), state.Name.ValueString(), deletion))
 }

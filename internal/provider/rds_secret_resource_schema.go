@@ -163,6 +163,10 @@ func rdsSecretSchema(ctx context.Context) schema.Schema {
 				MarkdownDescription: fmt.Sprintf("Days Secrets Manager keeps the deleted secret recoverable: `0` (delete at once) or 7 to 30. Default %d.", defaultRecoveryWindow),
 				Validators:          []validator.Int64{int64validator.Any(int64validator.OneOf(0), int64validator.Between(7, 30))},
 			},
+			"restore_if_scheduled_for_deletion": schema.BoolAttribute{
+				Optional:            true,
+				MarkdownDescription: "At create, when a secret of this `name` is scheduled for deletion (its recovery window holds the name) and carries this bundle's tag `" + bundle.BundleTagKey + "`, restore it and adopt it instead of failing: it keeps its value (the password its database knows) and takes the configured description, key and tags, and the rest of the bundle is created around it. A secret without the tag is never touched: the create fails with the usual advice. If the create fails later, the restored secret is scheduled for deletion again. Default `false`.",
+			},
 			"credentials": credentialsSchema(),
 			"database": schema.SingleNestedAttribute{
 				Optional:            true,
@@ -383,9 +387,8 @@ func rotationSchema() schema.SingleNestedAttribute {
 			},
 			"strategy": schema.StringAttribute{
 				Optional: true, Computed: true, Default: stringdefault.StaticString(bundle.StrategySingleUser),
-				MarkdownDescription: "How a rotation changes credentials: one of " + oneOfText(credentials.Strategies) + ". `alternating_users` needs `master_secret_arn`. Changing it replaces the bundle.",
+				MarkdownDescription: "How a rotation changes credentials: one of " + oneOfText(credentials.Strategies) + ". `alternating_users` needs `master_secret_arn`. Changing it updates the rotator in place (the secret keeps its ARN and value; the next rotation uses the new strategy).",
 				Validators:          []validator.String{stringvalidator.OneOf(credentials.Strategies...)},
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
 			},
 			"master_secret_arn": schema.StringAttribute{
 				Optional:            true,
@@ -413,9 +416,8 @@ func lambdaSchema() schema.SingleNestedAttribute {
 		Attributes: map[string]schema.Attribute{
 			"name": schema.StringAttribute{
 				Optional:            true,
-				MarkdownDescription: "The function's name, " + fmt.Sprintf("1 to 64 characters of %s", lambdaNameInWords) + ". Default: derived from the secret's name. Changing it replaces the bundle.",
+				MarkdownDescription: "The function's name, " + fmt.Sprintf("1 to 64 characters of %s", lambdaNameInWords) + ". Default: derived from the secret's name. Changing it makes the new function (with its log group and invoke grant), points the rotation at it and then deletes the old one; the secret keeps its ARN and value.",
 				Validators:          []validator.String{validators.Name(lambdaNameChars, lambdaNameInWords, 64)},
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
 			},
 			"architecture": schema.StringAttribute{
 				Optional: true, Computed: true, Default: stringdefault.StaticString(defaultArchitecture),

@@ -173,6 +173,7 @@ func TestRDSSecretBadConfigurations(t *testing.T) {
 var firstRotationConfigs = []badConfig{
 	{name: "single user without password rotates at once (defaults)", top: `description = "defaults"`, want: `(?s)First rotation would fail.*rotation\.rotate_immediately is true \(the default\) and rotation\.strategy is "single_user".*credentials\.password_wo is not set.*give the user's current password in credentials\.password_wo.*rotation\.strategy = "alternating_users" with rotation\.master_secret_arn`},
 	{name: "single user without password rotates at once", rotation: "rotation = {\nstrategy = \"single_user\"\nrotate_immediately = true\n}", want: `(?s)First rotation would fail.*credentials\.password_wo is not set.*alternating_users.*master_secret_arn`},
+	{name: "the advice is one that works", top: `description = "advice"`, want: `(?s)First rotation would fail.*create the bundle with rotation\.enabled = false.*then turn rotation on.*rotation\.rotate_immediately = false alone does not help.*testSecret`},
 	{name: "password given", credentials: "engine = \"postgres\"\nhost = \"h\"\nusername = \"u\"\npassword_wo = \"current\"\npassword_wo_version = 1"},
 	{name: "alternating users", rotation: "rotation = {\nstrategy = \"alternating_users\"\nmaster_secret_arn = \"arn:aws:secretsmanager:us-east-1:123456789012:secret:master-AbCdEf\"\n}"},
 	{name: "no rotation at creation", rotation: `rotation = { rotate_immediately = false }`},

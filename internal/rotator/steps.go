@@ -323,8 +323,15 @@ type grantChecker interface {
 	GrantsMatch(ctx context.Context, source Session) error
 }
 
-// finishSecret moves AWSCURRENT to the token's version.
+// finishSecret moves AWSCURRENT to the token's version, and only from the version the pending one
+// was made from: AWSCURRENT may have moved since setSecret (an update by Terraform while a failed
+// rotation was re-attempted), and moving it to the pending value then would undo that update. So
+// the pending value is checked against the current one again (as setSecret did), and the move
+// names the current version it read (RemoveFromVersionId), which fails if it moved in between.
 func (run *rotation) finishSecret(ctx context.Context) (Outcome, error) {
+	if _, _, _, err := run.pendingAndCurrent(ctx); err != nil {
+		return OutcomeFailed, err
+	}
 	currentID := versionWithStage(run.versions, stageCurrent)
 	input := &secretsmanager.UpdateSecretVersionStageInput{
 		SecretId:        aws.String(run.secretARN),

@@ -21,9 +21,9 @@ variable "db_username" {
   type = string
 }
 
-variable "rotate_immediately" {
+variable "rotation_enabled" {
   type        = bool
-  description = "Rotate at creation; needs the database to be reachable from the rotator and the user's password in credentials.password_wo."
+  description = "Rotate (at creation, and on the schedule); needs the database reachable from the rotator and the user's password in credentials.password_wo. Setting a schedule runs the rotator's testSecret, which logs in, so without them rotation stays off."
   default     = false
 }
 
@@ -44,8 +44,9 @@ resource "secretsbundle_rds_secret" "app" {
   }
 
   rotation = {
+    enabled                  = var.rotation_enabled
     automatically_after_days = 7
-    rotate_immediately       = var.rotate_immediately
+    rotate_immediately       = var.rotation_enabled
     lambda = {
       architecture = var.lambda_architecture
     }

@@ -24,16 +24,17 @@ variables {
   name        = "tftest/app/db"
   db_host     = "127.0.0.1"
   db_username = "app"
-  # No database in this test: the schedule is set, but nothing rotates yet.
-  rotate_immediately = false
+  # No database in this test: rotation stays off (a schedule would run the rotator's testSecret,
+  # which logs in).
+  rotation_enabled = false
   # LocalStack's process executor runs the rotator natively: the host's architecture.
   lambda_architecture = "x86_64"
 }
 
 run "bundle_is_complete" {
   assert {
-    condition     = secretsbundle_rds_secret.app.rotation_enabled
-    error_message = "rotation is not enabled on the secret"
+    condition     = !secretsbundle_rds_secret.app.rotation_enabled
+    error_message = "rotation is enabled on the secret, without a database to rotate"
   }
   assert {
     condition     = startswith(secretsbundle_rds_secret.app.rotation_function_arn, "arn:aws:lambda:us-east-1:")
