@@ -94,6 +94,8 @@ type fakeAWS struct {
 	// logGroupCreated is when CreateLogGroup made each group; DescribeLogGroups reports it (now for
 	// a group the test put there itself).
 	logGroupCreated map[string]time.Time
+	// roleCreated is when CreateRole made each role; GetRole reports it.
+	roleCreated map[string]time.Time
 }
 
 // age makes the log groups made so far an hour old: a later Create does not take them for its own.
@@ -102,6 +104,9 @@ func (f *fakeAWS) age() {
 	defer f.mu.Unlock()
 	for name := range f.logGroupCreated {
 		f.logGroupCreated[name] = time.Now().Add(-time.Hour)
+	}
+	for name := range f.roleCreated {
+		f.roleCreated[name] = time.Now().Add(-time.Hour)
 	}
 }
 
@@ -424,6 +429,10 @@ type fakeIAM struct {
 func (s fakeIAM) CreateRole(_ context.Context, in *iam.CreateRoleInput, _ ...func(*iam.Options)) (*iam.CreateRoleOutput, error) {
 	err := s.f.callIn(in, "CreateRole", func() error {
 		s.f.roles[aws.ToString(in.RoleName)] = true
+		if s.f.roleCreated == nil {
+			s.f.roleCreated = map[string]time.Time{}
+		}
+		s.f.roleCreated[aws.ToString(in.RoleName)] = time.Now()
 		s.f.trustPolicies[aws.ToString(in.RoleName)] = aws.ToString(in.AssumeRolePolicyDocument)
 		s.f.tags[aws.ToString(in.RoleName)] = iamTagMap(in.Tags)
 		return nil
@@ -441,6 +450,9 @@ func (s fakeIAM) GetRole(_ context.Context, in *iam.GetRoleInput, _ ...func(*iam
 		if trust := s.f.trustPolicies[name]; trust != "" {
 			// IAM answers with the document URL-encoded.
 			out.Role = &iamtypes.Role{RoleName: in.RoleName, Arn: aws.String("arn:aws:iam::123456789012:role/" + name), AssumeRolePolicyDocument: aws.String(url.PathEscape(trust))}
+			if created, ok := s.f.roleCreated[name]; ok {
+				out.Role.CreateDate = aws.Time(created)
+			}
 		}
 		return nil
 	})
