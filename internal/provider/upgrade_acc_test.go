@@ -96,17 +96,21 @@ func terraformWith(t *testing.T, dir, bin string, args ...string) (int, string) 
 }
 
 // TestAccRDSSecret_upgradeFromRelease applies a bundle with the release users have (the tree of
-// UPGRADE_FROM_REF, default main) and plans it with this tree's provider: the plan is empty, or,
+// UPGRADE_FROM_REF, default previousRelease) and plans it with this tree's provider: the plan is empty, or,
 // when the rotator's build differs, only the rotator's redeploy in place, after which it is empty.
 // In particular the rotator role keeps the name it was created with, although new roles now carry
 // the region in theirs (no replacement on upgrade, no state upgrade).
+// previousRelease is the last commit of main that landed before the day-2 work (issues 19-24): the
+// provider a user upgrades from. "main" would be this tree itself once it lands.
+const previousRelease = "95704f09e42632f5641d6b8a6e8bf6de57c80af2"
+
 func TestAccRDSSecret_upgradeFromRelease(t *testing.T) {
 	if os.Getenv("TF_ACC") == "" {
 		t.Skip("builds two provider binaries and runs terraform: runs with TF_ACC=1 (make test)")
 	}
 	ref := os.Getenv("UPGRADE_FROM_REF")
 	if ref == "" {
-		ref = "main"
+		ref = previousRelease
 	}
 	proxy := startProxy(t)
 	db := newTestDatabase(t)
