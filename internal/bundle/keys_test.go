@@ -136,3 +136,20 @@ func TestRolePolicyGrantsTheMasterSecretsKey(t *testing.T) {
 		})
 	}
 }
+
+// Refresh and import read the granted keys back from the role policy as RolePolicy writes them.
+func TestGrantedKeysReadBack(t *testing.T) {
+	a := arnContext{Partition: "aws", Region: "us-east-1", AccountID: "123456789012"}
+	spec := testSpec()
+	spec.Rotation.Strategy, spec.Rotation.MasterSecretARN = StrategyAlternatingUsers, "arn:aws:secretsmanager:us-east-1:123456789012:secret:m-AbCdEf"
+	want := KeyARNs{Secret: testKeyARN, Master: testMasterKey}
+	if got := grantedKeys(RolePolicy(a, spec, "/aws/lambda/f", want).String()); got != want {
+		t.Errorf("grantedKeys = %+v, want %+v", got, want)
+	}
+	if got := grantedKeys(RolePolicy(a, testSpec(), "/aws/lambda/f").String()); got != (KeyARNs{}) {
+		t.Errorf("grantedKeys of a policy without keys = %+v", got)
+	}
+	if got := grantedKeys("not json"); got != (KeyARNs{}) {
+		t.Errorf("grantedKeys of a broken document = %+v", got)
+	}
+}

@@ -2,6 +2,7 @@ package bundle
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/url"
 	"slices"
@@ -52,6 +53,31 @@ var rolePart = part{
 	owned:       ownedByTag(PartRole),
 	find:        func(ctx context.Context, d Deps, spec *Spec, st *State) error { return d.findRole(ctx, spec.Name, st) },
 	deleteStage: 1,
+}
+
+// grantedKeys are the keys a role policy grants, as RolePolicy writes them: what refresh and import
+// report as kms_key_arn and master_kms_key_arn.
+func grantedKeys(document string) KeyARNs {
+	var policy struct {
+		Statement []struct {
+			Sid      string
+			Resource any
+		}
+	}
+	var keys KeyARNs
+	if json.Unmarshal([]byte(document), &policy) != nil {
+		return keys
+	}
+	for _, statement := range policy.Statement {
+		resource, _ := statement.Resource.(string)
+		switch statement.Sid {
+		case "UseSecretKey":
+			keys.Secret = resource
+		case "UseMasterSecretKey":
+			keys.Master = resource
+		}
+	}
+	return keys
 }
 
 // keysMayChange: the keys are resolved again when the key or the master secret changes.
@@ -169,6 +195,7 @@ var rolePolicyPart = part{
 			return fmt.Errorf("reading the inline policy %s of IAM role %s: %w", RolePolicyName, o.prior.RoleName, err)
 		default:
 			o.s.rolePolicy = document
+			o.st.KeyARNs = grantedKeys(document)
 		}
 		return nil
 	},

@@ -4,7 +4,9 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
@@ -187,15 +189,30 @@ func (d Deps) deleteRuleNamed(ctx context.Context, name string) error {
 	if name == "" {
 		return nil
 	}
-	_, err := d.AWS.Events.RemoveTargets(ctx, &eventbridge.RemoveTargetsInput{Rule: aws.String(name), Ids: []string{alertTargetID}})
-	if err != nil && !isNotFound(err) {
-		return fmt.Errorf("removing the target of EventBridge rule %s: %w", name, err)
+	// A PutTargets whose answer was lost (an apply cancelled in flight) may still land after the
+	// RemoveTargets: EventBridge then refuses DeleteRule ("it has targets"), and both are tried again.
+	for attempt := 1; ; attempt++ {
+		_, err := d.AWS.Events.RemoveTargets(ctx, &eventbridge.RemoveTargetsInput{Rule: aws.String(name), Ids: []string{alertTargetID}})
+		if err != nil && !isNotFound(err) {
+			return fmt.Errorf("removing the target of EventBridge rule %s: %w", name, err)
+		}
+		_, err = d.AWS.Events.DeleteRule(ctx, &eventbridge.DeleteRuleInput{Name: aws.String(name)})
+		if err == nil || isNotFound(err) {
+			return nil
+		}
+		if attempt >= ruleDeleteAttempts || !strings.Contains(err.Error(), "has targets") {
+			return fmt.Errorf("deleting EventBridge rule %s: %w", name, err)
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("deleting EventBridge rule %s: %w", name, err)
+		case <-time.After(time.Duration(attempt) * 200 * time.Millisecond):
+		}
 	}
-	if _, err := d.AWS.Events.DeleteRule(ctx, &eventbridge.DeleteRuleInput{Name: aws.String(name)}); err != nil && !isNotFound(err) {
-		return fmt.Errorf("deleting EventBridge rule %s: %w", name, err)
-	}
-	return nil
 }
+
+// ruleDeleteAttempts bounds the retries of a rule a late target keeps from being deleted.
+const ruleDeleteAttempts = 5
 
 func (d Deps) ruleTagger(name, arn string) tagger {
 	return tagger{what: "EventBridge rule " + name,

@@ -138,6 +138,7 @@ func TestAccRDSSecret_disappears(t *testing.T) {
 				SecretARN: a["arn"], RoleName: afterLast(a["rotation_role_arn"], "/"), RolePolicy: bundle.RolePolicyName,
 				FunctionName: afterLast(a["rotation_function_arn"], ":"), LogGroupName: a["rotation_log_group_name"],
 				RuleName: afterLast(a["alert_rule_arn"], "/"), TopicARN: a["alert_topic_arn"], TopicCreated: true,
+				RotationRule: bundle.RuleIDs{Name: afterLast(a["rotation_alert_rule_arn"], "/"), ARN: a["rotation_alert_rule_arn"]},
 			}
 			return bundle.Delete(context.Background(), bundle.Deps{AWS: client.Client, RotatorCode: artifact.Zip}, st, 0)
 		},
