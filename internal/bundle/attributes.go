@@ -22,7 +22,8 @@ type Attribute struct {
 // changes c.
 func (a Attribute) UnknownIn(prior, spec *Spec, c Changes) bool {
 	if a.unknownWhenSpec != nil {
-		return a.unknownWhenSpec(prior, spec)
+		// A repaired part is put again, and what it reports with it.
+		return a.unknownWhenSpec(prior, spec) || c[a.part] == Repair
 	}
 	return a.Unknown(c)
 }

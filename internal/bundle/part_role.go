@@ -195,7 +195,10 @@ var rolePolicyPart = part{
 			return fmt.Errorf("reading the inline policy %s of IAM role %s: %w", RolePolicyName, o.prior.RoleName, err)
 		default:
 			o.s.rolePolicy = document
-			o.st.KeyARNs = grantedKeys(document)
+			if o.prior.KeyARNs == (KeyARNs{}) {
+				// Import, or a state from before the keys were recorded: the policy says which.
+				o.st.KeyARNs = grantedKeys(document)
+			}
 		}
 		return nil
 	},

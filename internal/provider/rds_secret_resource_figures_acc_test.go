@@ -44,7 +44,8 @@ func withoutPolls(calls []awsproxy.Call) []awsproxy.Call {
 }
 
 // TestAccRDSSecret_figures measures, from the proxy's record, the calls and sequential rounds of a
-// create (goal: at most 4 rounds besides waiter polls) and of a refresh (goal: at most 13 calls in
+// create (goal: at most 5 rounds besides waiter polls; the look-up of the rule before PutRule, which
+// would overwrite another bundle's, issue 21, is one) and of a refresh (goal: at most 13 calls in
 // 1 round: 8 that read the parts, 4 that read the guards and 1 the rotation alert's rule, issue
 // 20), and fails when a goal is missed.
 func TestAccRDSSecret_figures(t *testing.T) {
@@ -88,8 +89,8 @@ func TestAccRDSSecret_figures(t *testing.T) {
 					}
 					chainRounds := awsproxy.SequentialRounds(chain)
 					t.Logf("create critical path: %d calls in %d sequential rounds (all calls besides polls: %d rounds)", len(chain), chainRounds, rounds)
-					if chainRounds > 4 {
-						return fmt.Errorf("create's critical path took %d sequential rounds besides polls, goal 4", chainRounds)
+					if chainRounds > 5 {
+						return fmt.Errorf("create's critical path took %d sequential rounds besides polls, goal 5", chainRounds)
 					}
 					return nil
 				},
